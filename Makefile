@@ -1,0 +1,52 @@
+# Comptoir: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export FLASK_APP := app:create_app
+
+.PHONY: run test lint format bench venv dev-venv migrate-check clean seed translations
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.installed-dev
+
+translations: $(VENV)/.installed
+	$(BIN)/python -m core.catalogs
+
+## make run: install, migrate the SQLite database, load the demo data once, serve on 127.0.0.1:$(PORT)
+run: venv translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed --if-empty
+	$(BIN)/flask demo accounts
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - 'app:create_app()'
+
+## make test: install the dev extras, lint, then run the whole suite
+test: dev-venv translations lint
+	$(BIN)/python -m pytest
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: dev-venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## make bench: build the large dataset on an embedded PostgreSQL and print the figures
+bench: dev-venv translations
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

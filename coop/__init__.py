@@ -1,0 +1,3 @@
+from coop.views import bp
+
+__all__ = ["bp"]

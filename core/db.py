@@ -1,0 +1,54 @@
+"""Database base class and the Flask-SQLAlchemy handle.
+
+Every instant is stored as an aware UTC timestamp (``timestamptz`` on PostgreSQL). SQLite has no
+time zone type, so :class:`UTCDateTime` re-attaches UTC on the way out: the rest of the code can
+always rely on aware datetimes, whatever the database.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, MetaData
+from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored in UTC; naive values are refused, not guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: use core.timeutils.utcnow() or aware values")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite drops the offset; we only ever store UTC
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+db = SQLAlchemy(model_class=Base)

@@ -1,0 +1,87 @@
+"""Language choice and the formatting filters used by templates (money, dates, units)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from core.timeutils import to_local
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False):
+        if current_user.locale in languages:
+            return current_user.locale
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def select_timezone() -> str:
+    return current_app.config["APP_TIMEZONE"]
+
+
+def cents(value: int | None, currency: str | None = None) -> str:
+    """Format integer cents as money in the current locale ("12,34 €" / "€12.34")."""
+    if value is None:
+        return ""
+    amount = Decimal(value) / 100
+    return format_currency(amount, currency or current_app.config["CURRENCY"])
+
+
+def localdt(value: datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(to_local(value), fmt)
+
+
+def localdate(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return format_date(value, fmt)
+
+
+def localtime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(to_local(value), "HH:mm")
+
+
+def number(value: Decimal | float | int | None, digits: int = 3) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0")
+
+
+def nl2br(value: str) -> Markup:
+    from markupsafe import escape
+
+    return Markup("<br>".join(escape(value or "").split("\n")))  # noqa: S704 - parts escaped
+
+
+def register_i18n(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        cents=cents,
+        localdt=localdt,
+        localdate=localdate,
+        localtime=localtime,
+        number=number,
+        nl2br=nl2br,
+    )
+    app.jinja_env.globals.update(get_locale=get_locale, has_endpoint=has_endpoint)
+
+
+def has_endpoint(name: str) -> bool:
+    """Navigation links only for the features this deployment has."""
+    return name in current_app.view_functions

@@ -1,0 +1,3 @@
+from cycles.views import bp
+
+__all__ = ["bp"]

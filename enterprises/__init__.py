@@ -1,0 +1,3 @@
+from enterprises.views import bp
+
+__all__ = ["bp"]

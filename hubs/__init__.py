@@ -1,0 +1,3 @@
+from hubs.views import bp
+
+__all__ = ["bp"]

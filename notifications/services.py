@@ -1,0 +1,167 @@
+"""The e-mail outbox: queue in the caller's transaction, deliver after commit, retry on failure."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, g, has_request_context, render_template
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db
+from core.timeutils import utcnow
+from notifications.models import EmailStatus, OutboundEmail
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+
+def queue_email(
+    *,
+    to: str,
+    template: str,
+    locale: str = "fr",
+    kind: str = "",
+    dedupe_key: str | None = None,
+    **context: object,
+) -> OutboundEmail | None:
+    """Render ``templates/<template>.txt`` (and ``.html`` if present) in ``locale`` and queue it.
+
+    The first line of the text template is ``Subject: ...``. Only flushes: the caller commits, so
+    the message exists if and only if the change that caused it was committed. With a
+    ``dedupe_key`` already queued, nothing is added and None is returned (send once).
+    """
+    if dedupe_key is not None:
+        existing = db.session.scalar(
+            select(OutboundEmail.id).where(OutboundEmail.dedupe_key == dedupe_key)
+        )
+        if existing is not None:
+            return None
+    with force_locale(locale):
+        text = render_template(f"{template}.txt", **context)
+        try:
+            html = render_template(f"{template}.html", **context)
+        except Exception:  # noqa: BLE001 - the HTML part is optional
+            html = ""
+    if has_request_context():
+        g.emails_queued = True  # delivered right after the response (see init_app)
+    first, _, body = text.partition("\n")
+    subject = first.removeprefix("Subject:").strip()
+    message = OutboundEmail(
+        to_email=to,
+        subject=subject,
+        body_text=body.lstrip("\n"),
+        body_html=html,
+        kind=kind,
+        dedupe_key=dedupe_key,
+    )
+    if dedupe_key is None:
+        db.session.add(message)
+        db.session.flush()
+        return message
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        return None  # queued concurrently by another transaction: send once
+    return message
+
+
+def _build(message: OutboundEmail) -> EmailMessage:
+    mail = EmailMessage()
+    mail["Subject"] = message.subject
+    mail["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    mail["To"] = message.to_email
+    mail["Message-ID"] = make_msgid(domain="comptoir")
+    mail.set_content(message.body_text)
+    if message.body_html:
+        mail.add_alternative(message.body_html, subtype="html")
+    return mail
+
+
+def deliver_pending(limit: int = 100) -> int:
+    """Send due messages; a failure is recorded and retried later with a growing delay.
+
+    Each message is locked (SKIP LOCKED on PostgreSQL) so that several workers never send the same
+    message twice. Returns the number sent. Without MAIL_SERVER nothing is sent (messages wait).
+    """
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return 0
+    now = utcnow()
+    query = (
+        select(OutboundEmail)
+        .where(OutboundEmail.status == EmailStatus.pending, OutboundEmail.next_attempt_at <= now)
+        .order_by(OutboundEmail.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    messages = list(db.session.scalars(query))
+    if not messages:
+        db.session.commit()
+        return 0
+    sent = 0
+    try:
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
+    except OSError as exc:
+        for message in messages:
+            _failed(message, exc)
+        db.session.commit()
+        return 0
+    with smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        for message in messages:
+            try:
+                smtp.send_message(_build(message))
+            except (smtplib.SMTPException, OSError) as exc:
+                _failed(message, exc)
+                continue
+            message.status = EmailStatus.sent
+            message.sent_at = utcnow()
+            message.attempts += 1
+            sent += 1
+    db.session.commit()
+    return sent
+
+
+def _failed(message: OutboundEmail, exc: Exception) -> None:
+    message.attempts += 1
+    message.last_error = str(exc)[:500]
+    log.warning(
+        "e-mail %s to %s failed (attempt %s): %s",
+        message.id,
+        message.to_email,
+        message.attempts,
+        exc,
+    )
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = EmailStatus.failed
+    else:
+        message.next_attempt_at = utcnow() + timedelta(minutes=2**message.attempts)
+
+
+def deliver_after_request() -> None:
+    """Best-effort immediate delivery after a request committed; failures wait for the cron job."""
+    try:
+        deliver_pending(limit=20)
+    except Exception:  # noqa: BLE001 - never break the user's request over an e-mail
+        db.session.rollback()
+        log.exception("immediate e-mail delivery failed; `flask mail send` will retry")
+
+
+def init_app(app) -> None:
+    """After a successful request that queued e-mails, try to send them at once."""
+
+    @app.after_request
+    def _deliver(response):
+        if g.pop("emails_queued", False) and response.status_code < 400:
+            deliver_after_request()
+        return response

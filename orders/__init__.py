@@ -1,0 +1,3 @@
+from orders.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,201 @@
+"""Carts, orders and order lines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import db
+from core.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from cycles.models import CycleOffer, OrderCycle, PickupSlot, PickupWindow
+    from enterprises.models import Enterprise
+
+
+class Cart(db.Model):
+    """A logged-in user's cart for one cycle (guests keep theirs in the session)."""
+
+    __tablename__ = "carts"
+    __table_args__ = (UniqueConstraint("user_id", "cycle_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("order_cycles.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    items: Mapped[list[CartItem]] = relationship(
+        back_populates="cart", cascade="all, delete-orphan", order_by="CartItem.id"
+    )
+
+
+class CartItem(db.Model):
+    __tablename__ = "cart_items"
+    __table_args__ = (
+        UniqueConstraint("cart_id", "offer_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("cycle_offers.id", ondelete="CASCADE"))
+    quantity: Mapped[int]
+
+    cart: Mapped[Cart] = relationship(back_populates="items")
+    offer: Mapped[CycleOffer] = relationship()
+
+
+class OrderStatus(StrEnum):
+    """The order's life. Names are stored: never rename members."""
+
+    #: placed with online payment, stock held until paid or the hold expires
+    pending_payment = "pending_payment"
+    #: paid online, or placed to pay at pickup
+    confirmed = "confirmed"
+    #: handed over to the citizen
+    collected = "collected"
+    cancelled = "cancelled"
+
+
+class PaymentMethod(StrEnum):
+    card = "card"
+    at_pickup = "at_pickup"
+
+
+class PaymentStatus(StrEnum):
+    unpaid = "unpaid"
+    pending = "pending"
+    paid = "paid"
+    partially_refunded = "partially_refunded"
+    refunded = "refunded"
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("total_cents >= 0", name="total_not_negative"),
+        CheckConstraint("commission_cents >= 0", name="commission_not_negative"),
+        Index("ix_orders_cycle_status", "cycle_id", "status"),
+        Index("ix_orders_status_hold", "status", "hold_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: shown to people ("2026-000123"); unique
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("order_cycles.id", ondelete="RESTRICT"))
+    hub_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
+    )
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: contact snapshot for the hub; wiped when the account is deleted
+    customer_name: Mapped[str] = mapped_column(String(120), default="")
+    customer_email: Mapped[str] = mapped_column(String(254), default="")
+    customer_phone: Mapped[str] = mapped_column(String(40), default="")
+    pickup_window_id: Mapped[int] = mapped_column(
+        ForeignKey("pickup_windows.id", ondelete="RESTRICT"), index=True
+    )
+    pickup_slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pickup_slots.id", ondelete="SET NULL")
+    )
+    status: Mapped[OrderStatus] = mapped_column(Enum(OrderStatus, native_enum=False, length=20))
+    payment_method: Mapped[PaymentMethod] = mapped_column(
+        Enum(PaymentMethod, native_enum=False, length=20)
+    )
+    payment_status: Mapped[PaymentStatus] = mapped_column(
+        Enum(PaymentStatus, native_enum=False, length=20), default=PaymentStatus.unpaid
+    )
+    #: the client's checkout token: a double submission finds the first order
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: sum of line totals = what the citizen pays for the products (hub fees included)
+    total_cents: Mapped[int] = mapped_column(default=0)
+    #: the hub's share inside total_cents
+    hub_fee_cents: Mapped[int] = mapped_column(default=0)
+    #: VAT contained in total_cents
+    vat_cents: Mapped[int] = mapped_column(default=0)
+    #: the 1 % support commission on this order (see coop rules), inside the hub's revenue
+    commission_cents: Mapped[int] = mapped_column(default=0)
+    #: refunded to the citizen so far
+    refunded_cents: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    customer_note: Mapped[str] = mapped_column(Text, default="")
+    staff_note: Mapped[str] = mapped_column(Text, default="")
+    terms_accepted_at: Mapped[datetime | None]
+    hold_expires_at: Mapped[datetime | None]
+    placed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_at: Mapped[datetime | None]
+    collected_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    cycle: Mapped[OrderCycle] = relationship()
+    hub: Mapped[Enterprise] = relationship()
+    customer: Mapped[User | None] = relationship()
+    pickup_window: Mapped[PickupWindow] = relationship()
+    pickup_slot: Mapped[PickupSlot | None] = relationship()
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Order {self.id} {self.number} {self.status}>"
+
+
+class OrderLine(db.Model):
+    """A line with the prices as they were when ordered (catalogue changes do not rewrite it).
+
+    ``line_total_cents`` is stored once computed (see orders.pricing); for a sold-by-weight item it
+    is an estimate until ``final_weight_g`` is set at packing.
+    """
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("line_total_cents >= 0", name="line_total_not_negative"),
+        Index("ix_order_lines_producer_order", "producer_id", "order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cycle_offers.id", ondelete="SET NULL"), index=True
+    )
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("variants.id", ondelete="SET NULL"), index=True
+    )
+    producer_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="RESTRICT"))
+    product_name: Mapped[str] = mapped_column(String(150))
+    variant_name: Mapped[str] = mapped_column(String(120))
+    sku: Mapped[str] = mapped_column(String(64), default="")
+    quantity: Mapped[int]
+    #: per unit, VAT included; for sold-by-weight items: per kg
+    producer_price_cents: Mapped[int]
+    hub_fee_cents: Mapped[int]
+    unit_price_cents: Mapped[int]
+    vat_rate_bp: Mapped[int]
+    sold_by_weight: Mapped[bool] = mapped_column(default=False)
+    #: estimated weight of one item (grams) for sold-by-weight lines
+    estimated_weight_g: Mapped[int | None]
+    #: total weight actually packed (grams), set by the hub or producer
+    final_weight_g: Mapped[int | None]
+    line_total_cents: Mapped[int]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    offer: Mapped[CycleOffer | None] = relationship()
+    producer: Mapped[Enterprise] = relationship()

@@ -1,0 +1,3 @@
+from pages.views import bp
+
+__all__ = ["bp"]

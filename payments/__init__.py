@@ -1,0 +1,3 @@
+from payments.views import bp
+
+__all__ = ["bp"]

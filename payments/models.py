@@ -1,0 +1,84 @@
+"""Payments (Stripe PaymentIntents or payment at pickup), refunds, received Stripe events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import db
+from core.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from orders.models import Order
+
+
+class PaymentState(StrEnum):
+    created = "created"  # recorded, Stripe not reached yet (retry possible)
+    requires_action = "requires_action"
+    processing = "processing"
+    succeeded = "succeeded"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class Payment(db.Model):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
+        CheckConstraint("refunded_cents >= 0", name="refunded_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
+    #: "stripe" or "manual" (cash, cheque, card on site recorded by the hub)
+    provider: Mapped[str] = mapped_column(String(20))
+    #: for manual payments: cash, cheque, card_on_site, transfer
+    method: Mapped[str] = mapped_column(String(20), default="card")
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: the hub's connected account the payment was made on ("" = platform account)
+    stripe_account_id: Mapped[str] = mapped_column(String(64), default="")
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    amount_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    application_fee_cents: Mapped[int] = mapped_column(default=0)
+    refunded_cents: Mapped[int] = mapped_column(default=0)
+    state: Mapped[PaymentState] = mapped_column(
+        Enum(PaymentState, native_enum=False, length=20), default=PaymentState.created
+    )
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    succeeded_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship()
+
+
+class Refund(db.Model):
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
+    amount_cents: Mapped[int]
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StripeEvent(db.Model):
+    """Every verified webhook event, once: a replay hits the unique ``event_id`` and is a no-op."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(80), unique=True)
+    type: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]

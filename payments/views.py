@@ -1,0 +1,7 @@
+"""payments pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("payments", __name__)

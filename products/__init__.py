@@ -1,0 +1,3 @@
+from products.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,157 @@
+"""The catalogue: products and the variants (sold units) of producer enterprises."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import db
+from core.timeutils import utcnow
+
+if TYPE_CHECKING:
+    from enterprises.models import Enterprise
+
+#: VAT rates allowed on food and drink in France, in basis points (5.5 % = 550)
+VAT_RATES_BP = (0, 550, 1000, 2000)
+
+
+class UnitKind(StrEnum):
+    weight = "weight"
+    volume = "volume"
+    items = "items"
+
+
+class Unit(StrEnum):
+    """The unit a variant's quantity is expressed in. Names are stored: never rename."""
+
+    g = "g"
+    kg = "kg"
+    ml = "ml"
+    cl = "cl"
+    l = "l"  # noqa: E741 - the litre symbol
+    piece = "piece"
+    dozen = "dozen"
+
+
+#: each unit's kind and its factor to the base unit of the unit price (kg, l, piece)
+UNIT_INFO: dict[Unit, tuple[UnitKind, Decimal]] = {
+    Unit.g: (UnitKind.weight, Decimal("0.001")),
+    Unit.kg: (UnitKind.weight, Decimal("1")),
+    Unit.ml: (UnitKind.volume, Decimal("0.001")),
+    Unit.cl: (UnitKind.volume, Decimal("0.01")),
+    Unit.l: (UnitKind.volume, Decimal("1")),
+    Unit.piece: (UnitKind.items, Decimal("1")),
+    Unit.dozen: (UnitKind.items, Decimal("12")),
+}
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("vat_rate_bp IN (0, 550, 1000, 2000)", name="vat_rate"),
+        Index("ix_products_producer_active", "producer_id", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: DFC product type, compact CURIE from taxonomy_productTypes ("dfc-pt:tomato")
+    product_type: Mapped[str] = mapped_column(String(120), default="", index=True)
+    #: path relative to UPLOAD_FOLDER
+    image_path: Mapped[str] = mapped_column(String(200), default="")
+    vat_rate_bp: Mapped[int] = mapped_column(default=550)
+    active: Mapped[bool] = mapped_column(default=True)
+    #: the DFC @id this product was imported from (re-import updates it)
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    producer: Mapped[Enterprise] = relationship()
+    variants: Mapped[list[Variant]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="Variant.id"
+    )
+    labels: Mapped[list[ProductLabel]] = relationship(
+        back_populates="product", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Product {self.id} {self.name!r} producer={self.producer_id}>"
+
+
+class ProductLabel(db.Model):
+    """A label or certification of a product: a DFC facet CURIE (e.g. organic AB)."""
+
+    __tablename__ = "product_labels"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+    product: Mapped[Product] = relationship(back_populates="labels")
+
+
+class Variant(db.Model):
+    """The unit that is sold: "bunch", "1 kg bag", "box of 6 eggs".
+
+    ``price_cents`` includes VAT. When ``sold_by_weight`` it is the price per kg and
+    ``unit_value``/``unit`` is the estimated weight of one item; the final weight is set at packing.
+    Stock: ``on_demand`` means unlimited, otherwise ``stock`` units are on hand (never negative).
+    """
+
+    __tablename__ = "variants"
+    __table_args__ = (
+        UniqueConstraint("producer_id", "sku"),
+        CheckConstraint("price_cents >= 0", name="price_positive"),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint("unit_value > 0", name="unit_value_positive"),
+        Index("ix_variants_producer_active", "producer_id", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    #: the product's producer, repeated so SKU uniqueness and producer lists need no join
+    producer_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    sku: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[Unit] = mapped_column(Enum(Unit, native_enum=False, length=10))
+    unit_value: Mapped[Decimal] = mapped_column(Numeric(12, 3))
+    price_cents: Mapped[int]
+    sold_by_weight: Mapped[bool] = mapped_column(default=False)
+    on_demand: Mapped[bool] = mapped_column(default=False)
+    stock: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+    @property
+    def unit_kind(self) -> UnitKind:
+        return UNIT_INFO[self.unit][0]
+
+    @property
+    def quantity_in_base_unit(self) -> Decimal:
+        """The variant's quantity in kg, l or pieces."""
+        return self.unit_value * UNIT_INFO[self.unit][1]
+
+    def __repr__(self) -> str:
+        return f"<Variant {self.id} {self.sku} {self.name!r}>"

@@ -1,0 +1,171 @@
+"""factory_boy factories on the current ``db.session`` (looked up lazily: tests swap it)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from accounts.models import User
+from accounts.passwords import hash_password
+from core.db import db
+from core.timeutils import utcnow
+from cycles.models import CycleOffer, FeeKind, OrderCycle, PickupSlot, PickupWindow
+from enterprises.models import Enterprise, Membership, MembershipRole
+from hubs.models import DistributionPoint, LinkSide, LinkStatus, ProducerHubLink
+from products.models import Product, Unit, Variant
+
+PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
+_PASSWORD_HASH = hash_password(PASSWORD)
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Camille Martin {n}")
+    password_hash = _PASSWORD_HASH
+    locale = "fr"
+    email_confirmed_at = factory.LazyFunction(utcnow)
+
+
+class EnterpriseFactory(Base):
+    class Meta:
+        model = Enterprise
+
+    name = factory.Sequence(lambda n: f"Ferme {n}")
+    slug = factory.Sequence(lambda n: f"ferme-{n}")
+    is_producer = True
+    is_hub = False
+    address = "1 rue de la Mairie"
+    postcode = "35000"
+    city = "Rennes"
+    department = "35"
+    latitude = Decimal("48.111500")
+    longitude = Decimal("-1.680000")
+    contact_email = factory.Sequence(lambda n: f"contact{n}@ferme.example")
+
+
+class ProducerFactory(EnterpriseFactory):
+    is_producer = True
+    is_hub = False
+
+
+class HubFactory(EnterpriseFactory):
+    name = factory.Sequence(lambda n: f"Tiers-lieu {n}")
+    slug = factory.Sequence(lambda n: f"tiers-lieu-{n}")
+    is_producer = False
+    is_hub = True
+
+
+class MembershipFactory(Base):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    role = MembershipRole.owner
+
+
+class ProductFactory(Base):
+    class Meta:
+        model = Product
+
+    producer = factory.SubFactory(ProducerFactory)
+    name = factory.Sequence(lambda n: f"Tomates {n}")
+    product_type = "dfc-pt:tomato"
+    vat_rate_bp = 550
+
+
+class VariantFactory(Base):
+    class Meta:
+        model = Variant
+
+    product = factory.SubFactory(ProductFactory)
+    producer_id = factory.LazyAttribute(lambda o: o.product.producer_id or o.product.producer.id)
+    name = "1 kg"
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    unit = Unit.kg
+    unit_value = Decimal("1")
+    price_cents = 450
+    stock = 100
+
+
+class DistributionPointFactory(Base):
+    class Meta:
+        model = DistributionPoint
+
+    hub = factory.SubFactory(HubFactory)
+    name = factory.Sequence(lambda n: f"Point de retrait {n}")
+    address = "2 place de l'Église"
+    postcode = "35000"
+    city = "Rennes"
+
+
+class ProducerHubLinkFactory(Base):
+    class Meta:
+        model = ProducerHubLink
+
+    producer = factory.SubFactory(ProducerFactory)
+    hub = factory.SubFactory(HubFactory)
+    status = LinkStatus.accepted
+    requested_by = LinkSide.hub
+    decided_at = factory.LazyFunction(utcnow)
+
+
+class OrderCycleFactory(Base):
+    """An open, published cycle (opened a day ago, closing in two days)."""
+
+    class Meta:
+        model = OrderCycle
+
+    hub = factory.SubFactory(HubFactory)
+    name = factory.Sequence(lambda n: f"Semaine {n}")
+    opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=2))
+    published = True
+
+
+class PickupWindowFactory(Base):
+    class Meta:
+        model = PickupWindow
+
+    cycle = factory.SubFactory(OrderCycleFactory)
+    distribution_point = factory.SubFactory(
+        DistributionPointFactory, hub=factory.SelfAttribute("..cycle.hub")
+    )
+    starts_at = factory.LazyAttribute(lambda o: o.cycle.closes_at + timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+
+
+class PickupSlotFactory(Base):
+    class Meta:
+        model = PickupSlot
+
+    window = factory.SubFactory(PickupWindowFactory)
+    starts_at = factory.LazyAttribute(lambda o: o.window.starts_at)
+    ends_at = factory.LazyAttribute(lambda o: o.window.starts_at + timedelta(minutes=30))
+    capacity = 10
+
+
+class CycleOfferFactory(Base):
+    class Meta:
+        model = CycleOffer
+
+    cycle = factory.SubFactory(OrderCycleFactory)
+    variant = factory.SubFactory(VariantFactory)
+    producer_id = factory.LazyAttribute(lambda o: o.variant.producer_id)
+    stock_cap = None
+    remaining = factory.LazyAttribute(lambda o: o.stock_cap)
+    hub_fee_kind = FeeKind.percent
+    hub_fee_value = 1000
