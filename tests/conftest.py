@@ -5,7 +5,7 @@
   transaction that is rolled back; services' ``commit()`` only releases a SAVEPOINT.
 - ``committed``: for tests that need real commits seen by other connections or threads (races,
   live server, browser): nothing is rolled back, every table is truncated afterwards.
-- ``sqlite_app``: the same application on a SQLite file (the ``make run`` database), for smoke tests.
+- ``sqlite_app``: the same application on a SQLite file (the ``make run`` database): smoke tests.
 """
 
 from __future__ import annotations
