@@ -1,0 +1,79 @@
+"""The 1 % support commission: the rule, its rounding and its ledger, written once.
+
+Rule (shown to users on the transparency page):
+- Base: the price of the products sold, as the citizen pays it: producer prices plus the hub's
+  fees, VAT included (the order's ``total_cents``, less what was refunded). The hub fee is part of
+  the base because it is part of the price of the products; payment fees and contributions are not.
+- Amount: 1 % of the base per order, rounded once to the cent, half up (``core.money.percent_of``):
+  12.34 EUR -> 0.12 EUR; 0.50 EUR -> 0.005 EUR -> 0.01 EUR; 0.49 EUR -> 0.0049 EUR -> 0.00 EUR.
+- It is never added to the citizen's price: it comes out of the hub's revenue, collected as the
+  Stripe application fee when the hub is paid through Stripe Connect, otherwise billed on the
+  hub's monthly statement.
+- Charged when the order is paid (card webhook, or marked paid at pickup); a refund or a
+  cancellation recomputes it on what remains and records the difference as a reversal.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, has_app_context
+from sqlalchemy import func, select
+
+from coop.models import CommissionEntry, CommissionKind
+from core.db import db
+from core.money import percent_of
+from orders.models import Order
+
+DEFAULT_COMMISSION_BP = 100
+
+
+def commission_bp() -> int:
+    if has_app_context():
+        return int(current_app.config.get("COMMISSION_BP", DEFAULT_COMMISSION_BP))
+    return DEFAULT_COMMISSION_BP
+
+
+def commission_for(base_cents: int) -> int:
+    """The commission on a base, per order, rounded half up to the cent."""
+    return percent_of(max(base_cents, 0), commission_bp())
+
+
+def _ledger_total(order_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(CommissionEntry.amount_cents), 0)).where(
+                CommissionEntry.order_id == order_id
+            )
+        )
+    )
+
+
+def sync_commission(order: Order, *, collected_via: str | None = None) -> CommissionEntry | None:
+    """Bring the ledger in line with the order's current base; flush only (caller commits).
+
+    Call it when an order becomes paid and after every refund, line edit or cancellation. The
+    caller holds the order's row lock. Idempotent: calling it twice records nothing new.
+    ``collected_via``: "application_fee" when Stripe Connect took it, else "statement".
+    """
+    from orders.models import OrderStatus, PaymentStatus
+
+    charged = order.payment_status in (PaymentStatus.paid, PaymentStatus.partially_refunded)
+    base = order.total_cents - order.refunded_cents if charged else 0
+    if order.status is OrderStatus.cancelled:
+        base = 0
+    due = commission_for(base)
+    recorded = _ledger_total(order.id)
+    order.commission_cents = due
+    if due == recorded:
+        return None
+    via = collected_via or ("application_fee" if order.hub.stripe_account_id else "statement")
+    entry = CommissionEntry(
+        hub_id=order.hub_id,
+        order_id=order.id,
+        kind=CommissionKind.charge if due > recorded else CommissionKind.reversal,
+        base_cents=base,
+        amount_cents=due - recorded,
+        collected_via=via,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry

@@ -1,0 +1,53 @@
+"""``flask demo seed`` and ``flask demo accounts``."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from accounts.models import User
+from core.db import db
+
+demo_cli = AppGroup("demo", help="Demo data for a newcomer's local instance.")
+
+#: each module has ``seed() -> str`` (a one-line summary); order matters (data path)
+PARTS = ("demo.accounts", "demo.catalogue", "demo.hubs", "demo.orders", "demo.coop")
+
+
+@demo_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users.")
+def seed(if_empty: bool) -> None:
+    """Load realistic French demo data (idempotent: running it twice changes nothing)."""
+    if if_empty and db.session.scalar(select(func.count(User.id))):
+        click.echo("demo: database not empty, nothing loaded")
+        return
+    for name in PARTS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        summary = module.seed()
+        db.session.commit()
+        click.echo(f"demo: {summary}")
+
+
+@demo_cli.command("accounts")
+def accounts() -> None:
+    """Print the demo accounts and their password."""
+    from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    click.echo("")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")
+    for email, role in DEMO_ACCOUNTS:
+        click.echo(f"  {role:<28} {email}")
+    click.echo("")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo_cli)
