@@ -15,6 +15,7 @@ from core.timeutils import utcnow
 from cycles.models import CycleOffer, FeeKind, OrderCycle, PickupSlot, PickupWindow
 from enterprises.models import Enterprise, Membership, MembershipRole
 from hubs.models import DistributionPoint, LinkSide, LinkStatus, ProducerHubLink
+from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
 from products.models import Product, Unit, Variant
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
@@ -169,3 +170,54 @@ class CycleOfferFactory(Base):
     remaining = factory.LazyAttribute(lambda o: o.stock_cap)
     hub_fee_kind = FeeKind.percent
     hub_fee_value = 1000
+
+
+class OrderFactory(Base):
+    """A confirmed pay-at-pickup order; add lines with OrderLineFactory(order=...)."""
+
+    class Meta:
+        model = Order
+
+    cycle = factory.SubFactory(OrderCycleFactory)
+    hub_id = factory.LazyAttribute(lambda o: o.cycle.hub_id or o.cycle.hub.id)
+    customer = factory.SubFactory(UserFactory)
+    customer_name = factory.LazyAttribute(lambda o: o.customer.full_name if o.customer else "")
+    customer_email = factory.LazyAttribute(lambda o: o.customer.email if o.customer else "")
+    pickup_window = factory.SubFactory(PickupWindowFactory, cycle=factory.SelfAttribute("..cycle"))
+    number = factory.Sequence(lambda n: f"T-{n:06d}")
+    status = OrderStatus.confirmed
+    payment_method = PaymentMethod.at_pickup
+    payment_status = PaymentStatus.unpaid
+    total_cents = 0
+
+
+class OrderLineFactory(Base):
+    """A line priced from its offer (hub fee included); updates the order's total."""
+
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    offer = factory.SubFactory(CycleOfferFactory, cycle=factory.SelfAttribute("..order.cycle"))
+    variant_id = factory.LazyAttribute(lambda o: o.offer.variant_id or o.offer.variant.id)
+    producer_id = factory.LazyAttribute(lambda o: o.offer.producer_id)
+    product_name = factory.LazyAttribute(lambda o: o.offer.variant.product.name)
+    variant_name = factory.LazyAttribute(lambda o: o.offer.variant.name)
+    sku = factory.LazyAttribute(lambda o: o.offer.variant.sku)
+    quantity = 1
+    producer_price_cents = factory.LazyAttribute(lambda o: o.offer.variant.price_cents)
+    hub_fee_cents = factory.LazyAttribute(
+        lambda o: (
+            (o.producer_price_cents * o.offer.hub_fee_value + 5000) // 10000
+            if o.offer.hub_fee_kind == FeeKind.percent
+            else o.offer.hub_fee_value
+        )
+    )
+    unit_price_cents = factory.LazyAttribute(lambda o: o.producer_price_cents + o.hub_fee_cents)
+    vat_rate_bp = factory.LazyAttribute(lambda o: o.offer.variant.product.vat_rate_bp)
+    line_total_cents = factory.LazyAttribute(lambda o: o.unit_price_cents * o.quantity)
+
+    @factory.post_generation
+    def add_to_total(obj, create, extracted, **kwargs):  # noqa: N805
+        obj.order.total_cents += obj.line_total_cents
+        obj.order.hub_fee_cents += obj.hub_fee_cents * obj.quantity

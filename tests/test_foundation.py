@@ -55,3 +55,14 @@ def test_timestamps_are_aware_utc(db_session):
     db_session.expire(user)
     assert user.created_at.utcoffset().total_seconds() == 0
     assert db_session.execute(text("select 1")).scalar() == 1
+
+
+def test_order_factories_build_consistent_totals(db_session):
+    from tests.factories import OrderFactory, OrderLineFactory
+
+    order = OrderFactory()
+    OrderLineFactory(order=order, quantity=2)
+    OrderLineFactory(order=order)
+    db_session.flush()
+    assert order.total_cents == sum(line.line_total_cents for line in order.lines)
+    assert order.lines[0].line_total_cents == 2 * 495  # 4.50 + 10 % hub fee
