@@ -1,7 +1,551 @@
-"""orders pages."""
+"""Shopfront, cart, checkout, confirmation and the citizen's orders (HTML)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import uuid
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, user_logged_in
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from core.db import db
+from core.errors import DomainError
+from core.security import require
+from core.timeutils import utcnow
+from cycles.models import OrderCycle, PickupSlot, PickupWindow
+from orders import services, shop
+from orders.errors import CycleClosed, InsufficientStock, SlotFull
+from orders.forms import CheckoutForm, PlaceOrderForm
+from orders.models import Order, OrderStatus, PaymentMethod
+from orders.permissions import can_view_order, is_buyer, token_grants
 
 bp = Blueprint("orders", __name__)
+
+GUEST_ORDERS_KEY = "guest_orders"
+CARTS_KEY = "carts"
+CHECKOUT_KEY = "checkout"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+def _load_cycle(cycle_id: int) -> OrderCycle:
+    cycle = db.session.scalar(
+        select(OrderCycle).where(OrderCycle.id == cycle_id).options(joinedload(OrderCycle.hub))
+    )
+    if cycle is None or not cycle.published or not cycle.hub.is_active:
+        abort(404)
+    return cycle
+
+
+def _guest_items(cycle: OrderCycle) -> dict[int, int]:
+    raw = session.get(CARTS_KEY, {}).get(str(cycle.id), {})
+    return {int(k): int(v) for k, v in raw.items() if str(k).isdigit()}
+
+
+def _store_guest_items(cycle: OrderCycle, items: dict[int, int]) -> None:
+    carts = dict(session.get(CARTS_KEY, {}))
+    if items:
+        carts[str(cycle.id)] = {str(k): v for k, v in items.items()}
+    else:
+        carts.pop(str(cycle.id), None)
+    session[CARTS_KEY] = carts
+
+
+def cart_items(cycle: OrderCycle) -> dict[int, int]:
+    user = _user()
+    if user is not None:
+        return services.get_cart_items(user, cycle)
+    return _guest_items(cycle)
+
+
+def guest_order_ids() -> list[int]:
+    return [int(i) for i in session.get(GUEST_ORDERS_KEY, [])]
+
+
+def _remember_guest_order(order: Order) -> None:
+    ids = guest_order_ids()
+    if order.id not in ids:
+        session[GUEST_ORDERS_KEY] = ([*ids, order.id])[-20:]
+
+
+def load_order(order_id: int) -> Order:
+    """The order if the caller may see it (404 otherwise: someone else's order stays hidden)."""
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .options(
+            joinedload(Order.hub),
+            joinedload(Order.cycle),
+            joinedload(Order.pickup_window).joinedload(PickupWindow.distribution_point),
+            joinedload(Order.pickup_slot),
+            selectinload(Order.lines),
+        )
+    )
+    if order is None:
+        abort(404)
+    if token_grants(order, request.args.get("t")) and order.customer_id is None:
+        _remember_guest_order(order)
+    elif token_grants(order, request.args.get("t")) and not current_user.is_authenticated:
+        flash(_("Log in to see this order."), "info")
+        abort(redirect(url_for("accounts.login", next=request.path)))
+    require(can_view_order(_user(), order, guest_order_ids()), hide=True)
+    return order
+
+
+def _int_arg(name: str, default: int | None = None) -> int | None:
+    value = request.values.get(name, "")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _safe_back(default: str) -> str:
+    from core.security import safe_next_url
+
+    return safe_next_url(request.form.get("next"), default)
+
+
+@bp.record_once
+def _connect_signals(state) -> None:
+    user_logged_in.connect(_merge_cart_on_login, state.app, weak=False)
+
+
+def _merge_cart_on_login(app, user, **extra: Any) -> None:
+    carts = session.pop(CARTS_KEY, None)
+    if not carts:
+        return
+    parsed = {
+        int(cycle_id): {int(k): int(v) for k, v in items.items()}
+        for cycle_id, items in carts.items()
+        if str(cycle_id).isdigit()
+    }
+    try:
+        services.merge_guest_cart(user, parsed)
+    except Exception:  # noqa: BLE001 - never block a login over a cart
+        db.session.rollback()
+        current_app.logger.exception("guest cart not merged for user %s", user.id)
+
+
+@bp.app_context_processor
+def _cart_badge() -> dict[str, Any]:
+    return {"guest_cart_cycles": list(session.get(CARTS_KEY, {}).keys())}
+
+
+# --------------------------------------------------------------------------- shopfront and cart
+
+
+def shop_view(cycle_id: int):
+    cycle = _load_cycle(cycle_id)
+    now = utcnow()
+    q = request.args.get("q", "").strip()[:100]
+    producer_id = _int_arg("producer")
+    category = request.args.get("category", "")[:120]
+    sort = request.args.get("sort", "producer")
+    if sort not in shop.SORTS:
+        sort = "producer"
+    page = _int_arg("page", 1) or 1
+    result = shop.shop_page(
+        cycle, q=q, producer_id=producer_id, category=category, sort=sort, page=page
+    )
+    items = cart_items(cycle)
+    windows = list(
+        db.session.scalars(
+            select(PickupWindow)
+            .where(PickupWindow.cycle_id == cycle.id)
+            .options(joinedload(PickupWindow.distribution_point))
+            .order_by(PickupWindow.starts_at)
+        )
+    )
+    filters = {"q": q, "producer": producer_id or "", "category": category, "sort": sort}
+    return render_template(
+        "orders/shop.html",
+        cycle=cycle,
+        hub=cycle.hub,
+        page=result,
+        cart=items,
+        cart_count=sum(items.values()),
+        windows=windows,
+        is_open=cycle.is_open(now),
+        filters={k: v for k, v in filters.items() if v},
+        low_stock=shop.LOW_STOCK,
+    )
+
+
+bp.add_url_rule("/cycles/<int:cycle_id>/shop", "shop", shop_view)
+
+
+@bp.post("/cycles/<int:cycle_id>/cart/items")
+def cart_add(cycle_id: int):
+    cycle = _load_cycle(cycle_id)
+    offer_id = _int_arg("offer_id")
+    quantity = _int_arg("quantity", 1)
+    back = _safe_back(url_for("orders.shop", cycle_id=cycle.id))
+    if offer_id is None or quantity is None or quantity < 0:
+        flash(_("Please enter a valid quantity."), "error")
+        return redirect(back), 303
+    try:
+        change = services.set_cart_quantity(
+            cycle=cycle,
+            user=_user(),
+            items=cart_items(cycle),
+            offer_id=offer_id,
+            quantity=quantity,
+            add=request.form.get("mode") != "set",
+            now=utcnow(),
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(back), 303
+    if _user() is None:
+        _store_guest_items(cycle, change.items)
+    if change.capped:
+        flash(change.message, "warning")
+    elif change.quantity:
+        flash(_("Added to your cart."), "success")
+    else:
+        flash(_("Removed from your cart."), "success")
+    return redirect(back), 303
+
+
+@bp.get("/cycles/<int:cycle_id>/cart")
+def cart(cycle_id: int):
+    cycle = _load_cycle(cycle_id)
+    view = services.build_cart(cycle, cart_items(cycle))
+    for notice in dict.fromkeys(view.notices):
+        flash(notice, "warning")
+    return render_template(
+        "orders/cart.html", cycle=cycle, hub=cycle.hub, cart=view, is_open=cycle.is_open(utcnow())
+    )
+
+
+@bp.post("/cycles/<int:cycle_id>/cart")
+def cart_update(cycle_id: int):
+    """Update every quantity of the cart at once (fields ``qty-<offer_id>``)."""
+    cycle = _load_cycle(cycle_id)
+    items = cart_items(cycle)
+    messages: list[str] = []
+    now = utcnow()
+    for key, value in request.form.items():
+        if not key.startswith("qty-") or not key[4:].isdigit():
+            continue
+        try:
+            quantity = max(0, int(value))
+        except ValueError:
+            flash(_("Please enter a valid quantity."), "error")
+            return redirect(url_for("orders.cart", cycle_id=cycle.id)), 303
+        offer_id = int(key[4:])
+        if items.get(offer_id) == quantity:
+            continue
+        try:
+            change = services.set_cart_quantity(
+                cycle=cycle,
+                user=_user(),
+                items=items,
+                offer_id=offer_id,
+                quantity=quantity,
+                now=now,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            items.pop(offer_id, None)
+            messages.append(str(exc.message))
+            continue
+        items = change.items
+        if change.capped:
+            messages.append(change.message)
+    if _user() is None:
+        _store_guest_items(cycle, items)
+    for message in messages:
+        flash(message, "warning")
+    if not messages:
+        flash(_("Your cart was updated."), "success")
+    return redirect(url_for("orders.cart", cycle_id=cycle.id)), 303
+
+
+# --------------------------------------------------------------------------- checkout
+
+
+def _pickup_choices(cycle: OrderCycle) -> list[tuple[PickupWindow, list[PickupSlot]]]:
+    windows = list(
+        db.session.scalars(
+            select(PickupWindow)
+            .where(PickupWindow.cycle_id == cycle.id)
+            .options(joinedload(PickupWindow.distribution_point), selectinload(PickupWindow.slots))
+            .order_by(PickupWindow.starts_at)
+        )
+    )
+    return [(w, list(w.slots)) for w in windows]
+
+
+def _method_labels() -> dict[str, str]:
+    return {
+        PaymentMethod.card.value: _("Pay now by card"),
+        PaymentMethod.at_pickup.value: _("Pay at pickup (cash, cheque or card on site)"),
+    }
+
+
+def _checkout_state(cycle: OrderCycle) -> dict[str, Any]:
+    return dict(session.get(CHECKOUT_KEY, {}).get(str(cycle.id), {}))
+
+
+def _save_checkout_state(cycle: OrderCycle, state: dict[str, Any] | None) -> None:
+    all_states = dict(session.get(CHECKOUT_KEY, {}))
+    if state is None:
+        all_states.pop(str(cycle.id), None)
+    else:
+        all_states[str(cycle.id)] = state
+    session[CHECKOUT_KEY] = all_states
+
+
+@bp.route("/cycles/<int:cycle_id>/checkout", methods=["GET", "POST"])
+def checkout(cycle_id: int):
+    cycle = _load_cycle(cycle_id)
+    if not cycle.is_open(utcnow()):
+        flash(str(CycleClosed.message), "error")
+        return redirect(url_for("orders.shop", cycle_id=cycle.id))
+    view = services.build_cart(cycle, cart_items(cycle))
+    if not view.lines:
+        flash(_("Your cart is empty."), "warning")
+        return redirect(url_for("orders.shop", cycle_id=cycle.id))
+    pickups = _pickup_choices(cycle)
+    methods = services.allowed_payment_methods(cycle)
+    labels = _method_labels()
+    form = CheckoutForm(data=_checkout_state(cycle) if request.method == "GET" else None)
+    choices = []
+    for window, slots in pickups:
+        if slots:
+            choices += [(f"{window.id}:{slot.id}", "") for slot in slots]
+        else:
+            choices.append((f"{window.id}:0", ""))
+    form.pickup.choices = choices
+    form.payment_method.choices = [(m.value, labels[m.value]) for m in methods]
+    if len(methods) == 1 and not form.payment_method.data:
+        form.payment_method.data = methods[0].value
+    if form.validate_on_submit():
+        errors = False
+        if _user() is None:
+            if not form.guest_email.data:
+                form.guest_email.errors.append(_("An e-mail address is required."))
+                errors = True
+            if not (form.guest_name.data or "").strip():
+                form.guest_name.errors.append(_("Your name is required."))
+                errors = True
+        window_id, _sep, slot_id = form.pickup.data.partition(":")
+        slot = db.session.get(PickupSlot, int(slot_id)) if slot_id and slot_id != "0" else None
+        if slot is not None and slot.is_full:
+            form.pickup.errors.append(str(SlotFull.message))
+            errors = True
+        if not errors:
+            _save_checkout_state(
+                cycle,
+                {
+                    "pickup": form.pickup.data,
+                    "payment_method": form.payment_method.data,
+                    "guest_name": form.guest_name.data or "",
+                    "guest_email": (form.guest_email.data or "").strip().lower(),
+                    "guest_phone": form.guest_phone.data or "",
+                    "customer_note": form.customer_note.data or "",
+                },
+            )
+            return redirect(url_for("orders.review", cycle_id=cycle.id))
+    status = 422 if request.method == "POST" else 200
+    return (
+        render_template(
+            "orders/checkout.html",
+            cycle=cycle,
+            hub=cycle.hub,
+            cart=view,
+            form=form,
+            pickups=pickups,
+            methods=methods,
+        ),
+        status,
+    )
+
+
+def _review_context(cycle: OrderCycle):
+    state = _checkout_state(cycle)
+    if not state.get("pickup"):
+        return None
+    window_id, _sep, slot_id = state["pickup"].partition(":")
+    window = db.session.scalar(
+        select(PickupWindow)
+        .where(PickupWindow.id == int(window_id), PickupWindow.cycle_id == cycle.id)
+        .options(joinedload(PickupWindow.distribution_point))
+    )
+    if window is None:
+        return None
+    slot = db.session.get(PickupSlot, int(slot_id)) if slot_id and slot_id != "0" else None
+    return state, window, slot
+
+
+@bp.get("/cycles/<int:cycle_id>/checkout/review")
+def review(cycle_id: int):
+    cycle = _load_cycle(cycle_id)
+    view = services.build_cart(cycle, cart_items(cycle))
+    context = _review_context(cycle)
+    if not view.lines or context is None:
+        return redirect(url_for("orders.checkout", cycle_id=cycle.id))
+    state, window, slot = context
+    form = PlaceOrderForm(idempotency_key=uuid.uuid4().hex)
+    return render_template(
+        "orders/review.html",
+        cycle=cycle,
+        hub=cycle.hub,
+        cart=view,
+        form=form,
+        state=state,
+        window=window,
+        slot=slot,
+        method_label=_method_labels().get(state.get("payment_method", ""), ""),
+        breakdown=services.pricing.breakdown,
+    )
+
+
+@bp.post("/cycles/<int:cycle_id>/checkout/place")
+def place(cycle_id: int):
+    cycle = _load_cycle(cycle_id)
+    form = PlaceOrderForm()
+    context = _review_context(cycle)
+    if context is None:
+        return redirect(url_for("orders.checkout", cycle_id=cycle.id))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("orders.review", cycle_id=cycle.id)), 303
+    state, window, slot = context
+    user = _user()
+    try:
+        order = services.place_order(
+            cycle=cycle,
+            customer=user,
+            items=list(cart_items(cycle).items()),
+            pickup_window_id=window.id,
+            pickup_slot_id=slot.id if slot else None,
+            payment_method=state.get("payment_method", ""),
+            idempotency_key=form.idempotency_key.data,
+            terms_accepted=bool(form.accept_terms.data),
+            now=utcnow(),
+            guest_email=state.get("guest_email", ""),
+            guest_name=state.get("guest_name", ""),
+            guest_phone=state.get("guest_phone", ""),
+            customer_note=state.get("customer_note", ""),
+        )
+    except InsufficientStock as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("orders.cart", cycle_id=cycle.id)), 303
+    except SlotFull as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("orders.checkout", cycle_id=cycle.id)), 303
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("orders.review", cycle_id=cycle.id)), 303
+    if user is None:
+        _remember_guest_order(order)
+        _store_guest_items(cycle, {})
+    _save_checkout_state(cycle, None)
+    if order.payment_method is PaymentMethod.card and order.status is OrderStatus.pending_payment:
+        return redirect(url_for("payments.pay", order_id=order.id)), 303
+    return redirect(url_for("orders.confirmation", order_id=order.id)), 303
+
+
+# --------------------------------------------------------------------------- after ordering
+
+
+@bp.get("/orders/<int:order_id>/confirmation")
+def confirmation(order_id: int):
+    order = load_order(order_id)
+    return render_template("orders/confirmation.html", order=order, hub=order.hub)
+
+
+@bp.get("/orders/<int:order_id>")
+def detail(order_id: int):
+    order = load_order(order_id)
+    now = utcnow()
+    buyer = is_buyer(_user(), order, guest_order_ids())
+    return render_template(
+        "orders/detail.html",
+        order=order,
+        hub=order.hub,
+        can_change=buyer and services.can_citizen_change(order, now),
+        can_edit=buyer
+        and services.can_citizen_change(order, now)
+        and order.payment_method is PaymentMethod.at_pickup
+        and order.payment_status.value == "unpaid",
+        breakdown=services.pricing.breakdown,
+        line_fee=services.pricing.line_hub_fee_cents,
+    )
+
+
+@bp.get("/orders")
+@login_required
+def history():
+    return render_template("orders/history.html", orders=services.orders_of(current_user))
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+def cancel(order_id: int):
+    order = load_order(order_id)
+    require(is_buyer(_user(), order, guest_order_ids()), hide=True)
+    if not services.can_citizen_change(order, utcnow()):
+        flash(_("This order can no longer be cancelled."), "error")
+        return redirect(url_for("orders.detail", order_id=order.id)), 303
+    try:
+        services.cancel_order(order, actor=_user(), reason="cancelled by the customer")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("orders.detail", order_id=order.id)), 303
+    flash(_("Your order was cancelled."), "success")
+    return redirect(url_for("orders.detail", order_id=order.id)), 303
+
+
+@bp.route("/orders/<int:order_id>/edit", methods=["GET", "POST"])
+def edit(order_id: int):
+    order = load_order(order_id)
+    require(is_buyer(_user(), order, guest_order_ids()), hide=True)
+    if request.method == "POST":
+        changes: dict[int, int] = {}
+        for key, value in request.form.items():
+            if key.startswith("qty-") and key[4:].isdigit():
+                try:
+                    changes[int(key[4:])] = max(0, int(value))
+                except ValueError:
+                    flash(_("Please enter a valid quantity."), "error")
+                    return redirect(url_for("orders.edit", order_id=order.id)), 303
+        try:
+            order = services.update_order_lines(order, changes, actor=_user())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return redirect(url_for("orders.edit", order_id=order_id)), 303
+        flash(_("Your order was updated."), "success")
+        return redirect(url_for("orders.detail", order_id=order.id)), 303
+    if not services.can_citizen_change(order, utcnow()):
+        flash(_("This order can no longer be changed."), "error")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template("orders/edit.html", order=order, hub=order.hub)

@@ -1,0 +1,39 @@
+"""Payment refusals and the "Stripe unreachable" state."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.errors import DomainError
+
+
+class PaymentPending(DomainError):
+    """Stripe could not be reached: the order and its Payment row are kept, the citizen retries."""
+
+    code = "payment_pending"
+    status = 503
+    message = _l(
+        "The payment service cannot be reached right now. Your order is kept and "
+        "your stock reserved: please try again in a moment."
+    )
+
+
+class PaymentMismatch(DomainError):
+    code = "payment_mismatch"
+    message = _l("The payment does not match the order.")
+
+
+class PaymentNotPossible(DomainError):
+    code = "payment_not_possible"
+    message = _l("This order cannot be paid online.")
+
+
+class CardDeclined(DomainError):
+    code = "card_declined"
+    status = 402
+    message = _l("Your card was declined.")
+
+
+class RefundNotPossible(DomainError):
+    code = "refund_not_possible"
+    message = _l("Nothing can be refunded on this order.")

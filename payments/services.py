@@ -1,0 +1,517 @@
+"""Card payments (Stripe PaymentIntents), payments at pickup, refunds, and the webhook.
+
+Rules:
+- Only a verified webhook marks a card order paid; pages only show the result.
+- One Payment per card order, idempotency key ``order-<id>`` (locally unique, and the key sent to
+  Stripe): a double submission finds the same PaymentIntent.
+- Stripe is called outside any row lock. If it cannot be reached, the Payment stays "created"
+  with ``last_error``; the order keeps its stock until the hold expires and the citizen retries.
+- Amount and currency of every succeeded PaymentIntent are checked against the Payment and the
+  order before anything is marked paid.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from accounts.models import User
+from coop.commission import commission_for, sync_commission
+from core.db import db
+from core.timeutils import utcnow
+from orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
+from orders.services import lock_order, queue_order_confirmation
+from payments import events, stripe_api
+from payments.errors import (
+    CardDeclined,
+    PaymentNotPossible,
+    PaymentPending,
+    RefundNotPossible,
+)
+from payments.models import Payment, PaymentState, Refund, StripeEvent
+
+log = logging.getLogger(__name__)
+
+MANUAL_METHODS = ("cash", "cheque", "card_on_site", "transfer")
+
+_STATE_FROM_STRIPE = {
+    "requires_payment_method": PaymentState.created,
+    "requires_confirmation": PaymentState.created,
+    "requires_action": PaymentState.requires_action,
+    "processing": PaymentState.processing,
+    "requires_capture": PaymentState.processing,
+    "succeeded": PaymentState.succeeded,
+    "canceled": PaymentState.cancelled,
+}
+
+
+def order_payment_key(order: Order) -> str:
+    return f"order-{order.id}"
+
+
+def _options(payment: Payment, idempotency_key: str | None = None) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if payment.stripe_account_id:
+        options["stripe_account"] = payment.stripe_account_id
+    if idempotency_key:
+        options["idempotency_key"] = idempotency_key
+    return options
+
+
+def card_payment_of(order: Order) -> Payment | None:
+    return db.session.scalar(
+        select(Payment).where(Payment.idempotency_key == order_payment_key(order))
+    )
+
+
+def _stripe_message(exc: stripe.StripeError) -> str:
+    return (getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__)[:500]
+
+
+# --------------------------------------------------------------------------- card payments
+
+
+def start_card_payment(order: Order) -> Payment:
+    """Create (or find again) the order's PaymentIntent; commit.
+
+    Automatic 3-D Secure (card, ``request_three_d_secure: automatic``), idempotency key
+    ``order-<id>``, metadata {"kind": "order", "order_id"}, amount and currency from the order.
+    On the hub's connected account (``Stripe-Account``) when it has one, with the 1 % commission
+    as ``application_fee_amount``. Stripe unreachable → the Payment stays "created" with
+    ``last_error`` and PaymentPending is raised (nothing is lost: calling again retries).
+    Raises PaymentNotPossible for an order that is not awaiting a card payment.
+    """
+    if order.payment_method is not PaymentMethod.card or order.status not in (
+        OrderStatus.pending_payment,
+    ):
+        raise PaymentNotPossible()
+    payment = card_payment_of(order)
+    if payment is None:
+        account = order.hub.stripe_account_id or ""
+        payment = Payment(
+            order_id=order.id,
+            provider="stripe",
+            method="card",
+            stripe_account_id=account,
+            idempotency_key=order_payment_key(order),
+            amount_cents=order.total_cents,
+            currency=order.currency,
+            application_fee_cents=commission_for(order.total_cents) if account else 0,
+            state=PaymentState.created,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(payment)
+        except IntegrityError:
+            payment = card_payment_of(order)  # a concurrent submission created it
+            assert payment is not None
+        db.session.commit()
+    if payment.stripe_payment_intent_id:
+        return payment
+    params: dict[str, Any] = {
+        "amount": payment.amount_cents,
+        "currency": payment.currency.lower(),
+        "payment_method_types": ["card"],
+        "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
+        "metadata": {"kind": "order", "order_id": str(order.id), "order_number": order.number},
+    }
+    if payment.stripe_account_id:
+        params["application_fee_amount"] = payment.application_fee_cents
+    try:
+        intent = stripe_api.client().v1.payment_intents.create(
+            params=params,  # type: ignore[arg-type]
+            options=_options(payment, payment.idempotency_key),  # type: ignore[arg-type]
+        )
+    except stripe.StripeError as exc:
+        log.warning("PaymentIntent for order %s not created: %s", order.id, exc)
+        payment.last_error = _stripe_message(exc)
+        db.session.commit()
+        raise PaymentPending() from exc
+    payment.stripe_payment_intent_id = intent.id
+    payment.state = _STATE_FROM_STRIPE.get(intent.status, PaymentState.created)
+    payment.last_error = ""
+    db.session.commit()
+    payment.client_secret = intent.client_secret  # type: ignore[attr-defined]
+    return payment
+
+
+@dataclass
+class IntentStatus:
+    status: str
+    client_secret: str
+    error: str = ""
+
+
+def intent_status(payment: Payment) -> IntentStatus:
+    """The PaymentIntent as Stripe sees it (for the pay page: client secret, status)."""
+    secret = getattr(payment, "client_secret", None)
+    if not payment.stripe_payment_intent_id:
+        raise PaymentPending()
+    try:
+        intent = stripe_api.client().v1.payment_intents.retrieve(
+            payment.stripe_payment_intent_id,
+            options=_options(payment),  # type: ignore[arg-type]
+        )
+    except stripe.StripeError as exc:
+        if secret:
+            return IntentStatus("unknown", secret)
+        raise PaymentPending() from exc
+    return IntentStatus(intent.status, intent.client_secret or "")
+
+
+def confirm_card_payment(order: Order, payment_method_id: str) -> IntentStatus:
+    """Attach the card the citizen entered (a PaymentMethod made by Stripe.js) and confirm.
+
+    Returns the intent's status: "requires_action" means the browser must run 3-D Secure with
+    ``stripe.confirmCardPayment(client_secret)``; "succeeded"/"processing" mean the webhook will
+    mark the order paid. Raises CardDeclined (with Stripe's message), PaymentPending.
+    """
+    payment = card_payment_of(order)
+    if payment is None or not payment.stripe_payment_intent_id:
+        payment = start_card_payment(order)
+    if order.status is not OrderStatus.pending_payment:
+        raise PaymentNotPossible()
+    pi = payment.stripe_payment_intent_id
+    assert pi is not None
+    api = stripe_api.client().v1.payment_intents
+    try:
+        api.update(
+            pi,
+            params={"payment_method": payment_method_id},
+            options=_options(payment),  # type: ignore[arg-type]
+        )
+        intent = api.confirm(
+            pi,
+            options=_options(payment, f"{payment.idempotency_key}-confirm-{payment_method_id}"),  # type: ignore[arg-type]
+        )
+    except stripe.CardError as exc:
+        payment.state = PaymentState.failed
+        payment.last_error = _stripe_message(exc)
+        db.session.commit()
+        raise CardDeclined(payment.last_error) from exc
+    except stripe.InvalidRequestError as exc:
+        payment.last_error = _stripe_message(exc)
+        db.session.commit()
+        raise CardDeclined(payment.last_error) from exc
+    except stripe.StripeError as exc:
+        payment.last_error = _stripe_message(exc)
+        db.session.commit()
+        raise PaymentPending() from exc
+    payment.state = _STATE_FROM_STRIPE.get(intent.status, payment.state)
+    db.session.commit()
+    return IntentStatus(intent.status, intent.client_secret or "")
+
+
+def cancel_open_intents(order: Order) -> None:
+    """Cancel the unpaid PaymentIntent of a cancelled order (best effort, outside locks)."""
+    payment = card_payment_of(order)
+    if payment is None or not payment.stripe_payment_intent_id:
+        return
+    if payment.state in (PaymentState.succeeded, PaymentState.cancelled):
+        return
+    try:
+        stripe_api.client().v1.payment_intents.cancel(
+            payment.stripe_payment_intent_id,
+            options=_options(payment, f"{payment.idempotency_key}-cancel"),  # type: ignore[arg-type]
+        )
+    except stripe.StripeError as exc:
+        # already succeeded (the webhook will refund) or Stripe unreachable: logged only
+        log.info("PaymentIntent %s not cancelled: %s", payment.stripe_payment_intent_id, exc)
+        return
+    payment.state = PaymentState.cancelled
+    db.session.commit()
+
+
+# --------------------------------------------------------------------------- manual payments
+
+
+def record_manual_payment(order: Order, *, method: str, actor: User | None) -> Payment:
+    """Mark an order paid at pickup (cash, cheque, card on site, transfer); commit once.
+
+    Locks the order. Idempotent: an order already paid returns its existing payment. Syncs the
+    commission ledger (billed on the hub's statement). Raises PaymentNotPossible for a cancelled
+    order or an unknown method.
+    """
+    if method not in MANUAL_METHODS:
+        raise PaymentNotPossible()
+    locked = lock_order(order.id)
+    assert locked is not None
+    order = locked
+    key = f"order-{order.id}-manual"
+    existing = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
+    if existing is not None or order.payment_status is PaymentStatus.paid:
+        db.session.commit()
+        if existing is not None:
+            return existing
+        paid = db.session.scalar(
+            select(Payment)
+            .where(Payment.order_id == order.id, Payment.state == PaymentState.succeeded)
+            .order_by(Payment.id)
+        )
+        assert paid is not None
+        return paid
+    if order.status is OrderStatus.cancelled:
+        raise PaymentNotPossible()
+    now = utcnow()
+    payment = Payment(
+        order_id=order.id,
+        provider="manual",
+        method=method,
+        idempotency_key=key,
+        amount_cents=order.total_cents,
+        currency=order.currency,
+        state=PaymentState.succeeded,
+        succeeded_at=now,
+    )
+    db.session.add(payment)
+    order.payment_status = PaymentStatus.paid
+    order.paid_at = now
+    if order.status is OrderStatus.pending_payment:
+        order.status = OrderStatus.confirmed
+        order.hold_expires_at = None
+    db.session.flush()
+    sync_commission(order, collected_via="statement")
+    db.session.commit()
+    return payment
+
+
+# --------------------------------------------------------------------------- refunds
+
+
+def _paid_payment(order: Order) -> Payment | None:
+    return db.session.scalar(
+        select(Payment)
+        .where(Payment.order_id == order.id, Payment.state == PaymentState.succeeded)
+        .order_by(Payment.id.desc())
+    )
+
+
+def refund_payment(order: Order, amount_cents: int, *, reason: str) -> Refund:
+    """Refund part or all of an order's payment; commit.
+
+    Card: a Stripe Refund with an idempotency key derived from the amount already refunded, so a
+    retry after a crash never refunds twice; Stripe is called with no row lock held, then the
+    order is locked to record the refund. Manual payments: the refund is recorded (the hub gives
+    the money back). Updates ``refunded_cents`` and ``payment_status``; syncs the commission.
+    Raises RefundNotPossible (nothing paid, or more than what is left), PaymentPending.
+    """
+    payment = _paid_payment(order)
+    if payment is None or amount_cents <= 0:
+        raise RefundNotPossible()
+    refundable = payment.amount_cents - payment.refunded_cents
+    if amount_cents > refundable:
+        raise RefundNotPossible()
+    key = f"order-{order.id}-refund-{payment.refunded_cents}-{amount_cents}"
+    stripe_refund_id = None
+    if payment.provider == "stripe" and payment.stripe_payment_intent_id:
+        params: dict[str, Any] = {
+            "payment_intent": payment.stripe_payment_intent_id,
+            "amount": amount_cents,
+            "metadata": {"order_id": str(order.id), "reason": reason[:200]},
+        }
+        db.session.commit()  # no lock held while Stripe is called
+        try:
+            refund = stripe_api.client().v1.refunds.create(
+                params=params,  # type: ignore[arg-type]
+                options=_options(payment, key),  # type: ignore[arg-type]
+            )
+        except stripe.StripeError as exc:
+            log.warning("refund of order %s failed: %s", order.id, exc)
+            raise PaymentPending() from exc
+        stripe_refund_id = refund.id
+    locked = lock_order(order.id)
+    assert locked is not None
+    order = locked
+    existing = db.session.scalar(select(Refund).where(Refund.idempotency_key == key))
+    if existing is not None:
+        db.session.commit()
+        return existing
+    payment = db.session.get(Payment, payment.id, populate_existing=True, with_for_update=True)
+    assert payment is not None
+    record = Refund(
+        payment_id=payment.id,
+        order_id=order.id,
+        amount_cents=amount_cents,
+        stripe_refund_id=stripe_refund_id,
+        idempotency_key=key,
+        reason=reason[:200],
+    )
+    db.session.add(record)
+    payment.refunded_cents += amount_cents
+    order.refunded_cents = int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
+                Refund.order_id == order.id
+            )
+        )
+        or 0
+    )
+    paid_total = payment.amount_cents
+    order.payment_status = (
+        PaymentStatus.refunded
+        if order.refunded_cents >= paid_total
+        else PaymentStatus.partially_refunded
+    )
+    sync_commission(order)
+    db.session.commit()
+    return record
+
+
+# --------------------------------------------------------------------------- webhook
+
+
+AfterCommit = Callable[[], None]
+
+
+def handle_stripe_event(event: dict[str, Any]) -> str:
+    """Record a verified event once and apply it; commit once. Returns what was done.
+
+    A replayed event hits the unique ``event_id`` and is a no-op ("duplicate"). Unknown types
+    are recorded and ignored ("ignored").
+    """
+    record = StripeEvent(event_id=str(event["id"]), type=str(event["type"]), payload=_plain(event))
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:
+        db.session.commit()
+        return "duplicate"
+    handler = _DISPATCH.get(record.type)
+    after: AfterCommit | None = None
+    outcome = "ignored"
+    if handler is not None:
+        after = handler(record.type, event["data"]["object"])
+        outcome = "processed"
+    record.processed_at = utcnow()
+    db.session.commit()
+    if after is not None:
+        try:
+            after()
+        except Exception:  # noqa: BLE001 - the event is recorded; the side effect is logged
+            log.exception("after-commit action of event %s failed", record.event_id)
+    return outcome
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+def _on_payment_intent(event_type: str, intent: dict[str, Any]) -> AfterCommit | None:
+    kind = (intent.get("metadata") or {}).get("kind", "order")
+    if kind != "order":
+        handler = events.handler_for(kind)
+        if handler is None:
+            log.warning("no handler for PaymentIntent kind %r (%s)", kind, intent.get("id"))
+            return None
+        return handler(event_type, intent)
+    return _order_intent(event_type, intent)
+
+
+def _order_intent(event_type: str, intent: dict[str, Any]) -> AfterCommit | None:
+    payment = db.session.scalar(
+        select(Payment).where(Payment.stripe_payment_intent_id == intent["id"])
+    )
+    if payment is None:
+        order_id = (intent.get("metadata") or {}).get("order_id")
+        if order_id and str(order_id).isdigit():
+            payment = db.session.scalar(
+                select(Payment).where(Payment.idempotency_key == f"order-{int(order_id)}")
+            )
+    if payment is None:
+        log.warning("PaymentIntent %s matches no payment", intent.get("id"))
+        return None
+    order = lock_order(payment.order_id)
+    assert order is not None
+    payment = db.session.get(Payment, payment.id, populate_existing=True, with_for_update=True)
+    assert payment is not None
+    if payment.stripe_payment_intent_id is None:
+        payment.stripe_payment_intent_id = intent["id"]
+    if event_type == "payment_intent.succeeded":
+        return _intent_succeeded(order, payment, intent)
+    if event_type == "payment_intent.payment_failed":
+        if payment.state is not PaymentState.succeeded:
+            payment.state = PaymentState.failed
+            error = intent.get("last_payment_error") or {}
+            payment.last_error = str(error.get("message") or "payment failed")[:500]
+        return None
+    if event_type == "payment_intent.canceled":
+        if payment.state is not PaymentState.succeeded:
+            payment.state = PaymentState.cancelled
+        return None
+    if event_type in ("payment_intent.processing", "payment_intent.requires_action"):
+        if payment.state not in (PaymentState.succeeded, PaymentState.failed):
+            payment.state = _STATE_FROM_STRIPE[intent.get("status", "processing")]
+        return None
+    return None
+
+
+def _intent_succeeded(order: Order, payment: Payment, intent: dict[str, Any]) -> AfterCommit | None:
+    amount = int(intent.get("amount_received") or intent.get("amount") or 0)
+    currency = str(intent.get("currency", "")).upper()
+    if amount != payment.amount_cents or currency != payment.currency.upper():
+        payment.last_error = (
+            f"amount mismatch: Stripe {amount} {currency}, expected "
+            f"{payment.amount_cents} {payment.currency}"
+        )[:500]
+        log.error("order %s: %s", order.id, payment.last_error)
+        return None
+    if payment.state is PaymentState.succeeded:
+        return None  # another event for the same intent already did it
+    now = utcnow()
+    payment.state = PaymentState.succeeded
+    payment.succeeded_at = now
+    payment.last_error = ""
+    if order.status is OrderStatus.cancelled:
+        # paid after its hold expired or after a cancellation: the money goes back
+        order.payment_status = PaymentStatus.paid
+        order.paid_at = now
+        sync_commission(order)
+        order_id = order.id
+
+        def refund_late_payment() -> None:
+            late = db.session.get(Order, order_id)
+            if late is not None:
+                refund_payment(late, payment.amount_cents, reason="paid after cancellation")
+
+        return refund_late_payment
+    if amount != order.total_cents:
+        payment.last_error = "amount differs from the order total"
+        log.error("order %s: paid %s, total %s", order.id, amount, order.total_cents)
+        return None
+    order.payment_status = PaymentStatus.paid
+    order.paid_at = now
+    if order.status is OrderStatus.pending_payment:
+        order.status = OrderStatus.confirmed
+        order.hold_expires_at = None
+    sync_commission(
+        order, collected_via="application_fee" if payment.stripe_account_id else "statement"
+    )
+    queue_order_confirmation(order)
+    return None
+
+
+_DISPATCH: dict[str, Callable[[str, dict[str, Any]], AfterCommit | None]] = {
+    "payment_intent.succeeded": _on_payment_intent,
+    "payment_intent.payment_failed": _on_payment_intent,
+    "payment_intent.canceled": _on_payment_intent,
+    "payment_intent.processing": _on_payment_intent,
+    "payment_intent.requires_action": _on_payment_intent,
+}
+
+
+def construct_event(payload: bytes, signature: str | None) -> dict[str, Any]:
+    """Verify the signature on the raw body (raises ValueError / SignatureVerificationError)."""
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET") or ""
+    if not secret:
+        raise ValueError("STRIPE_WEBHOOK_SECRET is not set")
+    event = stripe.Webhook.construct_event(payload, signature, secret)
+    return event.to_dict()
