@@ -28,6 +28,7 @@ import re
 import subprocess
 import sys
 import tarfile
+import tempfile
 import unicodedata
 import zipfile
 from collections import defaultdict
@@ -137,7 +138,7 @@ def build(postcodes: list[dict], communes: list[dict], cities: dict) -> list[tup
 
 
 def main() -> None:
-    scratch = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/comptoir-postcodes")
+    scratch = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
     postcodes, communes, cities = fetch(scratch)
     rows = build(postcodes, communes, cities)
     buffer = io.StringIO()

@@ -1,0 +1,462 @@
+"""Hub use cases: distribution points, producer-hub permissions, followers, "hubs near me"."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db
+from core.timeutils import utcnow
+from enterprises.models import Enterprise
+from hubs.errors import LinkExists, LinkNotAllowed, PointInUse, PointInvalid, PostcodeUnknown
+from hubs.models import (
+    DistributionPoint,
+    HubFollower,
+    LinkSide,
+    LinkStatus,
+    Postcode,
+    ProducerHubLink,
+)
+
+POSTCODES_CSV = Path(__file__).resolve().parent / "data" / "postcodes-fr.csv.gz"
+EARTH_RADIUS_KM = 6371.0088
+
+# --------------------------------------------------------------------------- distribution points
+
+POINT_FIELDS = (
+    "name",
+    "address",
+    "postcode",
+    "city",
+    "access_instructions",
+    "notes",
+    "latitude",
+    "longitude",
+    "active",
+)
+
+
+def _clean_point(data: dict[str, Any]) -> dict[str, Any]:
+    """Check a distribution point's fields; raise PointInvalid with every field error at once."""
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors["name"] = [str(_l("A name is required."))]
+    elif len(name) > 120:
+        errors["name"] = [str(_l("At most 120 characters."))]
+    out["name"] = name
+    for key, limit in (("address", 200), ("city", 120), ("postcode", 10)):
+        value = (data.get(key) or "").strip()
+        if len(value) > limit:
+            errors[key] = [str(_l("At most %(n)s characters.", n=limit))]
+        out[key] = value
+    if out["postcode"] and not (out["postcode"].isdigit() and len(out["postcode"]) == 5):
+        errors["postcode"] = [str(_l("A French postcode has five digits."))]
+    for key in ("access_instructions", "notes"):
+        out[key] = (data.get(key) or "").strip()
+    out["active"] = bool(data.get("active", True))
+    coords: dict[str, Decimal | None] = {}
+    for key, bound in (("latitude", 90), ("longitude", 180)):
+        raw = data.get(key)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            coords[key] = None
+            continue
+        try:
+            value = Decimal(str(raw).strip().replace(",", "."))
+        except InvalidOperation:
+            errors[key] = [str(_l("Not a number."))]
+            continue
+        if not value.is_finite() or abs(value) > bound:
+            errors[key] = [str(_l("Must be between -%(b)s and %(b)s.", b=bound))]
+            continue
+        coords[key] = value.quantize(Decimal("0.000001"))
+    if not errors and (coords["latitude"] is None) != (coords["longitude"] is None):
+        errors["longitude" if coords["longitude"] is None else "latitude"] = [
+            str(_l("Give both latitude and longitude, or neither."))
+        ]
+    if errors:
+        raise PointInvalid(fields=errors)
+    out.update(coords)
+    if out["postcode"]:
+        out["department"] = department_of(out["postcode"])
+        if out["latitude"] is None:
+            found = find_postcode(out["postcode"])
+            if found is not None:
+                out["latitude"], out["longitude"] = found.latitude, found.longitude
+                out["city"] = out["city"] or found.commune
+    else:
+        out["department"] = ""
+    return out
+
+
+def department_of(postcode: str) -> str:
+    """The department of a French postcode ("35000" → "35", "20000" → "2A", "97400" → "974")."""
+    if postcode.startswith("97") or postcode.startswith("98"):
+        return postcode[:3]
+    if postcode.startswith("20"):
+        return "2A" if postcode < "20200" else "2B"
+    return postcode[:2]
+
+
+def create_point(hub: Enterprise, data: dict[str, Any]) -> DistributionPoint:
+    """Add a distribution point to a hub. Raises PointInvalid (fields) on bad input."""
+    point = DistributionPoint(hub_id=hub.id, **_clean_point(data))
+    db.session.add(point)
+    db.session.commit()
+    return point
+
+
+def update_point(point: DistributionPoint, data: dict[str, Any]) -> DistributionPoint:
+    """Change a distribution point. Raises PointInvalid (fields) on bad input."""
+    for key, value in _clean_point(data).items():
+        setattr(point, key, value)
+    db.session.commit()
+    return point
+
+
+def delete_point(point: DistributionPoint) -> None:
+    """Delete a point no pickup window uses; raises PointInUse otherwise (deactivate it then)."""
+    from cycles.models import PickupWindow  # cycles build on hubs; this check looks back
+
+    used = db.session.scalar(
+        select(func.count(PickupWindow.id)).where(PickupWindow.distribution_point_id == point.id)
+    )
+    if used:
+        raise PointInUse()
+    db.session.delete(point)
+    db.session.commit()
+
+
+def list_points(hub: Enterprise, *, active_only: bool = False) -> list[DistributionPoint]:
+    query = select(DistributionPoint).where(DistributionPoint.hub_id == hub.id)
+    if active_only:
+        query = query.where(DistributionPoint.active.is_(True))
+    return list(db.session.scalars(query.order_by(DistributionPoint.name, DistributionPoint.id)))
+
+
+# --------------------------------------------------------------------------- producer-hub links
+
+
+def allowed_producer_ids(hub: Enterprise) -> set[int]:
+    """Producers whose products the hub may offer: accepted links, plus itself if a producer."""
+    ids = set(
+        db.session.scalars(
+            select(ProducerHubLink.producer_id).where(
+                ProducerHubLink.hub_id == hub.id, ProducerHubLink.status == LinkStatus.accepted
+            )
+        )
+    )
+    if hub.is_producer:
+        ids.add(hub.id)
+    return ids
+
+
+def may_sell(hub: Enterprise, producer_id: int) -> bool:
+    if hub.is_producer and producer_id == hub.id:
+        return True
+    return (
+        db.session.scalar(
+            select(ProducerHubLink.id).where(
+                ProducerHubLink.hub_id == hub.id,
+                ProducerHubLink.producer_id == producer_id,
+                ProducerHubLink.status == LinkStatus.accepted,
+            )
+        )
+        is not None
+    )
+
+
+def request_link(
+    *, producer: Enterprise, hub: Enterprise, side: LinkSide, message: str = ""
+) -> ProducerHubLink:
+    """Ask for a permission, from the producer's or the hub's side.
+
+    A refused or withdrawn permission can be asked again (the same row is reopened). Raises
+    LinkNotAllowed for an enterprise that is not a producer/hub or asks itself, LinkExists when a
+    request is pending or the permission is already granted. The unique (producer, hub) constraint
+    settles two simultaneous requests.
+    """
+    if not producer.is_producer or not hub.is_hub or producer.id == hub.id:
+        raise LinkNotAllowed(_l("A producer can only link with another enterprise that is a hub."))
+    link = db.session.scalar(
+        select(ProducerHubLink)
+        .where(ProducerHubLink.producer_id == producer.id, ProducerHubLink.hub_id == hub.id)
+        .with_for_update()
+    )
+    if link is not None and link.status in (LinkStatus.requested, LinkStatus.accepted):
+        raise LinkExists()
+    if link is None:
+        link = ProducerHubLink(producer_id=producer.id, hub_id=hub.id, requested_by=side)
+        db.session.add(link)
+    link.status = LinkStatus.requested
+    link.requested_by = side
+    link.message = (message or "").strip()[:2000]
+    link.created_at = utcnow()
+    link.decided_at = None
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise LinkExists() from exc
+    return link
+
+
+def _decide(link: ProducerHubLink, status: LinkStatus, now: datetime | None) -> ProducerHubLink:
+    link.status = status
+    link.decided_at = now or utcnow()
+    return link
+
+
+def accept_link(link: ProducerHubLink, now: datetime | None = None) -> ProducerHubLink:
+    """The other side accepts a pending request. Raises LinkNotAllowed if it is not pending."""
+    if link.status is not LinkStatus.requested:
+        raise LinkNotAllowed()
+    _decide(link, LinkStatus.accepted, now)
+    db.session.commit()
+    return link
+
+
+def refuse_link(link: ProducerHubLink, now: datetime | None = None) -> ProducerHubLink:
+    """The other side refuses a pending request. Raises LinkNotAllowed if it is not pending."""
+    if link.status is not LinkStatus.requested:
+        raise LinkNotAllowed()
+    _decide(link, LinkStatus.refused, now)
+    db.session.commit()
+    return link
+
+
+def withdraw_link(link: ProducerHubLink, now: datetime | None = None) -> ProducerHubLink:
+    """The producer withdraws its permission (or a side cancels its own request).
+
+    The producer's offers in the hub's cycles that have not closed yet are deactivated, so
+    citizens can no longer order them; orders already placed are kept.
+    """
+    if link.status not in (LinkStatus.accepted, LinkStatus.requested):
+        raise LinkNotAllowed()
+    now = now or utcnow()
+    was_accepted = link.status is LinkStatus.accepted
+    _decide(link, LinkStatus.withdrawn, now)
+    if was_accepted:
+        from cycles.models import CycleOffer, OrderCycle
+
+        running = select(OrderCycle.id).where(
+            OrderCycle.hub_id == link.hub_id,
+            OrderCycle.closes_at > now,
+            OrderCycle.done_at.is_(None),
+        )
+        db.session.execute(
+            update(CycleOffer)
+            .where(CycleOffer.producer_id == link.producer_id, CycleOffer.cycle_id.in_(running))
+            .values(active=False)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    return link
+
+
+def links_of_hub(hub: Enterprise) -> list[ProducerHubLink]:
+    return list(
+        db.session.scalars(
+            select(ProducerHubLink)
+            .where(ProducerHubLink.hub_id == hub.id)
+            .order_by(ProducerHubLink.status, ProducerHubLink.created_at.desc())
+        )
+    )
+
+
+def links_of_producer(producer: Enterprise) -> list[ProducerHubLink]:
+    return list(
+        db.session.scalars(
+            select(ProducerHubLink)
+            .where(ProducerHubLink.producer_id == producer.id)
+            .order_by(ProducerHubLink.status, ProducerHubLink.created_at.desc())
+        )
+    )
+
+
+def linkable_enterprises(enterprise: Enterprise, *, want: str) -> list[Enterprise]:
+    """Active producers (want="producer") or hubs (want="hub") with no pending/accepted link."""
+    is_target = Enterprise.is_producer if want == "producer" else Enterprise.is_hub
+    mine = ProducerHubLink.hub_id if want == "producer" else ProducerHubLink.producer_id
+    theirs = ProducerHubLink.producer_id if want == "producer" else ProducerHubLink.hub_id
+    busy = select(theirs).where(
+        mine == enterprise.id,
+        ProducerHubLink.status.in_([LinkStatus.requested, LinkStatus.accepted]),
+    )
+    return list(
+        db.session.scalars(
+            select(Enterprise)
+            .where(
+                is_target.is_(True),
+                Enterprise.is_active.is_(True),
+                Enterprise.id != enterprise.id,
+                Enterprise.id.not_in(busy),
+            )
+            .order_by(Enterprise.name)
+        )
+    )
+
+
+# --------------------------------------------------------------------------- followers
+
+
+def is_following(user_id: int, hub: Enterprise) -> bool:
+    return db.session.get(HubFollower, (user_id, hub.id)) is not None
+
+
+def follow_hub(user_id: int, hub: Enterprise) -> None:
+    """Follow a hub (e-mail when it opens a cycle). Following twice changes nothing."""
+    if db.session.get(HubFollower, (user_id, hub.id)) is None:
+        db.session.add(HubFollower(user_id=user_id, hub_id=hub.id))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+        return
+    db.session.commit()
+
+
+def unfollow_hub(user_id: int, hub: Enterprise) -> None:
+    db.session.execute(
+        delete(HubFollower).where(HubFollower.user_id == user_id, HubFollower.hub_id == hub.id)
+    )
+    db.session.commit()
+
+
+def follower_user_ids(hub: Enterprise) -> list[int]:
+    return list(db.session.scalars(select(HubFollower.user_id).where(HubFollower.hub_id == hub.id)))
+
+
+# --------------------------------------------------------------------------- postcodes and distance
+
+
+@dataclass(frozen=True)
+class PostcodeLocation:
+    postcode: str
+    commune: str
+    latitude: Decimal
+    longitude: Decimal
+
+
+def find_postcode(postcode: str) -> PostcodeLocation | None:
+    """The centre of a French postcode (mean of its communes' centres), from the shipped table."""
+    code = (postcode or "").strip()
+    if not (code.isdigit() and len(code) == 5):
+        return None
+    rows = db.session.execute(
+        select(Postcode.commune, Postcode.latitude, Postcode.longitude)
+        .where(Postcode.postcode == code)
+        .order_by(Postcode.id)
+    ).all()
+    if not rows:
+        return None
+    lat = sum((Decimal(r.latitude) for r in rows), Decimal(0)) / len(rows)
+    lon = sum((Decimal(r.longitude) for r in rows), Decimal(0)) / len(rows)
+    q = Decimal("0.000001")
+    return PostcodeLocation(code, rows[0].commune, lat.quantize(q), lon.quantize(q))
+
+
+def locate_postcode(postcode: str) -> PostcodeLocation:
+    """Like find_postcode, raising PostcodeUnknown when the postcode is not in the table."""
+    found = find_postcode(postcode)
+    if found is None:
+        raise PostcodeUnknown()
+    return found
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass
+class NearbyHub:
+    hub: Enterprise
+    distance_km: float | None
+    points: list[DistributionPoint]
+
+
+def hubs_near(latitude: float | None, longitude: float | None) -> list[NearbyHub]:
+    """Active hubs sorted by distance from a point (nearest distribution point or the hub's own
+    address); hubs without coordinates come last. Two queries, whatever the number of hubs."""
+    hubs = list(
+        db.session.scalars(
+            select(Enterprise)
+            .where(Enterprise.is_hub.is_(True), Enterprise.is_active.is_(True))
+            .order_by(Enterprise.name)
+        )
+    )
+    points_by_hub: dict[int, list[DistributionPoint]] = {h.id: [] for h in hubs}
+    if hubs:
+        for point in db.session.scalars(
+            select(DistributionPoint)
+            .where(
+                DistributionPoint.hub_id.in_(list(points_by_hub)),
+                DistributionPoint.active.is_(True),
+            )
+            .order_by(DistributionPoint.name)
+        ):
+            points_by_hub[point.hub_id].append(point)
+    result: list[NearbyHub] = []
+    for hub in hubs:
+        places = [(p.latitude, p.longitude) for p in points_by_hub[hub.id]]
+        places.append((hub.latitude, hub.longitude))
+        distance: float | None = None
+        if latitude is not None and longitude is not None:
+            known = [
+                haversine_km(latitude, longitude, float(lat), float(lon))
+                for lat, lon in places
+                if lat is not None and lon is not None
+            ]
+            distance = min(known) if known else None
+        result.append(NearbyHub(hub, distance, points_by_hub[hub.id]))
+    result.sort(key=lambda n: (n.distance_km is None, n.distance_km or 0.0, n.hub.name))
+    return result
+
+
+def read_postcode_rows(
+    path: Path = POSTCODES_CSV, departments: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    wanted = {d.strip().upper() for d in departments} if departments else None
+    with gzip.open(path, "rb") as raw:
+        reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8"))
+        return [
+            {
+                "postcode": row["postcode"],
+                "commune": row["commune"][:120],
+                "insee_code": row["insee_code"],
+                "department": row["department"],
+                "latitude": Decimal(row["latitude"]),
+                "longitude": Decimal(row["longitude"]),
+            }
+            for row in reader
+            if wanted is None or row["department"] in wanted
+        ]
+
+
+def load_postcodes(path: Path = POSTCODES_CSV, departments: Iterable[str] | None = None) -> int:
+    """Replace the ``postcodes`` table with the shipped open-data table (all of France, or the
+    given departments). Idempotent: running it twice gives the same table. Returns the row count.
+    """
+    rows = read_postcode_rows(path, departments)
+    db.session.execute(delete(Postcode))
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(Postcode), rows[start : start + 5000])
+    db.session.commit()
+    return len(rows)
