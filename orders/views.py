@@ -145,11 +145,6 @@ def _merge_cart_on_login(app, user, **extra: Any) -> None:
         current_app.logger.exception("guest cart not merged for user %s", user.id)
 
 
-@bp.app_context_processor
-def _cart_badge() -> dict[str, Any]:
-    return {"guest_cart_cycles": list(session.get(CARTS_KEY, {}).keys())}
-
-
 # --------------------------------------------------------------------------- shopfront and cart
 
 
