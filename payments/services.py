@@ -135,7 +135,7 @@ def start_card_payment(order: Order) -> Payment:
         db.session.commit()
         raise PaymentPending() from exc
     payment.stripe_payment_intent_id = intent.id
-    payment.state = _STATE_FROM_STRIPE.get(intent.status, PaymentState.created)
+    payment.state = _client_side_state(intent.status, PaymentState.created)
     payment.last_error = ""
     db.session.commit()
     payment.client_secret = intent.client_secret  # type: ignore[attr-defined]
@@ -204,9 +204,15 @@ def confirm_card_payment(order: Order, payment_method_id: str) -> IntentStatus:
         payment.last_error = _stripe_message(exc)
         db.session.commit()
         raise PaymentPending() from exc
-    payment.state = _STATE_FROM_STRIPE.get(intent.status, payment.state)
+    payment.state = _client_side_state(intent.status, payment.state)
     db.session.commit()
     return IntentStatus(intent.status, intent.client_secret or "")
+
+
+def _client_side_state(stripe_status: str, current: PaymentState) -> PaymentState:
+    """What an API answer may tell; "succeeded" is left to the verified webhook."""
+    state = _STATE_FROM_STRIPE.get(stripe_status, current)
+    return PaymentState.processing if state is PaymentState.succeeded else state
 
 
 def cancel_open_intents(order: Order) -> None:
@@ -464,7 +470,7 @@ def _intent_succeeded(order: Order, payment: Payment, intent: dict[str, Any]) ->
         )[:500]
         log.error("order %s: %s", order.id, payment.last_error)
         return None
-    if payment.state is PaymentState.succeeded:
+    if payment.succeeded_at is not None:
         return None  # another event for the same intent already did it
     now = utcnow()
     payment.state = PaymentState.succeeded
