@@ -1,0 +1,114 @@
+"""Cart and checkout API (token authentication, same rules as the pages)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from accounts.api_auth import api_user, token_required
+from core.db import db
+from core.timeutils import utcnow
+from cycles.models import OrderCycle
+from orders import services
+from orders.models import Order
+from orders.schemas import CartItemIn, CartOut, CheckoutIn, OrderOut
+
+blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Cart and checkout")
+
+
+def _cycle(cycle_id: int) -> OrderCycle:
+    cycle = db.session.get(OrderCycle, cycle_id)
+    if cycle is None or not cycle.published:
+        abort(404)
+    return cycle
+
+
+def _cart_out(cycle: OrderCycle, messages: list[str] | None = None) -> dict:
+    view = services.build_cart(cycle, services.get_cart_items(api_user(), cycle))
+    return {
+        "cycle_id": cycle.id,
+        "lines": [
+            {
+                "offer_id": ln.offer.id,
+                "name": services.item_name(ln.variant),
+                "producer": ln.producer.name,
+                "quantity": ln.quantity,
+                "available": ln.available,
+                "unit_price_cents": ln.price.unit_price_cents,
+                "line_total_cents": ln.price.line_total_cents,
+            }
+            for ln in view.lines
+        ],
+        "total_cents": view.total_cents,
+        "messages": [*(messages or []), *view.notices],
+    }
+
+
+@blp.route("/cycles/<int:cycle_id>/cart")
+class CartResource(MethodView):
+    @blp.response(200, CartOut)
+    @token_required("read")
+    def get(self, cycle_id: int):
+        """The caller's cart for a cycle."""
+        return _cart_out(_cycle(cycle_id))
+
+
+@blp.route("/cycles/<int:cycle_id>/cart/items")
+class CartItems(MethodView):
+    @blp.arguments(CartItemIn)
+    @blp.response(200, CartOut)
+    @token_required("write")
+    def put(self, data: dict, cycle_id: int):
+        """Set an item's quantity (0 removes it); capped to what is available, with a message."""
+        cycle = _cycle(cycle_id)
+        user = api_user()
+        change = services.set_cart_quantity(
+            cycle=cycle,
+            user=user,
+            items=services.get_cart_items(user, cycle),
+            offer_id=data["offer_id"],
+            quantity=data["quantity"],
+            now=utcnow(),
+        )
+        return _cart_out(cycle, [change.message] if change.message else [])
+
+
+@blp.route("/cycles/<int:cycle_id>/orders")
+class PlaceOrder(MethodView):
+    @blp.arguments(CheckoutIn)
+    @blp.response(201, OrderOut)
+    @token_required("write")
+    def post(self, data: dict, cycle_id: int):
+        """Place an order from the caller's cart (same idempotency key → same order).
+
+        Card orders come back ``pending_payment``: pay with POST /api/v1/orders/<id>/payment.
+        """
+        cycle = _cycle(cycle_id)
+        user = api_user()
+        return services.place_order(
+            cycle=cycle,
+            customer=user,
+            items=list(services.get_cart_items(user, cycle).items()),
+            pickup_window_id=data["pickup_window_id"],
+            pickup_slot_id=data["pickup_slot_id"],
+            payment_method=data["payment_method"],
+            idempotency_key=f"api-{user.id}-{data['idempotency_key']}",
+            terms_accepted=data["terms_accepted"],
+            now=utcnow(),
+            customer_note=data["customer_note"],
+        )
+
+
+@blp.route("/orders/<int:order_id>")
+class OrderResource(MethodView):
+    @blp.response(200, OrderOut)
+    @token_required("read")
+    def get(self, order_id: int):
+        """One of the caller's orders."""
+        order = db.session.get(Order, order_id)
+        if order is None or order.customer_id != api_user().id:
+            abort(404)
+        return order
+
+
+api_blueprints = [blp]

@@ -1,0 +1,63 @@
+"""Cart and checkout through the JSON API with a personal token (no HTML, no session)."""
+
+from __future__ import annotations
+
+from accounts.api_auth import hash_token, new_token_value
+from accounts.models import ApiToken
+from core.db import db
+from tests.factories import UserFactory
+from tests.factories_orders import make_shop
+
+
+def _token(user, scope="write") -> dict:
+    raw = new_token_value()
+    db.session.add(
+        ApiToken(user_id=user.id, name="t", token_hash=hash_token(raw), prefix=raw[:8], scope=scope)
+    )
+    db.session.flush()
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def test_api_places_an_order_with_the_same_rules(client, db_session):
+    shop = make_shop(offers=2, stock=3)
+    a, b = shop.offers
+    headers = _token(UserFactory())
+    base = f"/api/v1/cycles/{shop.cycle.id}"
+    capped = client.put(
+        f"{base}/cart/items", json={"offer_id": a.id, "quantity": 5}, headers=headers
+    )
+    assert capped.status_code == 200
+    assert capped.get_json()["lines"][0]["quantity"] == 3
+    assert capped.get_json()["messages"]
+    client.put(f"{base}/cart/items", json={"offer_id": b.id, "quantity": 1}, headers=headers)
+    body = {
+        "pickup_window_id": shop.window.id,
+        "pickup_slot_id": shop.slot.id,
+        "payment_method": "at_pickup",
+        "terms_accepted": True,
+        "idempotency_key": "api-key-0001",
+    }
+    placed = client.post(f"{base}/orders", json=body, headers=headers)
+    assert placed.status_code == 201, placed.get_json()
+    order = placed.get_json()
+    assert order["status"] == "confirmed"
+    assert order["total_cents"] == 4 * 495
+    again = client.post(f"{base}/orders", json=body, headers=headers)
+    assert again.get_json()["id"] == order["id"]
+    empty = client.post(
+        f"{base}/orders", json={**body, "idempotency_key": "api-key-0002"}, headers=headers
+    )
+    assert empty.status_code == 422
+    assert empty.get_json()["error"]["code"] == "empty_cart"
+
+
+def test_api_requires_a_token(client, db_session):
+    shop = make_shop(offers=1)
+    assert client.get(f"/api/v1/cycles/{shop.cycle.id}/cart").status_code == 401
+    read_only = _token(UserFactory(), scope="read")
+    response = client.put(
+        f"/api/v1/cycles/{shop.cycle.id}/cart/items",
+        json={"offer_id": shop.offers[0].id, "quantity": 1},
+        headers=read_only,
+    )
+    assert response.status_code == 403
