@@ -797,3 +797,34 @@ def roll_weekly_cycles(now: datetime | None = None) -> list[OrderCycle]:
         created.append(successor)
     db.session.commit()
     return created
+
+
+def save_offer_page(
+    cycle: OrderCycle, *, shown_variant_ids: Iterable[int], specs: Sequence[OfferSpec]
+) -> list[CycleOffer]:
+    """Save one page of the offers form: checked variants are offered (``add_offers`` rules),
+    variants shown on the page but unchecked stop being offered. All or nothing, one commit."""
+    chosen = {s.variant_id for s in specs}
+    dropped = [v for v in shown_variant_ids if v not in chosen]
+    if dropped:
+        from orders.models import OrderLine
+
+        for offer in db.session.scalars(
+            select(CycleOffer).where(
+                CycleOffer.cycle_id == cycle.id, CycleOffer.variant_id.in_(dropped)
+            )
+        ):
+            used = db.session.scalar(
+                select(func.count(OrderLine.id)).where(OrderLine.offer_id == offer.id)
+            )
+            if used:
+                offer.active = False
+            else:
+                db.session.delete(offer)
+        db.session.flush()
+    return add_offers(cycle, specs) if specs else _commit_empty()
+
+
+def _commit_empty() -> list[CycleOffer]:
+    db.session.commit()
+    return []

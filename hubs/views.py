@@ -1,7 +1,313 @@
-"""hubs pages."""
+"""Hub pages: "hubs near me", a hub's public page, following, manager pages (points, links)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from core.db import db
+from core.errors import DomainError
+from core.security import require, safe_next_url
+from core.timeutils import utcnow
+from enterprises.models import Enterprise
+from hubs import services
+from hubs.forms import LinkRequestForm, NearForm, PointForm
+from hubs.models import DistributionPoint, LinkSide, LinkStatus, ProducerHubLink
+from hubs.permissions import (
+    can_act_on_link,
+    can_follow,
+    can_manage_hub,
+    can_manage_producer,
+    can_view_hub,
+)
 
 bp = Blueprint("hubs", __name__)
+
+
+def _open_cycles(hub_ids: list[int]) -> dict[int, Any]:
+    from cycles.services import open_cycles_by_hub  # cycles build on hubs: looked up at call
+
+    return open_cycles_by_hub(hub_ids)
+
+
+@bp.app_context_processor
+def hub_helpers() -> dict[str, Any]:
+    def hub_public_info(enterprise: Enterprise) -> dict[str, Any]:
+        """Points and open/upcoming cycles for templates/hubs/_enterprise_extra.html."""
+        if not enterprise.is_hub:
+            return {"points": [], "cycles": []}
+        from cycles.services import public_cycles
+
+        return {
+            "points": services.list_points(enterprise, active_only=True),
+            "cycles": public_cycles(enterprise),
+            "now": utcnow(),
+        }
+
+    return {"hub_public_info": hub_public_info}
+
+
+@bp.get("/hubs")
+def near():
+    form = NearForm(request.args)
+    lat = request.args.get("lat", type=float)
+    lon = request.args.get("lon", type=float)
+    origin = None
+    error = None
+    postcode = (request.args.get("postcode") or "").strip()
+    if postcode:
+        found = services.find_postcode(postcode)
+        if found is None:
+            error = _("Unknown French postcode: check it, or use your location.")
+            form.postcode.errors = [error]
+        else:
+            lat, lon = float(found.latitude), float(found.longitude)
+            origin = _("%(postcode)s %(commune)s", postcode=found.postcode, commune=found.commune)
+    elif lat is not None and lon is not None:
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            lat = lon = None
+        else:
+            origin = _("your location")
+    else:
+        lat = lon = None
+    nearby = services.hubs_near(lat, lon)
+    cycles = _open_cycles([n.hub.id for n in nearby])
+    return (
+        render_template(
+            "hubs/near.html", form=form, nearby=nearby, cycles=cycles, origin=origin, now=utcnow()
+        ),
+        422 if error else 200,
+    )
+
+
+@bp.get("/hubs/<int:hub_id>")
+def public(hub_id: int):
+    hub = db.get_or_404(Enterprise, hub_id)
+    if not can_view_hub(current_user, hub):
+        abort(404)
+    from cycles.services import public_cycles
+
+    following = current_user.is_authenticated and services.is_following(current_user.id, hub)
+    return render_template(
+        "hubs/public.html",
+        hub=hub,
+        points=services.list_points(hub, active_only=True),
+        cycles=public_cycles(hub),
+        following=following,
+        can_manage=can_manage_hub(current_user, hub),
+        now=utcnow(),
+    )
+
+
+@bp.post("/hubs/<int:hub_id>/follow")
+@login_required
+def follow(hub_id: int):
+    hub = db.get_or_404(Enterprise, hub_id)
+    require(can_follow(current_user, hub))
+    services.follow_hub(current_user.id, hub)
+    flash(
+        _("You follow %(name)s: you will get an e-mail when it opens a cycle.", name=hub.name),
+        "success",
+    )
+    return redirect(url_for("hubs.public", hub_id=hub.id))
+
+
+@bp.post("/hubs/<int:hub_id>/unfollow")
+@login_required
+def unfollow(hub_id: int):
+    hub = db.get_or_404(Enterprise, hub_id)
+    services.unfollow_hub(current_user.id, hub)
+    flash(_("You no longer follow %(name)s.", name=hub.name), "success")
+    return redirect(url_for("hubs.public", hub_id=hub.id))
+
+
+# --------------------------------------------------------------------------- manager pages
+
+
+def _managed_hub(hub_id: int) -> Enterprise:
+    hub = db.get_or_404(Enterprise, hub_id)
+    require(can_manage_hub(current_user, hub))
+    return hub
+
+
+@bp.get("/hubs/<int:hub_id>/manage")
+@login_required
+def manage(hub_id: int):
+    hub = _managed_hub(hub_id)
+    links = services.links_of_hub(hub)
+    return render_template(
+        "hubs/manage.html",
+        hub=hub,
+        points=services.list_points(hub),
+        pending=[lk for lk in links if lk.status is LinkStatus.requested],
+        accepted=[lk for lk in links if lk.status is LinkStatus.accepted],
+    )
+
+
+def _point_data(form: PointForm) -> dict[str, Any]:
+    return {name: getattr(form, name).data for name in services.POINT_FIELDS}
+
+
+def _show_errors(form: Any, fields: dict[str, list[str]]) -> None:
+    for name, messages in fields.items():
+        target = getattr(form, name, None)
+        if target is not None:
+            target.errors = [*(target.errors or []), *(str(m) for m in messages)]
+
+
+@bp.route("/hubs/<int:hub_id>/points/new", methods=["GET", "POST"])
+@login_required
+def point_new(hub_id: int):
+    hub = _managed_hub(hub_id)
+    form = PointForm()
+    if form.validate_on_submit():
+        try:
+            services.create_point(hub, _point_data(form))
+        except DomainError as exc:
+            db.session.rollback()
+            _show_errors(form, exc.fields)
+        else:
+            flash(_("Distribution point added."), "success")
+            return redirect(url_for("hubs.manage", hub_id=hub.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("hubs/point_form.html", hub=hub, form=form, point=None), status
+
+
+def _point(hub: Enterprise, point_id: int) -> DistributionPoint:
+    point = db.get_or_404(DistributionPoint, point_id)
+    if point.hub_id != hub.id:
+        abort(404)
+    return point
+
+
+@bp.route("/hubs/<int:hub_id>/points/<int:point_id>/edit", methods=["GET", "POST"])
+@login_required
+def point_edit(hub_id: int, point_id: int):
+    hub = _managed_hub(hub_id)
+    point = _point(hub, point_id)
+    form = PointForm(obj=None if request.method == "POST" else point)
+    if request.method == "GET":
+        form.latitude.data = "" if point.latitude is None else str(point.latitude)
+        form.longitude.data = "" if point.longitude is None else str(point.longitude)
+    if form.validate_on_submit():
+        try:
+            services.update_point(point, _point_data(form))
+        except DomainError as exc:
+            db.session.rollback()
+            _show_errors(form, exc.fields)
+        else:
+            flash(_("Distribution point saved."), "success")
+            return redirect(url_for("hubs.manage", hub_id=hub.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("hubs/point_form.html", hub=hub, form=form, point=point), status
+
+
+@bp.post("/hubs/<int:hub_id>/points/<int:point_id>/delete")
+@login_required
+def point_delete(hub_id: int, point_id: int):
+    hub = _managed_hub(hub_id)
+    point = _point(hub, point_id)
+    try:
+        services.delete_point(point)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        flash(_("Distribution point deleted."), "success")
+    return redirect(url_for("hubs.manage", hub_id=hub.id))
+
+
+# --------------------------------------------------------------------------- producer-hub links
+
+
+@bp.route("/hubs/<int:hub_id>/producers", methods=["GET", "POST"])
+@login_required
+def hub_links(hub_id: int):
+    hub = _managed_hub(hub_id)
+    form = LinkRequestForm()
+    form.other_id.choices = [
+        (e.id, f"{e.name} ({e.city})" if e.city else e.name)
+        for e in services.linkable_enterprises(hub, want="producer")
+    ]
+    if form.validate_on_submit():
+        producer = db.get_or_404(Enterprise, form.other_id.data)
+        try:
+            services.request_link(
+                producer=producer, hub=hub, side=LinkSide.hub, message=form.message.data or ""
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            flash(_("Request sent to %(name)s.", name=producer.name), "success")
+        return redirect(url_for("hubs.hub_links", hub_id=hub.id))
+    return render_template(
+        "hubs/links.html",
+        enterprise=hub,
+        side="hub",
+        links=services.links_of_hub(hub),
+        form=form,
+    ), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/producers/<int:producer_id>/hubs", methods=["GET", "POST"])
+@login_required
+def producer_links(producer_id: int):
+    producer = db.get_or_404(Enterprise, producer_id)
+    require(can_manage_producer(current_user, producer))
+    form = LinkRequestForm()
+    form.other_id.choices = [
+        (e.id, f"{e.name} ({e.city})" if e.city else e.name)
+        for e in services.linkable_enterprises(producer, want="hub")
+    ]
+    if form.validate_on_submit():
+        hub = db.get_or_404(Enterprise, form.other_id.data)
+        try:
+            services.request_link(
+                producer=producer, hub=hub, side=LinkSide.producer, message=form.message.data or ""
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            flash(_("Request sent to %(name)s.", name=hub.name), "success")
+        return redirect(url_for("hubs.producer_links", producer_id=producer.id))
+    return render_template(
+        "hubs/links.html",
+        enterprise=producer,
+        side="producer",
+        links=services.links_of_producer(producer),
+        form=form,
+    ), (422 if request.method == "POST" else 200)
+
+
+LINK_ACTIONS = {
+    "accept": (services.accept_link, _l("Permission granted.")),
+    "refuse": (services.refuse_link, _l("Request refused.")),
+    "withdraw": (services.withdraw_link, _l("Permission withdrawn.")),
+}
+
+
+@bp.post("/links/<int:link_id>/<any(accept,refuse,withdraw):action>")
+@login_required
+def link_action(link_id: int, action: str):
+    link = db.get_or_404(ProducerHubLink, link_id)
+    require(can_act_on_link(current_user, link, action))
+    service, message = LINK_ACTIONS[action]
+    try:
+        service(link)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        flash(str(message), "success")
+    default = (
+        url_for("hubs.producer_links", producer_id=link.producer_id)
+        if can_manage_producer(current_user, link.producer)
+        else url_for("hubs.hub_links", hub_id=link.hub_id)
+    )
+    return redirect(safe_next_url(request.form.get("next"), default))
