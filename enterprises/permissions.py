@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from flask import g, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from core.db import db
 from enterprises.models import Enterprise, Membership
@@ -19,23 +21,26 @@ def is_admin(user: Any) -> bool:
 
 
 def managed_enterprise_ids(user: Any) -> set[int]:
-    """Ids of the enterprises the user manages (cached on the user object for the request)."""
+    """Ids of the enterprises the user manages (one query per request, cached in ``g``)."""
     if not _is_user(user):
         return set()
-    cached = getattr(user, "_managed_ids", None)
-    if cached is None:
-        cached = set(
-            db.session.scalars(
-                select(Membership.enterprise_id).where(Membership.user_id == user.id)
-            )
-        )
-        user._managed_ids = cached
-    return cached
+    cache: dict[int, set[int]] | None = (
+        g.setdefault("managed_ids", {}) if has_app_context() else None
+    )
+    if cache is not None and user.id in cache:
+        return cache[user.id]
+    found = set(
+        db.session.scalars(select(Membership.enterprise_id).where(Membership.user_id == user.id))
+    )
+    if cache is not None:
+        cache[user.id] = found
+    return found
 
 
 def forget_managed_cache(user: Any) -> None:
-    if hasattr(user, "_managed_ids"):
-        del user._managed_ids
+    """Call after changing memberships within the same request."""
+    if has_app_context():
+        g.get("managed_ids", {}).pop(user.id, None)
 
 
 def can_manage_enterprise(user: Any, enterprise: Enterprise | int) -> bool:
@@ -57,3 +62,11 @@ def can_create_enterprise(user: Any) -> bool:
 
 def can_view_enterprise(user: Any, enterprise: Enterprise) -> bool:
     return enterprise.is_active or can_manage_enterprise(user, enterprise)
+
+
+@event.listens_for(Session, "after_flush")
+def _memberships_changed(session: Session, flush_context: Any) -> None:
+    """A flushed membership change invalidates the request's cache of managed enterprises."""
+    changed = (*session.new, *session.deleted, *session.dirty)
+    if has_app_context() and any(isinstance(obj, Membership) for obj in changed):
+        g.pop("managed_ids", None)

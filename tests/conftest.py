@@ -120,8 +120,25 @@ def committed(app_ctx: Flask) -> Iterator[Flask]:
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
+class FreshGlobalsClient(FlaskClient):
+    """Each request starts with an empty ``g``, as in production.
+
+    Tests hold an app context for their whole duration (the per-test session lives in it), and
+    Flask reuses it for the client's requests; without this, ``g`` (Flask-Login's cached user,
+    per-request caches) would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import g, has_app_context
+
+        if has_app_context():
+            vars(g).clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask, db_session) -> FlaskClient:
+    app.test_client_class = FreshGlobalsClient
     return app.test_client()
 
 
