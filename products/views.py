@@ -1,7 +1,471 @@
-"""products pages."""
+"""Catalogue pages: the producer's list, product and variant forms, CSV import/export, images."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from core.db import db
+from core.errors import DomainError
+from core.security import require
+from enterprises.models import Enterprise
+from products import categories, csv_io, services
+from products.errors import ImportFileInvalid
+from products.forms import (
+    ConfirmForm,
+    ImportForm,
+    NewProductForm,
+    ProductForm,
+    QuickEditForm,
+    VariantForm,
+)
+from products.models import Product, Variant
+from products.permissions import (
+    can_edit_product,
+    can_manage_products,
+    can_view_product,
+    managed_producer_ids,
+)
+from products.pricing import price_info
+from products.units import format_quantity
 
 bp = Blueprint("products", __name__)
+
+
+# -- template helpers shared with the other domains -------------------------------------------
+
+
+@bp.app_template_filter("quantity")
+def quantity_filter(variant: Any) -> str:
+    """``{{ variant|quantity }}`` -> "500 g", "75 cl", "6 pièces"."""
+    return format_quantity(variant.unit, variant.unit_value)
+
+
+@bp.app_template_filter("unit_price")
+def unit_price_filter(variant: Any, price_cents: int | None = None) -> str:
+    """``{{ variant|unit_price }}`` -> "9,00 €/kg" (the EU unit price)."""
+    from core.i18n import cents
+
+    info = price_info(variant, price_cents)
+    return f"{cents(info.unit_price_cents)}/{info.base_unit_label}"
+
+
+@bp.app_context_processor
+def catalogue_helpers() -> dict[str, Any]:
+    return {
+        "price_info": price_info,
+        "category_label": categories.category_label,
+        "label_name": categories.label_name,
+        "product_image_url": product_image_url,
+    }
+
+
+def product_image_url(product: Product) -> str:
+    if not product.image_path:
+        return ""
+    return url_for("products.image", filename=product.image_path.removeprefix("products/"))
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _producer_or_404(producer_id: int) -> Enterprise:
+    producer = db.get_or_404(Enterprise, producer_id)
+    if not producer.is_producer:
+        abort(404)
+    require(can_manage_products(current_user, producer))
+    return producer
+
+
+def _product_for_edit(product_id: int) -> Product:
+    product = db.get_or_404(Product, product_id)
+    require(can_edit_product(current_user, product))
+    return product
+
+
+def _form_choices(form: Any) -> None:
+    form.set_choices(categories.list_categories(), categories.list_labels())
+
+
+def _put_errors(form: Any, error: DomainError, prefix: str = "") -> None:
+    """Show a service's field errors on the form fields (or as a flash when no field matches)."""
+    mapping = {"price_cents": "price"}
+    shown = False
+    for name, message in (error.fields or {}).items():
+        target = form
+        for part in prefix.split(".") if prefix else []:
+            target = target[part] if isinstance(target, dict) else getattr(target, part)
+        fld = getattr(target, mapping.get(name, name), None)
+        if fld is not None and hasattr(fld, "errors"):
+            fld.errors = [*list(fld.errors or []), message]
+            shown = True
+    if not shown:
+        flash(str(error.message), "error")
+
+
+def _list_args() -> dict[str, str]:
+    return {
+        k: v
+        for k, v in request.args.items()
+        if k in ("q", "category", "status", "low", "page") and v
+    }
+
+
+# -- the producer's catalogue ------------------------------------------------------------------
+
+
+@bp.get("/catalogue")
+@login_required
+def mine():
+    """The catalogue entry point: straight to the list when the user manages one producer."""
+    ids = sorted(managed_producer_ids(current_user))
+    if len(ids) == 1:
+        return redirect(url_for("products.index", producer_id=ids[0]))
+    producers = (
+        db.session.scalars(
+            db.select(Enterprise).where(Enterprise.id.in_(ids)).order_by(Enterprise.name)
+        ).all()
+        if ids
+        else []
+    )
+    return render_template("products/mine.html", producers=producers)
+
+
+@bp.get("/producers/<int:producer_id>/products")
+@login_required
+def index(producer_id: int):
+    producer = _producer_or_404(producer_id)
+    status = request.args.get("status", "")
+    filters = services.VariantFilters(
+        q=request.args.get("q", "")[:100],
+        category=request.args.get("category", ""),
+        status=status if status in ("active", "inactive") else "",
+        low_stock=request.args.get("low") == "1",
+    )
+    page = services.list_variants(producer.id, filters, request.args.get("page", 1, type=int))
+    labels = {code: categories.category_label(code) for code, _n in page.categories}
+    return render_template(
+        "products/index.html",
+        producer=producer,
+        page=page,
+        filters=filters,
+        category_labels=labels,
+        quick_form=QuickEditForm(),
+        list_args=_list_args(),
+    )
+
+
+@bp.route("/producers/<int:producer_id>/products/new", methods=["GET", "POST"])
+@login_required
+def new(producer_id: int):
+    producer = _producer_or_404(producer_id)
+    form = NewProductForm()
+    _form_choices(form)
+    if form.add_variant.data and request.method == "POST":
+        form.variants.append_entry()
+        return render_template("products/new.html", producer=producer, form=form)
+    if form.validate_on_submit() and _variants_valid(form):
+        try:
+            product = services.create_product(
+                producer, form.to_input(), [entry.form.to_input() for entry in form.variants]
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+            return render_template("products/new.html", producer=producer, form=form), 422
+        if form.image.data:
+            try:
+                services.set_product_image(product, form.image.data.stream)
+            except DomainError as exc:
+                flash(str(exc.message), "error")
+        flash(_("Product created: %(name)s.", name=product.name), "success")
+        return redirect(url_for("products.index", producer_id=producer.id))
+    status = 422 if form.errors else 200
+    return render_template("products/new.html", producer=producer, form=form), status
+
+
+def _variants_valid(form: NewProductForm) -> bool:
+    """The service's variant rules, shown on the right variant of the form."""
+    valid = True
+    for entry in form.variants:
+        for name, message in services.variant_errors(entry.form.to_input()).items():
+            fld = getattr(entry.form, {"price_cents": "price"}.get(name, name), None)
+            if fld is not None:
+                fld.errors = [*list(fld.errors or []), message]
+                valid = False
+    return valid
+
+
+@bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(product_id: int):
+    product = _product_for_edit(product_id)
+    form = ProductForm()
+    _form_choices(form)
+    if request.method == "GET":
+        form.fill(product)
+    elif form.validate_on_submit():
+        try:
+            services.update_product(product, form.to_input())
+            if form.image.data:
+                services.set_product_image(product, form.image.data.stream)
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+            return render_template("products/edit.html", product=product, form=form), 422
+        flash(_("Product saved."), "success")
+        return redirect(url_for("products.edit", product_id=product.id))
+    status = 422 if form.errors else 200
+    return render_template("products/edit.html", product=product, form=form), status
+
+
+@bp.post("/products/<int:product_id>/image/delete")
+@login_required
+def delete_image(product_id: int):
+    product = _product_for_edit(product_id)
+    services.remove_product_image(product)
+    flash(_("Photo removed."), "success")
+    return redirect(url_for("products.edit", product_id=product.id))
+
+
+@bp.route("/products/<int:product_id>/variants/new", methods=["GET", "POST"])
+@login_required
+def new_variant(product_id: int):
+    product = _product_for_edit(product_id)
+    form = VariantForm()
+    if form.validate_on_submit():
+        try:
+            services.add_variant(product, form.to_input())
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+            return render_template("products/variant.html", product=product, form=form), 422
+        flash(_("Variant added."), "success")
+        return redirect(url_for("products.edit", product_id=product.id))
+    status = 422 if form.errors else 200
+    return render_template("products/variant.html", product=product, form=form), status
+
+
+@bp.route("/variants/<int:variant_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_variant(variant_id: int):
+    variant = db.get_or_404(Variant, variant_id)
+    product = variant.product
+    require(can_edit_product(current_user, product))
+    form = VariantForm()
+    if request.method == "GET":
+        form.fill(variant)
+        form.stock_seen.data = str(variant.stock)
+    elif form.validate_on_submit():
+        seen = form.stock_seen.data
+        try:
+            services.update_variant(
+                variant, form.to_input(), stock_seen=int(seen) if seen.isdigit() else None
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _put_errors(form, exc)
+            if exc.code == "stock_changed":
+                form.stock_seen.data = str(exc.fields.get("stock", ""))
+            status = 409 if exc.code == "stock_changed" else 422
+            return render_template(
+                "products/variant.html", product=product, form=form, variant=variant
+            ), status
+        flash(_("Variant saved."), "success")
+        return redirect(url_for("products.edit", product_id=product.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "products/variant.html", product=product, form=form, variant=variant
+    ), status
+
+
+@bp.post("/variants/<int:variant_id>/quick")
+@login_required
+def quick_edit(variant_id: int):
+    """Price and stock from the list. JSON for the page's script, redirect without script."""
+    variant = db.get_or_404(Variant, variant_id)
+    require(can_edit_product(current_user, variant.product))
+    form = QuickEditForm()
+    wants_json = request.accept_mimetypes.best == "application/json"
+    back = url_for("products.index", producer_id=variant.producer_id, **_list_args())
+    if not form.validate_on_submit():
+        message = "; ".join(e for errs in form.errors.values() for e in errs)
+        if wants_json:
+            return {"ok": False, "message": message, "fields": form.errors}, 422
+        flash(message, "error")
+        return redirect(back)
+    seen = form.stock_seen.data or ""
+    try:
+        variant = services.quick_update_variant(
+            variant,
+            price_cents=form.price.cents,
+            stock=None if form.on_demand.data else form.stock.number,
+            stock_seen=int(seen) if seen.isdigit() else None,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        if wants_json:
+            body = {"ok": False, "code": exc.code, "message": str(exc.message)}
+            return {**body, "fields": exc.fields}, exc.status
+        flash(str(exc.message), "error")
+        return redirect(back)
+    if wants_json:
+        macro = get_template_attribute("products/_price.html", "price")
+        return {
+            "ok": True,
+            "message": _("Saved."),
+            "stock": variant.stock,
+            "on_demand": variant.on_demand,
+            "price_html": str(macro(variant)),
+        }
+    flash(_("Saved: %(sku)s.", sku=variant.sku), "success")
+    return redirect(back)
+
+
+# -- CSV export and import ---------------------------------------------------------------------
+
+
+@bp.get("/producers/<int:producer_id>/products/export.csv")
+@login_required
+def export(producer_id: int):
+    producer = _producer_or_404(producer_id)
+    delimiter = "," if request.args.get("sep") == "comma" else ";"
+    lang = categories.current_lang()
+    body = stream_with_context(csv_io.export_csv(producer.id, lang, delimiter))
+    filename = f"catalogue-{producer.slug}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _wants_stream() -> bool:
+    return request.headers.get("X-Progress") == "ndjson"
+
+
+def _ndjson(steps: Generator[csv_io.Progress, None, Any], done: Any) -> Response:
+    """Stream a step's progress as JSON lines, then ``done(result)`` or the error, last."""
+
+    def body() -> Iterator[str]:
+        try:
+            while True:
+                try:
+                    progress = next(steps)
+                except StopIteration as stop:
+                    result = stop.value
+                    break
+                line = {"phase": progress.phase, "done": progress.done, "total": progress.total}
+                yield json.dumps(line) + "\n"
+        except DomainError as exc:
+            db.session.rollback()
+            yield json.dumps({"error": str(exc.message), "code": exc.code}) + "\n"
+            return
+        yield json.dumps(done(result)) + "\n"
+
+    return Response(stream_with_context(body()), mimetype="application/x-ndjson")
+
+
+@bp.route("/producers/<int:producer_id>/products/import", methods=["GET", "POST"])
+@login_required
+def import_csv(producer_id: int):
+    producer = _producer_or_404(producer_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        filename = form.file.data.filename or ""
+        steps = csv_io.check_import(producer, current_user.id, data, filename)
+
+        def done(preview: csv_io.ImportPreview) -> dict[str, Any]:
+            target = url_for(
+                "products.import_preview", producer_id=producer.id, token=preview.token
+            )
+            return {"redirect": target}
+
+        if _wants_stream():
+            return _ndjson(steps, done)
+        try:
+            preview = csv_io.run_to_end(steps)
+        except ImportFileInvalid as exc:
+            form.file.errors = [str(exc.message)]
+            return render_template("products/import.html", producer=producer, form=form), 422
+        return redirect(done(preview)["redirect"])
+    status = 422 if form.errors else 200
+    return render_template("products/import.html", producer=producer, form=form), status
+
+
+@bp.get("/producers/<int:producer_id>/products/import/<token>")
+@login_required
+def import_preview(producer_id: int, token: str):
+    producer = _producer_or_404(producer_id)
+    preview = csv_io.load_preview(token, producer, current_user.id)
+    return render_template(
+        "products/import_preview.html",
+        producer=producer,
+        preview=preview,
+        form=ConfirmForm(),
+        sample=preview.rows[:20],
+    )
+
+
+@bp.post("/producers/<int:producer_id>/products/import/<token>/apply")
+@login_required
+def import_apply(producer_id: int, token: str):
+    producer = _producer_or_404(producer_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    steps = csv_io.apply_import(producer, current_user.id, token)
+    target = url_for("products.import_preview", producer_id=producer.id, token=token)
+    if _wants_stream():
+        return _ndjson(steps, lambda summary: {"redirect": target})
+    try:
+        csv_io.run_to_end(steps)
+    except DomainError as exc:
+        flash(str(exc.message), "error")
+        return redirect(target)
+    return redirect(target)
+
+
+# -- public pages and files --------------------------------------------------------------------
+
+
+@bp.get("/products/<int:product_id>")
+def detail(product_id: int):
+    product = services.get_product_with_variants(product_id)
+    if product is None:
+        abort(404)
+    require(can_view_product(current_user, product), hide=True)
+    return render_template(
+        "products/detail.html",
+        product=product,
+        variants=[v for v in product.variants if v.active],
+        can_edit=can_edit_product(current_user, product),
+    )
+
+
+@bp.get("/media/products/<path:filename>")
+def image(filename: str):
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "products"
+    response = send_from_directory(folder, filename, max_age=7 * 24 * 3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,55 @@
+"""Errors of the catalogue (stable codes; user-safe, translatable messages)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core.errors import DomainError, ValidationFailed
+
+
+class InvalidProduct(ValidationFailed):
+    code = "invalid_product"
+    message = _l("Some fields of the product are invalid.")
+
+
+class InvalidVariant(ValidationFailed):
+    code = "invalid_variant"
+    message = _l("Some fields of the variant are invalid.")
+
+
+class DuplicateSku(DomainError):
+    code = "duplicate_sku"
+    status = 409
+    message = _l("This SKU is already used by another of your variants.")
+
+
+class InvalidImage(ValidationFailed):
+    code = "invalid_image"
+    message = _l("The image must be a JPEG, PNG or WebP file of at most 5 MB.")
+
+
+class ImportFileInvalid(ValidationFailed):
+    """The whole file cannot be read (encoding, columns, empty, not a CSV)."""
+
+    code = "import_file_invalid"
+    message = _l("This file cannot be imported.")
+
+
+class ImportHasErrors(ValidationFailed):
+    code = "import_has_errors"
+    message = _l("The file has errors: nothing was imported. Fix the rows listed and try again.")
+
+
+class ImportExpired(DomainError):
+    code = "import_expired"
+    status = 404
+    message = _l("This import preview has expired or was already applied. Upload the file again.")
+
+
+class ImportConflict(DomainError):
+    code = "import_conflict"
+    status = 409
+    message = _l(
+        "The catalogue changed while the file was being imported: nothing was imported. "
+        "Upload the file again."
+    )

@@ -1,0 +1,178 @@
+"""Forms of the catalogue pages (Flask-WTF, CSRF-protected)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.money import parse_euros
+from products.models import VAT_RATES_BP, Unit
+from products.services import ProductInput, VariantInput
+from products.units import parse_decimal
+
+VAT_CHOICES = [(str(bp), f"{Decimal(bp) / 100:g} %".replace(".", ",")) for bp in VAT_RATES_BP]
+UNIT_CHOICES = [
+    (Unit.g.value, _l("g (grams)")),
+    (Unit.kg.value, _l("kg (kilograms)")),
+    (Unit.ml.value, _l("ml (millilitres)")),
+    (Unit.cl.value, _l("cl (centilitres)")),
+    (Unit.l.value, _l("L (litres)")),
+    (Unit.piece.value, _l("pieces")),
+    (Unit.dozen.value, _l("dozens")),
+]
+
+
+def _euros(form: Form, field: Field) -> None:
+    try:
+        field.cents = parse_euros(field.data or "")
+    except (ValueError, ArithmeticError) as exc:
+        raise ValidationError(_l("Enter a price in euros, e.g. 4,50.")) from exc
+    if field.cents < 0:
+        raise ValidationError(_l("The price must be zero or more."))
+
+
+def _quantity(form: Form, field: Field) -> None:
+    try:
+        field.decimal = parse_decimal(field.data or "")
+    except (ValueError, ArithmeticError) as exc:
+        raise ValidationError(_l("Enter a quantity, e.g. 500 or 0,75.")) from exc
+    if field.decimal <= 0:
+        raise ValidationError(_l("The quantity must be a number above zero."))
+
+
+def _stock(form: Form, field: Field) -> None:
+    field.number = None
+    if form.on_demand.data:
+        return
+    text = (field.data or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not text.lstrip("-").isdigit():
+        raise ValidationError(_l("Enter a whole number of units, or tick \u201con demand\u201d."))
+    field.number = int(text)
+    if field.number < 0:
+        raise ValidationError(_l("The stock cannot be negative."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class VariantFields(Form):
+    """One variant; used alone (variant form) and repeated in the new product form."""
+
+    name = StringField(_l("Variant name"), validators=[Optional(), Length(max=120)])
+    sku = StringField(_l("SKU (your reference)"), validators=[DataRequired(), Length(max=64)])
+    unit = SelectField(_l("Unit"), choices=UNIT_CHOICES, default=Unit.kg.value)
+    unit_value = StringField(_l("Quantity"), validators=[DataRequired(), _quantity], default="1")
+    price = StringField(_l("Price incl. VAT (EUR)"), validators=[DataRequired(), _euros])
+    sold_by_weight = BooleanField(_l("Sold by weight (price per kg, weighed at packing)"))
+    on_demand = BooleanField(_l("On demand (unlimited stock)"))
+    stock = StringField(_l("Stock on hand"), validators=[_stock], default="0")
+    active = BooleanField(_l("On sale"), default=True)
+
+    def to_input(self) -> VariantInput:
+        return VariantInput(
+            sku=self.sku.data or "",
+            unit=self.unit.data,
+            unit_value=getattr(self.unit_value, "decimal", Decimal(0)),
+            price_cents=getattr(self.price, "cents", 0),
+            name=self.name.data or "",
+            on_demand=bool(self.on_demand.data),
+            stock=getattr(self.stock, "number", None) or 0,
+            sold_by_weight=bool(self.sold_by_weight.data),
+            active=bool(self.active.data),
+        )
+
+    def fill(self, variant) -> None:  # noqa: ANN001 - a Variant
+        self.name.data = variant.name
+        self.sku.data = variant.sku
+        self.unit.data = variant.unit.value
+        self.unit_value.data = format(variant.unit_value.normalize(), "f").replace(".", ",")
+        self.price.data = f"{Decimal(variant.price_cents) / 100:.2f}".replace(".", ",")
+        self.sold_by_weight.data = variant.sold_by_weight
+        self.on_demand.data = variant.on_demand
+        self.stock.data = str(variant.stock)
+        self.active.data = variant.active
+
+
+class ProductFields:
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    product_type = SelectField(
+        _l("Category"), validators=[DataRequired(_l("Choose a category."))], choices=[]
+    )
+    vat_rate_bp = SelectField(_l("VAT rate"), choices=VAT_CHOICES, default="550")
+    labels = MultiCheckboxField(_l("Labels and certifications"), choices=[])
+    active = BooleanField(_l("Active (can be offered to hubs)"), default=True)
+    image = FileField(_l("Photo (JPEG, PNG or WebP, 5 MB at most)"))
+
+    def set_choices(self, categories: list[tuple[str, str]], labels: list[tuple[str, str]]) -> None:
+        self.product_type.choices = [("", _l("— choose —")), *categories]
+        self.labels.choices = labels
+
+    def to_input(self) -> ProductInput:
+        return ProductInput(
+            name=self.name.data or "",
+            product_type=self.product_type.data or "",
+            description=self.description.data or "",
+            vat_rate_bp=int(self.vat_rate_bp.data or 550),
+            active=bool(self.active.data),
+            labels=list(self.labels.data or []),
+        )
+
+    def fill(self, product) -> None:  # noqa: ANN001 - a Product
+        self.name.data = product.name
+        self.description.data = product.description
+        self.product_type.data = product.product_type
+        self.vat_rate_bp.data = str(product.vat_rate_bp)
+        self.labels.data = [label.code for label in product.labels]
+        self.active.data = product.active
+
+
+class NewProductForm(ProductFields, FlaskForm):
+    variants = FieldList(FormField(VariantFields), min_entries=1, max_entries=20)
+    add_variant = SubmitField(_l("Add another variant"))
+    submit = SubmitField(_l("Create the product"))
+
+
+class ProductForm(ProductFields, FlaskForm):
+    submit = SubmitField(_l("Save"))
+
+
+class VariantForm(VariantFields, FlaskForm):
+    stock_seen = HiddenField()
+    submit = SubmitField(_l("Save"))
+
+
+class QuickEditForm(FlaskForm):
+    price = StringField(_l("Price"), validators=[DataRequired(), _euros])
+    on_demand = BooleanField(_l("On demand"))
+    stock = StringField(_l("Stock"), validators=[_stock])
+    stock_seen = HiddenField()
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[DataRequired(_l("Choose a CSV file."))])
+    submit = SubmitField(_l("Check the file"))
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField(_l("Import"))
