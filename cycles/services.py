@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -80,6 +80,11 @@ class CycleFields:
     message: str = ""
 
 
+def _utc(value: datetime) -> datetime:
+    """Store and return instants in UTC, whatever offset they came with."""
+    return value.astimezone(UTC)
+
+
 def _check_cycle(cycle: OrderCycle | None, fields: CycleFields) -> None:
     errors: dict[str, list[str]] = {}
     if not fields.name.strip():
@@ -116,8 +121,8 @@ def create_cycle(hub: Enterprise, fields: CycleFields) -> OrderCycle:
     cycle = OrderCycle(
         hub_id=hub.id,
         name=fields.name.strip(),
-        opens_at=fields.opens_at,
-        closes_at=fields.closes_at,
+        opens_at=_utc(fields.opens_at),
+        closes_at=_utc(fields.closes_at),
         repeat_weekly=fields.repeat_weekly,
         order_cap=fields.order_cap,
         message=fields.message.strip(),
@@ -145,8 +150,8 @@ def update_cycle(cycle: OrderCycle, fields: CycleFields) -> OrderCycle:
     _lock_cycle(cycle)
     _check_cycle(cycle, fields)
     cycle.name = fields.name.strip()
-    cycle.opens_at = fields.opens_at
-    cycle.closes_at = fields.closes_at
+    cycle.opens_at = _utc(fields.opens_at)
+    cycle.closes_at = _utc(fields.closes_at)
     cycle.repeat_weekly = fields.repeat_weekly
     cycle.order_cap = fields.order_cap
     cycle.message = fields.message.strip()
@@ -247,8 +252,8 @@ def add_window(
     window = PickupWindow(
         cycle=cycle,
         distribution_point_id=distribution_point_id,
-        starts_at=starts_at,
-        ends_at=ends_at,
+        starts_at=_utc(starts_at),
+        ends_at=_utc(ends_at),
     )
     db.session.add(window)
     db.session.commit()
@@ -267,8 +272,8 @@ def update_window(
             fields={"ends_at": [str(_l("Some slots would fall outside the window."))]}
         )
     window.distribution_point_id = distribution_point_id
-    window.starts_at = starts_at
-    window.ends_at = ends_at
+    window.starts_at = _utc(starts_at)
+    window.ends_at = _utc(ends_at)
     db.session.commit()
     return window
 
@@ -321,7 +326,9 @@ def add_slot(
     errors = _check_slot(window, starts_at, ends_at, capacity, window.slots)
     if errors:
         raise SlotInvalid(fields=errors)
-    slot = PickupSlot(window=window, starts_at=starts_at, ends_at=ends_at, capacity=capacity)
+    slot = PickupSlot(
+        window=window, starts_at=_utc(starts_at), ends_at=_utc(ends_at), capacity=capacity
+    )
     db.session.add(slot)
     db.session.commit()
     return slot

@@ -1,0 +1,136 @@
+"""Hub API: distribution points and producer-hub permissions (token auth, same rules as pages)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from accounts.api_auth import api_user, token_required
+from core.db import db
+from enterprises.models import Enterprise
+from hubs import services
+from hubs.models import DistributionPoint, LinkSide, ProducerHubLink
+from hubs.permissions import can_act_on_link, can_manage_hub, can_manage_producer
+from hubs.schemas import LinkActionIn, LinkIn, LinkOut, PointIn, PointOut
+
+blp = Blueprint(
+    "hubs_api", __name__, url_prefix="/api/v1", description="Distribution points, producer links"
+)
+
+
+def _hub(hub_id: int) -> Enterprise:
+    hub = db.session.get(Enterprise, hub_id)
+    if hub is None or not hub.is_hub:
+        abort(404)
+    if not can_manage_hub(api_user(), hub):
+        abort(403)
+    return hub
+
+
+def _point(hub: Enterprise, point_id: int) -> DistributionPoint:
+    point = db.session.get(DistributionPoint, point_id)
+    if point is None or point.hub_id != hub.id:
+        abort(404)
+    return point
+
+
+@blp.route("/hubs/<int:hub_id>/points")
+class Points(MethodView):
+    @blp.response(200, PointOut(many=True))
+    @token_required("read")
+    def get(self, hub_id: int):
+        """The hub's distribution points."""
+        return services.list_points(_hub(hub_id))
+
+    @blp.arguments(PointIn)
+    @blp.response(201, PointOut)
+    @token_required("write")
+    def post(self, data: dict, hub_id: int):
+        """Add a distribution point (422 with fields on bad input)."""
+        return services.create_point(_hub(hub_id), data)
+
+
+@blp.route("/hubs/<int:hub_id>/points/<int:point_id>")
+class Point(MethodView):
+    @blp.arguments(PointIn)
+    @blp.response(200, PointOut)
+    @token_required("write")
+    def put(self, data: dict, hub_id: int, point_id: int):
+        """Replace a distribution point's fields."""
+        hub = _hub(hub_id)
+        return services.update_point(_point(hub, point_id), data)
+
+    @blp.response(204)
+    @token_required("write")
+    def delete(self, hub_id: int, point_id: int):
+        """Delete a point no pickup window uses (409 otherwise)."""
+        hub = _hub(hub_id)
+        services.delete_point(_point(hub, point_id))
+
+
+@blp.route("/enterprises/<int:enterprise_id>/links")
+class Links(MethodView):
+    @blp.response(200, LinkOut(many=True))
+    @token_required("read")
+    def get(self, enterprise_id: int):
+        """Producer-hub permissions of an enterprise the caller manages (both sides)."""
+        enterprise = db.session.get(Enterprise, enterprise_id)
+        if enterprise is None:
+            abort(404)
+        user = api_user()
+        links: list = []
+        if can_manage_hub(user, enterprise):
+            links += services.links_of_hub(enterprise)
+        if can_manage_producer(user, enterprise):
+            links += services.links_of_producer(enterprise)
+        if not (can_manage_hub(user, enterprise) or can_manage_producer(user, enterprise)):
+            abort(403)
+        return links
+
+
+@blp.route("/links")
+class LinkRequest(MethodView):
+    @blp.arguments(LinkIn)
+    @blp.response(201, LinkOut)
+    @token_required("write")
+    def post(self, data: dict):
+        """Ask for a permission, as the producer (side=producer) or as the hub (side=hub)."""
+        producer = db.session.get(Enterprise, data["producer_id"])
+        hub = db.session.get(Enterprise, data["hub_id"])
+        if producer is None or hub is None:
+            abort(404)
+        side = LinkSide(data["side"])
+        user = api_user()
+        allowed = (
+            can_manage_producer(user, producer)
+            if side is LinkSide.producer
+            else can_manage_hub(user, hub)
+        )
+        if not allowed:
+            abort(403)
+        return services.request_link(producer=producer, hub=hub, side=side, message=data["message"])
+
+
+LINK_SERVICES = {
+    "accept": services.accept_link,
+    "refuse": services.refuse_link,
+    "withdraw": services.withdraw_link,
+}
+
+
+@blp.route("/links/<int:link_id>")
+class LinkDecision(MethodView):
+    @blp.arguments(LinkActionIn)
+    @blp.response(200, LinkOut)
+    @token_required("write")
+    def post(self, data: dict, link_id: int):
+        """accept / refuse (the side that did not ask) or withdraw (the producer)."""
+        link = db.session.get(ProducerHubLink, link_id)
+        if link is None:
+            abort(404)
+        if not can_act_on_link(api_user(), link, data["action"]):
+            abort(403)
+        return LINK_SERVICES[data["action"]](link)
+
+
+api_blueprints = [blp]
