@@ -110,7 +110,7 @@ def follow(hub_id: int):
     require(can_follow(current_user, hub))
     services.follow_hub(current_user.id, hub)
     flash(
-        _("You follow %(name)s: you will get an e-mail when it opens a cycle.", name=hub.name),
+        _("You follow %(name)s.", name=hub.name),
         "success",
     )
     return redirect(url_for("hubs.public", hub_id=hub.id))
