@@ -37,6 +37,11 @@ def _fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
+def _capitalised(label: str) -> str:
+    """DFC labels are lower case ("tomate"); a list or a badge starts with a capital."""
+    return label[:1].upper() + label[1:]
+
+
 def _pairs(items: Any) -> list[tuple[str, str]]:
     """(code, label) pairs from the vocabulary's lists (tuples, dicts or objects)."""
     pairs = []
@@ -57,7 +62,7 @@ def _pairs(items: Any) -> list[tuple[str, str]]:
 def list_categories(lang: str | None = None) -> list[tuple[str, str]]:
     """Every product type as (code, label), sorted by label in ``lang``."""
     lang = lang or current_lang()
-    pairs = _pairs(_vocabulary().list_product_types(lang))
+    pairs = [(c, _capitalised(lbl)) for c, lbl in _pairs(_vocabulary().list_product_types(lang))]
     return sorted(pairs, key=lambda p: _fold(p[1]))
 
 
@@ -69,7 +74,7 @@ def category_label(code: str, lang: str | None = None) -> str:
     if not code:
         return ""
     label = _vocabulary().product_type_label(code, lang or current_lang())
-    return str(label) if label else code
+    return _capitalised(str(label)) if label else code
 
 
 @lru_cache(maxsize=1)

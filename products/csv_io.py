@@ -432,10 +432,8 @@ class _RowChecker:
         assert unit is not None
         assert unit_value is not None
         assert price_cents is not None
-        if not variant_name and not flags["sold_by_weight"]:
+        if not variant_name:
             variant_name = format_quantity(unit, unit_value)
-        elif not variant_name:
-            variant_name = product_name
         return {
             "line": line,
             "sku": sku,

@@ -104,8 +104,9 @@ class VariantFields(Form):
     def fill(self, variant) -> None:  # noqa: ANN001 - a Variant
         self.name.data = variant.name
         self.sku.data = variant.sku
-        self.unit.data = variant.unit.value
-        self.unit_value.data = format(variant.unit_value.normalize(), "f").replace(".", ",")
+        self.unit.data = Unit(variant.unit).value
+        quantity = Decimal(variant.unit_value).normalize()
+        self.unit_value.data = format(quantity, "f").replace(".", ",")
         self.price.data = f"{Decimal(variant.price_cents) / 100:.2f}".replace(".", ",")
         self.sold_by_weight.data = variant.sold_by_weight
         self.on_demand.data = variant.on_demand

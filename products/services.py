@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 
 from core.db import db
 from core.errors import DomainError
-from core.timeutils import utcnow
 from enterprises.models import Enterprise
 from products import categories
 from products.errors import DuplicateSku, InvalidImage, InvalidProduct, InvalidVariant
@@ -71,14 +70,14 @@ class StockChanged(DomainError):
     status = 409
 
     def __init__(self, current: int) -> None:
-        super().__init__(
-            _l(
-                "The stock changed since the page was loaded (orders came in): it is now "
-                "%(stock)s. Check it and save again.",
-                stock=current,
-            ),
-            fields={"stock": current},
+        message = _l(
+            "The stock changed since the page was loaded (orders came in): it is now "
+            "%(stock)s. Check it and save again.",
+            stock=current,
         )
+        super().__init__(message, fields={"stock": str(message)})
+        #: the stock now, so the page (or API client) can show it and retry
+        self.current_stock = current
 
 
 # -- rules, shared by the forms, the API and the CSV import ----------------------------------
@@ -136,10 +135,6 @@ def variant_errors(data: VariantInput) -> dict[str, str]:
             _l("A variant sold by weight needs a weight unit (g or kg): its estimated weight.")
         )
     return errors
-
-
-def default_variant_name(data: VariantInput) -> str:
-    return format_quantity(data.unit, data.unit_value) if not data.sold_by_weight else ""
 
 
 def _clean_product(data: ProductInput) -> ProductInput:
@@ -514,7 +509,3 @@ def replace_labels_bulk(product_labels: dict[int, list[str]]) -> None:
     ]
     if rows:
         db.session.execute(insert(ProductLabel.__table__), rows)
-
-
-def touch(product: Product) -> None:
-    product.updated_at = utcnow()

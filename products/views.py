@@ -69,14 +69,15 @@ def unit_price_filter(variant: Any, price_cents: int | None = None) -> str:
     return f"{cents(info.unit_price_cents)}/{info.base_unit_label}"
 
 
-@bp.app_context_processor
-def catalogue_helpers() -> dict[str, Any]:
-    return {
-        "price_info": price_info,
-        "category_label": categories.category_label,
-        "label_name": categories.label_name,
-        "product_image_url": product_image_url,
-    }
+@bp.record_once
+def _register_globals(state: Any) -> None:
+    """Globals, not a context processor: macros imported by other templates see them too."""
+    state.app.jinja_env.globals.update(
+        price_info=price_info,
+        category_label=categories.category_label,
+        label_name=categories.label_name,
+        product_image_url=product_image_url,
+    )
 
 
 def product_image_url(product: Product) -> str:
@@ -183,7 +184,10 @@ def new(producer_id: int):
     if form.add_variant.data and request.method == "POST":
         form.variants.append_entry()
         return render_template("products/new.html", producer=producer, form=form)
-    if form.validate_on_submit() and _variants_valid(form):
+    submitted = form.validate_on_submit()
+    if submitted and not _variants_valid(form):
+        return render_template("products/new.html", producer=producer, form=form), 422
+    if submitted:
         try:
             product = services.create_product(
                 producer, form.to_input(), [entry.form.to_input() for entry in form.variants]
@@ -284,8 +288,8 @@ def edit_variant(variant_id: int):
         except DomainError as exc:
             db.session.rollback()
             _put_errors(form, exc)
-            if exc.code == "stock_changed":
-                form.stock_seen.data = str(exc.fields.get("stock", ""))
+            if isinstance(exc, services.StockChanged):
+                form.stock_seen.data = str(exc.current_stock)
             status = 409 if exc.code == "stock_changed" else 422
             return render_template(
                 "products/variant.html", product=product, form=form, variant=variant
@@ -308,7 +312,7 @@ def quick_edit(variant_id: int):
     wants_json = request.accept_mimetypes.best == "application/json"
     back = url_for("products.index", producer_id=variant.producer_id, **_list_args())
     if not form.validate_on_submit():
-        message = "; ".join(e for errs in form.errors.values() for e in errs)
+        message = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         if wants_json:
             return {"ok": False, "message": message, "fields": form.errors}, 422
         flash(message, "error")
@@ -325,6 +329,8 @@ def quick_edit(variant_id: int):
         db.session.rollback()
         if wants_json:
             body = {"ok": False, "code": exc.code, "message": str(exc.message)}
+            if isinstance(exc, services.StockChanged):
+                body["stock"] = exc.current_stock
             return {**body, "fields": exc.fields}, exc.status
         flash(str(exc.message), "error")
         return redirect(back)
