@@ -886,8 +886,8 @@ def export_rows(
 ) -> Iterator[list[str]]:
     """The catalogue as CSV cells, header first, one row per variant (two statements)."""
 
-    def number(value: Decimal) -> str:
-        text = format(value.normalize(), "f")
+    def number(value: Decimal, keep_cents: bool = False) -> str:
+        text = format(value.quantize(Decimal("0.01")) if keep_cents else value.normalize(), "f")
         return text.replace(".", ",") if decimal_comma else text
 
     yield list(COLUMNS)
@@ -914,7 +914,7 @@ def export_rows(
             _category_cell(product.product_type, lang),
             variant.unit.value,
             number(variant.unit_value),
-            number(Decimal(variant.price_cents) / 100),
+            number(Decimal(variant.price_cents) / 100, keep_cents=True),
             number(Decimal(product.vat_rate_bp) / 100),
             on_demand if variant.on_demand else str(variant.stock),
             _yes_no(variant.sold_by_weight, lang),

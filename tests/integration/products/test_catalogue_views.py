@@ -311,7 +311,7 @@ def test_export_is_a_csv_download(client, login_as, producer, manager):
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeffsku;product_name")
     assert "M-1;Miel;" in text
-    assert ";6,5;" in text
+    assert ";6,50;" in text
 
 
 def test_public_product_page_only_where_a_hub_sells_it(client, login_as, producer, manager):
