@@ -10,6 +10,9 @@ from flask_babel import ngettext
 
 from core.errors import DomainError
 
+# the cycle's refusals are the cycles domain's (one rule, one message), re-exported here
+from cycles.errors import CycleClosed, CycleNotOpenYet  # noqa: F401
+
 
 @dataclass(frozen=True)
 class Shortage:
@@ -55,11 +58,6 @@ class InsufficientStock(DomainError):
 class SlotFull(DomainError):
     code = "slot_full"
     message = _l("This pickup slot has just been filled. Please choose another one.")
-
-
-class CycleClosed(DomainError):
-    code = "cycle_closed"
-    message = _l("This order cycle is not open for orders.")
 
 
 class CycleFull(DomainError):

@@ -1,8 +1,8 @@
 """Prices of order lines and order totals: the only place where they are computed.
 
-- Customer unit price = producer price (``variant.price_cents``, VAT included) + the hub fee
-  (``offer.hub_fee_kind``: percent → ``core.money.percent_of(producer_price, bp)`` half up;
-  fixed → that many cents per item). For sold-by-weight variants both are per kg.
+- Customer unit price = producer price (``variant.price_cents``, VAT included) + the hub fee,
+  whose one rule lives in ``cycles.pricing`` (percent: basis points rounded half up once; fixed:
+  that many cents per item). For sold-by-weight variants both are per kg.
 - Sold-by-weight lines: estimated total = price per kg × estimated weight (``variant.unit_value``
   in g or kg, per item) × quantity, rounded once per line; the final total uses the packed weight
   (``final_weight_g``), set at packing by the hub or the producer.
@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.money import percent_of, round_cents, vat_included_cents
-from cycles.models import CycleOffer, FeeKind
+from core.money import round_cents, vat_included_cents
+from cycles import pricing as cycle_pricing
+from cycles.models import CycleOffer
 from orders.models import Order, OrderLine
 from products.models import Variant
 
@@ -25,15 +26,13 @@ GRAMS_PER_KG = Decimal(1000)
 
 
 def hub_fee_cents(offer: CycleOffer, producer_price_cents: int) -> int:
-    """The hub's fee on one unit (or one kg) at this producer price."""
-    if offer.hub_fee_kind == FeeKind.fixed:
-        return int(offer.hub_fee_value)
-    return percent_of(producer_price_cents, int(offer.hub_fee_value))
+    """The hub's fee on one unit (or one kg) at this producer price (the rule: cycles.pricing)."""
+    return cycle_pricing.hub_fee_cents(offer, producer_price_cents)
 
 
 def unit_price_cents(offer: CycleOffer, variant: Variant) -> int:
     """What the citizen pays per unit (per kg when sold by weight), VAT and hub fee included."""
-    return variant.price_cents + hub_fee_cents(offer, variant.price_cents)
+    return cycle_pricing.customer_price_cents(offer, variant.price_cents)
 
 
 def estimated_weight_g(variant: Variant) -> int | None:

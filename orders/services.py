@@ -23,6 +23,7 @@ from coop.commission import sync_commission
 from core.db import db
 from core.errors import DomainError
 from cycles.models import CycleOffer, OrderCycle, PickupSlot, PickupWindow
+from cycles.services import require_open
 from notifications.services import queue_email
 from orders import pricing
 from orders.errors import (
@@ -203,11 +204,11 @@ def set_cart_quantity(
 ) -> CartChange:
     """Set (or with ``add`` increase) an item's quantity, capped to what is available.
 
-    Raises CycleClosed, OfferUnavailable. For a logged-in user the cart is saved (commit); a
-    guest's cart lives in the session (the caller stores ``result.items``).
+    Raises CycleClosed (CycleNotOpenYet before it opens), OfferUnavailable. For a logged-in
+    user the cart is saved (commit); a guest's cart lives in the session (the caller stores
+    ``result.items``).
     """
-    if not cycle.is_open(now):
-        raise CycleClosed()
+    require_open(cycle, now)
     offer = db.session.get(CycleOffer, offer_id)
     if not _sellable(offer, cycle):
         raise OfferUnavailable()
@@ -439,8 +440,7 @@ def place_order(
     _check_method(cycle, method)
 
     cycle = _lock_cycle(cycle.id)
-    if not cycle.is_open(now):
-        raise CycleClosed()
+    require_open(cycle, now)
     # A concurrent double submission waited on the cycle lock: it now sees the first order.
     existing = _existing_for_key(idempotency_key, customer, guest_email)
     if existing is not None:

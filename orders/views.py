@@ -26,6 +26,7 @@ from core.errors import DomainError
 from core.security import require
 from core.timeutils import utcnow
 from cycles.models import OrderCycle, PickupSlot, PickupWindow
+from cycles.services import require_open
 from orders import services, shop
 from orders.errors import CycleClosed, InsufficientStock, SlotFull
 from orders.forms import CheckoutForm, PlaceOrderForm
@@ -315,8 +316,10 @@ def _save_checkout_state(cycle: OrderCycle, state: dict[str, Any] | None) -> Non
 @bp.route("/cycles/<int:cycle_id>/checkout", methods=["GET", "POST"])
 def checkout(cycle_id: int):
     cycle = _load_cycle(cycle_id)
-    if not cycle.is_open(utcnow()):
-        flash(str(CycleClosed.message), "error")
+    try:
+        require_open(cycle, utcnow())
+    except CycleClosed as exc:
+        flash(str(exc.message), "error")
         return redirect(url_for("orders.shop", cycle_id=cycle.id))
     view = services.build_cart(cycle, cart_items(cycle))
     if not view.lines:
