@@ -409,24 +409,27 @@ class _RowChecker:
         )
         if "name" in product_fields:
             err("product_name", product_fields["name"])
-        if unit is not None and unit_value is not None and price_cents is not None:
-            variant_fields = variant_errors(
-                VariantInput(
-                    sku=sku,
-                    unit=unit,
-                    unit_value=unit_value,
-                    price_cents=price_cents,
-                    name=variant_name,
-                    on_demand=stock is None,
-                    stock=stock or 0,
-                    sold_by_weight=bool(flags.get("sold_by_weight")),
-                )
+        # every rule on every cell, also when another cell of the row is already wrong
+        # (placeholders stand for the cells that did not parse; their errors are reported)
+        reported = {e.column for e in errors}
+        variant_fields = variant_errors(
+            VariantInput(
+                sku=sku,
+                unit=unit or Unit.kg,
+                unit_value=Decimal(1) if unit_value is None else unit_value,
+                price_cents=0 if price_cents is None else price_cents,
+                name=variant_name,
+                on_demand=stock is None,
+                stock=stock or 0,
+                sold_by_weight=bool(flags.get("sold_by_weight")),
             )
-            column_of = {"price_cents": "price_eur", "name": "variant_name"}
-            for key, message in variant_fields.items():
-                err(column_of.get(key, key), message)
-        elif not sku:
-            err("sku", _l("The SKU is required."))
+        )
+        column_of = {"price_cents": "price_eur", "name": "variant_name"}
+        for key, message in variant_fields.items():
+            column = column_of.get(key, key)
+            if column in reported or (key == "sold_by_weight" and unit is None):
+                continue
+            err(column, message)
         if errors:
             return None, errors
         assert unit is not None
