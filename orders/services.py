@@ -617,9 +617,20 @@ def queue_order_confirmation(order: Order) -> None:
     _queue_confirmation(order)
 
 
-def _queue_cancellation(order: Order, reason: str) -> None:
+#: the reasons the code itself gives, told to the citizen in their language
+_CITIZEN_REASONS = {
+    "cancelled by the customer": _l("You cancelled this order."),
+    "all items removed by the customer": _l("You removed every item of this order."),
+    "hold expired": _l("The payment was not completed in time."),
+}
+
+
+def _queue_cancellation(order: Order, reason: object) -> None:
+    """Queue the "order cancelled" e-mail; the reason is rendered in the citizen's locale."""
     if not order.customer_email:
         return
+    if isinstance(reason, str):
+        reason = _CITIZEN_REASONS.get(reason, reason)
     queue_email(
         to=order.customer_email,
         template="emails/orders/cancelled",
@@ -765,7 +776,7 @@ def release_expired_holds(now: datetime) -> int:
             "payment not completed in time: stock released"
         )
         sync_commission(order)
-        _queue_cancellation(order, str(_l("The payment was not completed in time.")))
+        _queue_cancellation(order, "hold expired")
         db.session.commit()
         released += 1
         _after_cancel(order, 0, "hold expired")

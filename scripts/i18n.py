@@ -40,6 +40,8 @@ def sources(domain: str) -> list[str]:
     found = [domain]
     if (ROOT / "templates" / domain).is_dir():
         found.append(f"templates/{domain}")
+    if (ROOT / "templates" / "emails" / domain).is_dir():
+        found.append(f"templates/emails/{domain}")
     return found
 
 
