@@ -76,7 +76,7 @@ def test_place_order_names_every_short_item(db_session):
         _place(shop, UserFactory(), [(a.id, 3), (b.id, 1), (c.id, 5)])
     names = [s["name"] for s in info.value.fields["items"]]
     assert names == [services.item_name(a.variant), services.item_name(c.variant)]
-    assert "only 2 left" in str(info.value.message)
+    assert "il n'en reste que 2" in str(info.value.message)  # French first
 
 
 def test_place_order_respects_the_cycle_cap_of_an_offer(db_session):
