@@ -84,20 +84,19 @@ def unit_kind(unit: Unit) -> UnitKind:
     return UNIT_INFO[unit][0]
 
 
-def unit_label(unit: Unit, value: Decimal | int = 1) -> str:
-    """The unit as shown after a number ("g", "cl", "pièces", "douzaine")."""
-    if unit is Unit.piece:
-        return ngettext("piece", "pieces", 2 if Decimal(value) > 1 else 1)
-    if unit is Unit.dozen:
-        return ngettext("dozen", "dozens", 2 if Decimal(value) > 1 else 1)
-    if unit is Unit.l:
-        return "L"
-    return unit.value
+def unit_label(unit: Unit) -> str:
+    """The symbol shown after a number for measured units ("g", "cl", "L")."""
+    return "L" if unit is Unit.l else unit.value
 
 
 def format_quantity(unit: Unit | str, value: Decimal | int | str) -> str:
-    """ "500 g", "0,75 L", "6 pièces", "1 douzaine" in the current locale."""
+    """"500 g", "0,75 L", "6 pièces", "1 douzaine" in the current locale."""
     unit = Unit(unit)
     number = Decimal(value).normalize()
     shown = format_decimal(number, format="#,##0.###")
-    return f"{shown}\u00a0{unit_label(unit, number)}"
+    count = 2 if number > 1 else 1
+    if unit is Unit.piece:
+        return ngettext("%(qty)s piece", "%(qty)s pieces", count, qty=shown)
+    if unit is Unit.dozen:
+        return ngettext("%(qty)s dozen", "%(qty)s dozens", count, qty=shown)
+    return f"{shown}\u00a0{unit_label(unit)}"

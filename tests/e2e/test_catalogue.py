@@ -72,7 +72,7 @@ def test_producer_creates_a_product_with_two_variants_and_stock(live_url, page_a
     page.locator("#product_type").select_option("dfc-pt:carrot")
     page.locator("#description").fill("Récoltées la veille, lavées.")
     page.locator("#vat_rate_bp").select_option("550")
-    page.locator("summary", has_text="").first.click()
+    page.locator(".labels-field summary").click()
     page.locator("input[name=labels][value='dfc-f:Organic-AB']").check()
 
     page.locator("#variants-0-name").fill("Botte")

@@ -24,11 +24,11 @@ def manager(producer_and_manager):
 
 
 @pytest.fixture(autouse=True)
-def english_messages(app):
-    """Service messages in English whatever the default locale (the views tests set theirs)."""
+def english_messages(app_ctx):
+    """Service messages in English whatever the default locale (requests choose their own)."""
     from flask_babel import force_locale
 
-    with app.test_request_context(), force_locale("en"):
+    with force_locale("en"):
         yield
 
 

@@ -131,7 +131,7 @@ def test_sold_by_weight_variant(producer):
         ],
     )
     assert product.variants[0].sold_by_weight
-    assert product.variants[0].name == "1,8\u00a0kg"  # the estimated weight
+    assert product.variants[0].name == "1.8\u00a0kg"  # the estimated weight (English here)
 
 
 def test_quick_update_refuses_to_overwrite_stock_changed_by_orders(producer):
