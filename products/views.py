@@ -107,15 +107,12 @@ def _form_choices(form: Any) -> None:
     form.set_choices(categories.list_categories(), categories.list_labels())
 
 
-def _put_errors(form: Any, error: DomainError, prefix: str = "") -> None:
+def _put_errors(form: Any, error: DomainError) -> None:
     """Show a service's field errors on the form fields (or as a flash when no field matches)."""
     mapping = {"price_cents": "price"}
     shown = False
     for name, message in (error.fields or {}).items():
-        target = form
-        for part in prefix.split(".") if prefix else []:
-            target = target[part] if isinstance(target, dict) else getattr(target, part)
-        fld = getattr(target, mapping.get(name, name), None)
+        fld = getattr(form, mapping.get(name, name), None)
         if fld is not None and hasattr(fld, "errors"):
             fld.errors = [*list(fld.errors or []), message]
             shown = True

@@ -245,3 +245,19 @@ def test_header_names_in_french_are_understood(producer, manager):
 
 def test_header_constant_is_the_documented_order():
     assert HEADER.split(";") == [c for c in csv_io.COLUMNS if c != "product_active"]
+
+
+@pytest.mark.sqlite
+def test_import_and_export_on_sqlite(sqlite_app):
+    """``make run`` uses SQLite: the bulk statements (RETURNING in executemany) work there too."""
+    with sqlite_app.test_request_context():
+        producer, manager = producer_with_manager()
+        db.session.commit()
+        preview = check(producer, manager, csv_bytes(*GOOD_ROWS))
+        assert preview.errors == []
+        run_to_end(apply_import(producer, manager.id, preview.token))
+        again = check(producer, manager, "".join(csv_io.export_csv(producer.id)).encode())
+        assert (again.summary.new_variants, again.summary.updated_variants) == (0, 5)
+        run_to_end(apply_import(producer, manager.id, again.token))
+        assert count(Variant) == 5
+        db.session.remove()
