@@ -1,0 +1,1 @@
+"""Data Food Consortium (DFC) interoperability: vocabulary, JSON-LD schemas, import/export."""
