@@ -66,6 +66,13 @@ def list_categories(lang: str | None = None) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: _fold(p[1]))
 
 
+def normalize(code: str) -> str:
+    """The CURIE of a code given as CURIE or full IRI (DFC 1.16 or 2.0.0); other text unchanged."""
+    if not code:
+        return ""
+    return _vocabulary().compact(code) or code
+
+
 def is_category(code: str) -> bool:
     return bool(code) and bool(_vocabulary().is_product_type(code))
 
@@ -129,7 +136,8 @@ def _label_index() -> dict[str, str]:
 
 
 def is_label(code: str) -> bool:
-    return _label_index().get(_fold(code)) == code
+    curie = normalize(code)
+    return _label_index().get(_fold(curie)) == curie
 
 
 def resolve_label(text: str) -> str | None:

@@ -141,10 +141,10 @@ def _clean_product(data: ProductInput) -> ProductInput:
     errors = product_errors(data)
     if errors:
         raise InvalidProduct(fields=errors)
-    labels = list(dict.fromkeys(data.labels))
+    labels = list(dict.fromkeys(categories.normalize(code) for code in data.labels))
     return ProductInput(
         name=data.name.strip(),
-        product_type=data.product_type,
+        product_type=categories.normalize(data.product_type),
         description=(data.description or "").strip(),
         vat_rate_bp=data.vat_rate_bp,
         active=bool(data.active),

@@ -90,7 +90,7 @@ def unit_label(unit: Unit) -> str:
 
 
 def format_quantity(unit: Unit | str, value: Decimal | int | str) -> str:
-    """"500 g", "0,75 L", "6 pièces", "1 douzaine" in the current locale."""
+    """ "500 g", "0,75 L", "6 pièces", "1 douzaine" in the current locale."""
     unit = Unit(unit)
     number = Decimal(value).normalize()
     shown = format_decimal(number, format="#,##0.###")

@@ -215,3 +215,17 @@ def test_producer_list_pagination_and_category_facet(producer):
     assert [r.variant.sku for r in first.rows + second.rows] == ["MIEL-250", "TOM-1", "TOM-5"]
     assert (first.pages, first.has_next, second.has_prev, second.has_next) == (2, True, True, False)
     assert sorted(first.categories) == [("dfc-pt:honey", 1), ("dfc-pt:tomato", 1)]
+
+
+def test_full_dfc_iris_are_stored_as_curies(producer):
+    iri = "https://github.com/datafoodconsortium/taxonomies/releases/latest/download/"
+    product = services.create_product(
+        producer,
+        carrots(
+            product_type=iri + "productTypes.rdf#carrot",
+            labels=[iri + "facets.rdf#Organic-AB"],
+        ),
+        [bunch()],
+    )
+    assert product.product_type == "dfc-pt:carrot"
+    assert [label.code for label in product.labels] == ["dfc-f:Organic-AB"]
