@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
-from coop.commission import sync_commission
+from coop import commission as coop_commission  # a module: coop.commission imports orders
 from core.db import db
 from core.errors import DomainError
 from cycles.models import CycleOffer, OrderCycle, PickupSlot, PickupWindow
@@ -709,7 +709,7 @@ def cancel_order(
         to_refund = order.total_cents - order.refunded_cents
     elif order.payment_status is PaymentStatus.pending:
         order.payment_status = PaymentStatus.unpaid
-    sync_commission(order)
+    coop_commission.sync_commission(order)
     _queue_cancellation(order, reason)
     db.session.commit()
     _after_cancel(order, to_refund, reason)
@@ -775,7 +775,7 @@ def release_expired_holds(now: datetime) -> int:
         order.staff_note = (order.staff_note + "\n" if order.staff_note else "") + (
             "payment not completed in time: stock released"
         )
-        sync_commission(order)
+        coop_commission.sync_commission(order)
         _queue_cancellation(order, "hold expired")
         db.session.commit()
         released += 1
