@@ -46,8 +46,9 @@ def _cart_out(cycle: OrderCycle, messages: list[str] | None = None) -> dict:
 
 @blp.route("/cycles/<int:cycle_id>/cart")
 class CartResource(MethodView):
-    @blp.response(200, CartOut)
+    # authenticate first: an anonymous call gets 401, not a validation error
     @token_required("read")
+    @blp.response(200, CartOut)
     def get(self, cycle_id: int):
         """The caller's cart for a cycle."""
         return _cart_out(_cycle(cycle_id))
@@ -55,9 +56,10 @@ class CartResource(MethodView):
 
 @blp.route("/cycles/<int:cycle_id>/cart/items")
 class CartItems(MethodView):
+    # authenticate first: an anonymous call gets 401, not a validation error
+    @token_required("write")
     @blp.arguments(CartItemIn)
     @blp.response(200, CartOut)
-    @token_required("write")
     def put(self, data: dict, cycle_id: int):
         """Set an item's quantity (0 removes it); capped to what is available, with a message."""
         cycle = _cycle(cycle_id)
@@ -75,9 +77,10 @@ class CartItems(MethodView):
 
 @blp.route("/cycles/<int:cycle_id>/orders")
 class PlaceOrder(MethodView):
+    # authenticate first: an anonymous call gets 401, not a validation error
+    @token_required("write")
     @blp.arguments(CheckoutIn)
     @blp.response(201, OrderOut)
-    @token_required("write")
     def post(self, data: dict, cycle_id: int):
         """Place an order from the caller's cart (same idempotency key → same order).
 
@@ -101,8 +104,9 @@ class PlaceOrder(MethodView):
 
 @blp.route("/orders/<int:order_id>")
 class OrderResource(MethodView):
-    @blp.response(200, OrderOut)
+    # authenticate first: an anonymous call gets 401, not a validation error
     @token_required("read")
+    @blp.response(200, OrderOut)
     def get(self, order_id: int):
         """One of the caller's orders."""
         order = db.session.get(Order, order_id)

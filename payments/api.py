@@ -52,8 +52,9 @@ def _out(order: Order, payment, status: str, secret: str) -> dict:
 
 @blp.route("/orders/<int:order_id>/payment")
 class OrderPayment(MethodView):
-    @blp.response(200, PaymentOut)
+    # authenticate first: an anonymous call gets 401, not a validation error
     @token_required("write")
+    @blp.response(200, PaymentOut)
     def post(self, order_id: int):
         """Create (or find again) the order's PaymentIntent; confirm it with Stripe.js/SDK or
         POST .../payment/confirm. The order becomes paid when Stripe's webhook arrives."""
@@ -65,9 +66,10 @@ class OrderPayment(MethodView):
 
 @blp.route("/orders/<int:order_id>/payment/confirm")
 class ConfirmPayment(MethodView):
+    # authenticate first: an anonymous call gets 401, not a validation error
+    @token_required("write")
     @blp.arguments(ConfirmIn)
     @blp.response(200, PaymentOut)
-    @token_required("write")
     def post(self, data: dict, order_id: int):
         """Attach a PaymentMethod and confirm; "requires_action" means 3-D Secure is needed."""
         order = _order(order_id)
