@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db
@@ -493,19 +493,3 @@ def get_product_with_variants(product_id: int) -> Product | None:
         .where(Product.id == product_id)
         .options(selectinload(Product.variants), selectinload(Product.labels))
     )
-
-
-def replace_labels_bulk(product_labels: dict[int, list[str]]) -> None:
-    """Replace the labels of many products in two statements (used by the CSV import)."""
-    if not product_labels:
-        return
-    db.session.execute(
-        delete(ProductLabel).where(ProductLabel.product_id.in_(list(product_labels)))
-    )
-    rows = [
-        {"product_id": pid, "code": code}
-        for pid, codes in product_labels.items()
-        for code in dict.fromkeys(codes)
-    ]
-    if rows:
-        db.session.execute(insert(ProductLabel.__table__), rows)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator, Iterator
+from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from flask import (
@@ -38,7 +40,7 @@ from products.forms import (
     QuickEditForm,
     VariantForm,
 )
-from products.models import Product, Variant
+from products.models import Product, Unit, Variant
 from products.permissions import (
     can_edit_product,
     can_manage_products,
@@ -426,8 +428,14 @@ def import_preview(producer_id: int, token: str):
         producer=producer,
         preview=preview,
         form=ConfirmForm(),
-        sample=preview.rows[:20],
+        sample=[_row_as_variant(row) for row in preview.rows[:20]],
     )
+
+
+def _row_as_variant(row: dict[str, Any]) -> SimpleNamespace:
+    """A previewed row with the attributes the price macro reads (unit price shown there too)."""
+    typed = {"unit": Unit(row["unit"]), "unit_value": Decimal(row["unit_value"])}
+    return SimpleNamespace(**{**row, **typed})
 
 
 @bp.post("/producers/<int:producer_id>/products/import/<token>/apply")

@@ -264,7 +264,10 @@ def test_import_pages_preview_errors_then_apply(client, login_as, producer, mana
     assert '<td class="num">3</td>' in page  # the line number of the bad row
     assert db.session.scalar(select(func.count(Variant.id))) == 0
 
-    good = csv_bytes("A-1;Pain;;pain;pièce;1;3,00;5,5;4;non;oui;;")
+    good = csv_bytes(
+        "A-1;Pain;;pain;pièce;1;3,00;5,5;4;non;oui;;",
+        "A-2;Pain;;pain;g;500;3,00;5,5;4;non;oui;;",
+    )
     response = client.post(
         f"/producers/{producer.id}/products/import",
         data={"file": (io.BytesIO(good), "pain.csv")},
@@ -272,15 +275,17 @@ def test_import_pages_preview_errors_then_apply(client, login_as, producer, mana
         headers={"X-Progress": "ndjson"},
     )
     lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
-    assert lines[0] == {"phase": "check", "done": 0, "total": 1}
+    assert lines[0] == {"phase": "check", "done": 0, "total": 2}
     preview_url = lines[-1]["redirect"]
+    preview_page = client.get(preview_url).get_data(as_text=True)
+    assert "(6,00\u00a0€/kg)" in preview_page  # the unit price, as on every price
     token = preview_url.rsplit("/", 1)[1]
     assert db.session.scalar(select(func.count(Variant.id))) == 0
     applied = client.post(f"{preview_url}/apply", headers={"X-Progress": "ndjson"})
     lines = [json.loads(line) for line in applied.get_data(as_text=True).splitlines()]
     assert lines[-1] == {"redirect": preview_url}
     assert any(line.get("phase") == "apply" for line in lines)
-    assert db.session.scalar(select(func.count(Variant.id))) == 1
+    assert db.session.scalar(select(func.count(Variant.id))) == 2
     again = client.post(f"{preview_url}/apply", headers={"X-Progress": "ndjson"})
     assert "error" in json.loads(again.get_data(as_text=True).splitlines()[-1])
     assert token in preview_url
