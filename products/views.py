@@ -169,7 +169,6 @@ def index(producer_id: int):
         page=page,
         filters=filters,
         category_labels=labels,
-        quick_form=QuickEditForm(),
         list_args=_list_args(),
     )
 
