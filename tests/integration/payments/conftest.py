@@ -1,54 +1,22 @@
-"""localstripe for payment tests (the shared launcher in tests/support is used when present)."""
+"""localstripe for payment tests (started by tests/support/stripe_server.py), signed events."""
 
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 import stripe
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.stripe_server import LocalStripe
 
 
 @pytest.fixture(scope="session")
 def localstripe_url() -> Iterator[str]:
-    try:
-        from tests.support import stripe_server  # type: ignore[attr-defined]
-
-        start = getattr(stripe_server, "start_localstripe", None)
-    except ImportError:
-        start = None
-    if start is not None:
-        server = start()
-        yield server.url
-        server.stop()
-        return
-    port = _free_port()
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/js.stripe.com/v3/", timeout=1)  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    server = LocalStripe()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
