@@ -86,6 +86,9 @@ def token_required(scope: str = "read", *, optional: bool = False) -> Callable[[
             now = utcnow()
             if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
                 token.last_used_at = now
+                # committed on its own: read-only endpoints never commit, and the account page
+                # shows "last used" to help people spot a leaked or forgotten token
+                db.session.commit()
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from core.db import db
-from enterprises.models import Enterprise, Membership
+from enterprises.models import Enterprise, Membership, MembershipRole
 
 
 def _is_user(user: Any) -> bool:
@@ -70,3 +70,30 @@ def _memberships_changed(session: Session, flush_context: Any) -> None:
     changed = (*session.new, *session.deleted, *session.dirty)
     if has_app_context() and any(isinstance(obj, Membership) for obj in changed):
         g.pop("managed_ids", None)
+
+
+def is_owner(user: Any, enterprise: Enterprise) -> bool:
+    if not _is_user(user):
+        return False
+    role = db.session.scalar(
+        select(Membership.role).where(
+            Membership.user_id == user.id, Membership.enterprise_id == enterprise.id
+        )
+    )
+    return role == MembershipRole.owner
+
+
+def can_manage_team(user: Any, enterprise: Enterprise) -> bool:
+    """Owners (and platform admins) invite, remove and promote managers."""
+    return is_admin(user) or is_owner(user, enterprise)
+
+
+def can_remove_member(user: Any, membership: Membership) -> bool:
+    """Owners and admins remove anybody; a manager may leave by removing themself."""
+    if _is_user(user) and membership.user_id == user.id:
+        return True
+    return can_manage_team(user, membership.enterprise)
+
+
+def can_list_all_enterprises(user: Any) -> bool:
+    return is_admin(user)

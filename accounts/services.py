@@ -1,0 +1,597 @@
+"""Account use cases: sign up, e-mail confirmation, log in (rate-limited), password reset,
+profile, personal API tokens, personal data export and account deletion.
+
+Every top-level function commits once; e-mails are queued in the same transaction through
+``notifications.services.queue_email`` and delivered after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from accounts.api_auth import hash_token, new_token_value
+from accounts.errors import (
+    EmailNotConfirmed,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidTokenScope,
+    LinkExpired,
+    LinkInvalid,
+    TooManyApiTokens,
+    TooManyAttempts,
+    WeakPassword,
+    WrongPassword,
+)
+from accounts.models import ApiToken, LoginAttempt, UsedToken, User
+from accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+from accounts.tokens import (
+    CONFIRM_EMAIL,
+    RESET_PASSWORD,
+    TokenExpired,
+    TokenInvalid,
+    make_token,
+    read_token,
+    token_digest,
+)
+from core.db import db
+from core.timeutils import utcnow
+from notifications.services import queue_email
+
+LANGUAGES = ("fr", "en")
+TOKEN_SCOPES = ("read", "write")
+MAX_ACTIVE_TOKENS = 20
+#: what the hubs see on the orders of a deleted account (stored data, in the platform's language)
+DELETED_CUSTOMER_NAME = "Compte supprimé"
+#: a hash that never verifies: the dummy compared against when the e-mail is unknown
+_DUMMY_HASH = hash_password("comptoir-timing-equaliser-not-a-password")
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _link(endpoint: str, **values: Any) -> str:
+    """An absolute link for e-mails, on the configured public address (never the Host header)."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, _external=False, **values)
+
+
+def check_password_strength(password: str, *, email: str = "") -> None:
+    """At least MIN_LENGTH characters, not only one repeated character, not the e-mail address.
+
+    Raises WeakPassword (field ``password``).
+    """
+    lowered = (password or "").lower()
+    local_part = normalize_email(email).split("@")[0]
+    if (
+        len(password or "") < MIN_LENGTH
+        or len(set(lowered)) < 3
+        or (email and lowered in {normalize_email(email), local_part})
+    ):
+        raise WeakPassword(fields={"password": str(WeakPassword.message)})
+
+
+# --------------------------------------------------------------------------- sign up, confirm
+
+
+def register_user(*, email: str, password: str, full_name: str, locale: str = "fr") -> User:
+    """Create an unconfirmed account and e-mail the confirmation link.
+
+    The unique constraint on ``users.email`` decides duplicates (EmailTaken, field ``email``);
+    raises WeakPassword.
+    """
+    email = normalize_email(email)
+    check_password_strength(password, email=email)
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        password_hash=hash_password(password),
+        locale=locale if locale in LANGUAGES else "fr",
+        password_changed_at=utcnow(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError as exc:
+        raise EmailTaken(fields={"email": str(EmailTaken.message)}) from exc
+    _queue_confirmation(user)
+    db.session.commit()
+    return user
+
+
+def _ten_minute_bucket() -> int:
+    return int(utcnow().timestamp() // 600)
+
+
+def _queue_confirmation(user: User) -> None:
+    token = make_token(CONFIRM_EMAIL, {"uid": user.id, "email": user.email})
+    queue_email(
+        to=user.email,
+        template="emails/accounts/confirm_email",
+        locale=user.locale,
+        kind="account_confirmation",
+        # at most one message every ten minutes per account: the form cannot be used to spam
+        dedupe_key=f"confirm:{user.id}:{_ten_minute_bucket()}",
+        user=user,
+        link=_link("accounts.confirm_email", token=token),
+    )
+
+
+def resend_confirmation(email: str) -> None:
+    """Send the confirmation link again if the address belongs to an unconfirmed account.
+
+    Does nothing otherwise, so that the answer never tells whether an account exists.
+    """
+    user = find_live_user(email)
+    if user is not None and user.email_confirmed_at is None:
+        _queue_confirmation(user)
+    db.session.commit()
+
+
+def confirm_email(token: str) -> User:
+    """Mark the address confirmed. Raises LinkExpired or LinkInvalid (tampered, other address).
+
+    Opening the link twice is harmless (it stays confirmed).
+    """
+    data = _read(CONFIRM_EMAIL, token)
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.deleted_at is not None or user.email != data.get("email"):
+        raise LinkInvalid()
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def _read(purpose: str, token: str) -> dict[str, Any]:
+    try:
+        return read_token(purpose, token)
+    except TokenExpired as exc:
+        raise LinkExpired() from exc
+    except TokenInvalid as exc:
+        raise LinkInvalid() from exc
+
+
+def find_live_user(email: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.email == normalize_email(email), User.deleted_at.is_(None))
+    )
+
+
+# --------------------------------------------------------------------------- log in
+
+
+def _login_limits() -> tuple[int, int, timedelta]:
+    config = current_app.config
+    per_email = int(config["LOGIN_MAX_ATTEMPTS"])
+    per_ip = int(config.get("LOGIN_MAX_ATTEMPTS_PER_IP") or per_email * 4)
+    return per_email, per_ip, timedelta(minutes=int(config["LOGIN_WINDOW_MINUTES"]))
+
+
+def check_login_allowed(email: str, ip: str, now: datetime | None = None) -> None:
+    """Raise TooManyAttempts when the e-mail (since its last success) or the IP address has too
+    many failures within the window. Counted in the database: every app server sees the same."""
+    now = now or utcnow()
+    per_email, per_ip, window = _login_limits()
+    since = now - window
+    email = normalize_email(email)
+    last_success = db.session.scalar(
+        select(func.max(LoginAttempt.created_at)).where(
+            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
+        )
+    )
+    email_since = max(since, last_success) if last_success else since
+    email_failures = db.session.execute(
+        select(func.count(), func.min(LoginAttempt.created_at)).where(
+            LoginAttempt.email == email,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.created_at > email_since,
+        )
+    ).one()
+    ip_failures = db.session.execute(
+        select(func.count(), func.min(LoginAttempt.created_at)).where(
+            LoginAttempt.ip == ip,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.created_at > since,
+        )
+    ).one()
+    for (count, oldest), limit in ((email_failures, per_email), (ip_failures, per_ip)):
+        if count >= limit:
+            retry = int(((oldest + window) - now).total_seconds()) if oldest else 60
+            raise TooManyAttempts(retry_after_seconds=max(retry, 1))
+
+
+def authenticate(*, email: str, password: str, ip: str, now: datetime | None = None) -> User:
+    """Check the credentials and record the attempt (committed, even when it fails).
+
+    Raises TooManyAttempts before looking at the password when the limit is reached,
+    InvalidCredentials (same message for an unknown address and a wrong password), and
+    EmailNotConfirmed when the password is right but the address was never confirmed.
+    """
+    now = now or utcnow()
+    email = normalize_email(email)[:254]
+    ip = (ip or "unknown")[:64]
+    check_login_allowed(email, ip, now)
+    user = find_live_user(email)
+    # verify against a dummy hash for unknown addresses: the answer takes as long either way
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password or "")
+    ok = ok and user is not None
+    db.session.add(LoginAttempt(email=email, ip=ip, succeeded=ok, created_at=now))
+    if not ok or user is None:
+        db.session.commit()
+        raise InvalidCredentials()
+    if user.email_confirmed_at is None:
+        db.session.commit()
+        raise EmailNotConfirmed()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now
+    db.session.commit()
+    return user
+
+
+def purge_login_attempts(older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete login attempts older than the given age (they only matter within the window)."""
+    result = db.session.execute(
+        delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - older_than)
+    )
+    db.session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- password reset
+
+
+def _password_stamp(user: User) -> str:
+    """Changes whenever the password changes: a reset link embeds it, so a used one fails."""
+    changed = user.password_changed_at or user.created_at
+    return changed.isoformat() if changed else ""
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a one-hour reset link if the address has a live account; silent otherwise."""
+    user = find_live_user(email)
+    if user is not None:
+        token = make_token(RESET_PASSWORD, {"uid": user.id, "pc": _password_stamp(user)})
+        queue_email(
+            to=user.email,
+            template="emails/accounts/reset_password",
+            locale=user.locale,
+            kind="password_reset",
+            dedupe_key=f"reset:{user.id}:{_ten_minute_bucket()}:{_password_stamp(user)}"[:120],
+            user=user,
+            link=_link("accounts.reset_password", token=token),
+        )
+    db.session.commit()
+
+
+def check_reset_token(token: str) -> User:
+    """The account a reset link is for. Raises LinkExpired or LinkInvalid (also once used)."""
+    data = _read(RESET_PASSWORD, token)
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.deleted_at is not None or data.get("pc") != _password_stamp(user):
+        raise LinkInvalid()
+    used = db.session.scalar(
+        select(UsedToken.id).where(
+            UsedToken.purpose == RESET_PASSWORD, UsedToken.token_hash == token_digest(token)
+        )
+    )
+    if used is not None:
+        raise LinkInvalid()
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link; the link then stops working (single use).
+
+    Two guards: the link embeds the password-change stamp, and its hash is recorded in
+    ``used_tokens`` (unique), so two simultaneous submissions cannot both succeed.
+    Opening the link proves the address, so an unconfirmed address becomes confirmed.
+    """
+    user = check_reset_token(token)
+    check_password_strength(new_password, email=user.email)
+    try:
+        with db.session.begin_nested():
+            db.session.add(UsedToken(purpose=RESET_PASSWORD, token_hash=token_digest(token)))
+    except IntegrityError as exc:
+        raise LinkInvalid() from exc
+    _set_password(user, new_password)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+
+
+# --------------------------------------------------------------------------- profile
+
+
+def update_profile(user: User, *, full_name: str, phone: str, locale: str) -> User:
+    user.full_name = full_name.strip()[:120]
+    user.phone = phone.strip()[:40]
+    if locale in LANGUAGES:
+        user.locale = locale
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> User:
+    """Raises WrongPassword (field ``current_password``) or WeakPassword."""
+    if not verify_password(user.password_hash, current_password or ""):
+        raise WrongPassword(fields={"current_password": str(WrongPassword.message)})
+    check_password_strength(new_password, email=user.email)
+    _set_password(user, new_password)
+    db.session.commit()
+    return user
+
+
+# --------------------------------------------------------------------------- API tokens
+
+
+def list_api_tokens(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def create_api_token(user: User, *, name: str, scope: str) -> tuple[ApiToken, str]:
+    """Create a personal token; returns it with its clear value, which is never stored.
+
+    Raises InvalidTokenScope or TooManyApiTokens.
+    """
+    if scope not in TOKEN_SCOPES:
+        raise InvalidTokenScope(fields={"scope": str(InvalidTokenScope.message)})
+    if len(list_api_tokens(user)) >= MAX_ACTIVE_TOKENS:
+        raise TooManyApiTokens()
+    raw = new_token_value()
+    token = ApiToken(
+        user_id=user.id,
+        name=name.strip()[:80] or "API",
+        token_hash=hash_token(raw),
+        prefix=raw[:12],
+        scope=scope,
+    )
+    db.session.add(token)
+    db.session.commit()
+    return token, raw
+
+
+def revoke_api_token(token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    db.session.commit()
+    return token
+
+
+# --------------------------------------------------------------------------- personal data
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_user_data(user: User) -> dict[str, Any]:
+    """Everything the platform holds about the user, as JSON-ready data (GDPR art. 15 and 20)."""
+    # downstream domains' tables, read here because the export is one document about the user
+    from coop.models import ContributionPledge
+    from enterprises.models import Enterprise, Membership
+    from hubs.models import HubFollower
+    from orders.models import Order
+
+    memberships = db.session.execute(
+        select(Membership, Enterprise)
+        .join(Enterprise, Enterprise.id == Membership.enterprise_id)
+        .where(Membership.user_id == user.id)
+        .order_by(Membership.id)
+    ).all()
+    orders = db.session.scalars(
+        select(Order).where(Order.customer_id == user.id).order_by(Order.placed_at, Order.id)
+    ).all()
+    hub_names = dict(
+        db.session.execute(
+            select(Enterprise.id, Enterprise.name).where(
+                Enterprise.id.in_({o.hub_id for o in orders} | {0})
+            )
+        ).all()
+    )
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+    ).all()
+    pledges = db.session.scalars(
+        select(ContributionPledge)
+        .where(ContributionPledge.chosen_by_id == user.id)
+        .order_by(ContributionPledge.id)
+    ).all()
+    follows = db.session.execute(
+        select(HubFollower, Enterprise)
+        .join(Enterprise, Enterprise.id == HubFollower.hub_id)
+        .where(HubFollower.user_id == user.id)
+    ).all()
+    return {
+        "exported_at": utcnow().isoformat(),
+        "profile": {
+            "id": user.id,
+            "email": user.email,
+            "full_name": user.full_name,
+            "phone": user.phone,
+            "language": user.locale,
+            "email_confirmed_at": _iso(user.email_confirmed_at),
+            "created_at": _iso(user.created_at),
+            "last_login_at": _iso(user.last_login_at),
+            "is_admin": user.is_admin,
+        },
+        "memberships": [
+            {
+                "enterprise_id": ent.id,
+                "enterprise": ent.name,
+                "slug": ent.slug,
+                "role": str(m.role),
+                "since": _iso(m.created_at),
+            }
+            for m, ent in memberships
+        ],
+        "orders": [
+            {
+                "number": o.number,
+                "hub": hub_names.get(o.hub_id, ""),
+                "status": str(o.status),
+                "payment_method": str(o.payment_method),
+                "payment_status": str(o.payment_status),
+                "placed_at": _iso(o.placed_at),
+                "customer_name": o.customer_name,
+                "customer_email": o.customer_email,
+                "customer_phone": o.customer_phone,
+                "customer_note": o.customer_note,
+                "total_cents": o.total_cents,
+                "currency": o.currency,
+                "lines": [
+                    {
+                        "product": line.product_name,
+                        "variant": line.variant_name,
+                        "quantity": line.quantity,
+                        "unit_price_cents": line.unit_price_cents,
+                        "line_total_cents": line.line_total_cents,
+                    }
+                    for line in o.lines
+                ],
+            }
+            for o in orders
+        ],
+        "api_tokens": [
+            {
+                "name": t.name,
+                "prefix": t.prefix,
+                "scope": t.scope,
+                "created_at": _iso(t.created_at),
+                "last_used_at": _iso(t.last_used_at),
+                "revoked_at": _iso(t.revoked_at),
+            }
+            for t in tokens
+        ],
+        "contribution_choices": [
+            {
+                "enterprise_id": p.enterprise_id,
+                "amount_cents": p.amount_cents,
+                "rhythm": str(p.rhythm),
+                "chosen_at": _iso(p.created_at),
+            }
+            for p in pledges
+        ],
+        "followed_hubs": [{"hub": ent.name, "since": _iso(f.created_at)} for f, ent in follows],
+    }
+
+
+@dataclass(frozen=True)
+class DeletionResult:
+    orders_anonymised: int
+    enterprises_left_without_manager: list[int]
+
+
+def delete_account(user: User, *, password: str) -> DeletionResult:
+    """Anonymise the account after checking the password (WrongPassword otherwise).
+
+    Personal data is wiped (e-mail → ``deleted-<id>@invalid``, name, phone, password unusable),
+    tokens revoked, memberships, follows, carts, login attempts and queued e-mails removed. Orders
+    are kept for the hubs' accounts with the contact snapshot wiped. An enterprise left without
+    any manager is deactivated (hidden) so that nobody is left in charge of a public shop.
+    """
+    from enterprises.models import Enterprise, Membership
+    from hubs.models import HubFollower
+    from notifications.models import OutboundEmail
+    from orders.models import Cart, CartItem, Order
+
+    if not verify_password(user.password_hash, password or ""):
+        raise WrongPassword(fields={"password": str(WrongPassword.message)})
+    now = utcnow()
+    old_email = user.email
+    managed = list(
+        db.session.scalars(select(Membership.enterprise_id).where(Membership.user_id == user.id))
+    )
+    db.session.execute(delete(Membership).where(Membership.user_id == user.id))
+    orphaned = []
+    for enterprise_id in managed:
+        left = db.session.scalar(
+            select(func.count()).where(Membership.enterprise_id == enterprise_id)
+        )
+        if not left:
+            orphaned.append(enterprise_id)
+    if orphaned:
+        db.session.execute(
+            update(Enterprise).where(Enterprise.id.in_(orphaned)).values(is_active=False)
+        )
+    result = db.session.execute(
+        update(Order)
+        .where(Order.customer_id == user.id)
+        .values(
+            customer_name=DELETED_CUSTOMER_NAME,
+            customer_email="",
+            customer_phone="",
+            customer_note="",
+        )
+    )
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    carts = select(Cart.id).where(Cart.user_id == user.id)
+    db.session.execute(delete(CartItem).where(CartItem.cart_id.in_(carts)))
+    db.session.execute(delete(Cart).where(Cart.user_id == user.id))
+    db.session.execute(delete(HubFollower).where(HubFollower.user_id == user.id))
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == old_email))
+    db.session.execute(delete(OutboundEmail).where(OutboundEmail.to_email == old_email))
+    user.email = f"deleted-{user.id}@invalid"
+    user.full_name = ""
+    user.phone = ""
+    user.password_hash = ""  # verify_password refuses an empty hash: nobody can log in
+    user.password_changed_at = now
+    user.is_admin = False
+    user.email_confirmed_at = None
+    user.deleted_at = now
+    db.session.commit()
+    db.session.expire(user, ["memberships", "api_tokens"])
+    return DeletionResult(
+        orders_anonymised=int(result.rowcount or 0),  # type: ignore[attr-defined]
+        enterprises_left_without_manager=orphaned,
+    )
+
+
+# --------------------------------------------------------------------------- administration
+
+
+def create_admin(email: str, password: str | None) -> tuple[User, bool]:
+    """Create a confirmed platform admin, or promote an existing account (password optional then).
+
+    Returns ``(user, created)``. Raises WeakPassword, or ValueError when creating without one.
+    """
+    email = normalize_email(email)
+    user = find_live_user(email)
+    created = user is None
+    if user is None:
+        if not password:
+            raise ValueError("a password is required to create an account")
+        check_password_strength(password, email=email)
+        user = User(email=email, full_name="", locale="fr")
+        db.session.add(user)
+        _set_password(user, password)
+    elif password:
+        check_password_strength(password, email=email)
+        _set_password(user, password)
+    user.is_admin = True
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    db.session.commit()
+    return user, created
