@@ -1,4 +1,4 @@
-"""Helpers for account and enterprise tests: the e-mail outbox, links in e-mails, a world of roles."""
+"""Helpers for account and enterprise tests: the outbox, links in e-mails, a world of roles."""
 
 from __future__ import annotations
 

@@ -32,7 +32,8 @@ def test_signup_creates_unconfirmed_account_and_emails_the_link_in_its_language(
     assert resp.status_code == 200
     assert "camille@example.org" in resp.get_data(as_text=True)
     user = _user("camille@example.org")
-    assert user is not None and user.email_confirmed_at is None
+    assert user is not None
+    assert user.email_confirmed_at is None
     assert user.password_hash.startswith("$argon2id$")
     [mail] = outbox(to="camille@example.org")
     assert mail.kind == "account_confirmation"
@@ -66,8 +67,9 @@ def test_signup_refuses_short_or_trivial_password(client):
     assert "at least 10 characters" in short.get_data(as_text=True)
     trivial = _signup(client, password="aaaaaaaaaaaa")
     assert trivial.status_code == 422
-    same_as_email = _signup(client, email="tomatesetcourgettes@example.org",
-                            password="tomatesetcourgettes")
+    same_as_email = _signup(
+        client, email="tomatesetcourgettes@example.org", password="tomatesetcourgettes"
+    )
     assert same_as_email.status_code == 422
     assert _user("camille@example.org") is None
 
@@ -77,7 +79,8 @@ def test_confirmation_link_tampered_or_expired_is_refused(client):
     [mail] = outbox()
     path = link_path(mail)
     bad = client.get(path[:-3] + "xyz")
-    assert bad.status_code == 302 and "/confirm/resend" in bad.headers["Location"]
+    assert bad.status_code == 302
+    assert "/confirm/resend" in bad.headers["Location"]
     with time_machine.travel(utcnow() + timedelta(days=4)):
         expired = client.get(path, follow_redirects=True)
     assert "This link has expired" in expired.get_data(as_text=True)
@@ -96,8 +99,9 @@ def test_resend_confirmation_says_the_same_for_unknown_addresses(client):
 
 def test_login_refuses_unconfirmed_address_with_resend_link(client):
     _signup(client)
-    resp = client.post("/login", data={"email": "camille@example.org",
-                                       "password": "tomates et courgettes"})
+    resp = client.post(
+        "/login", data={"email": "camille@example.org", "password": "tomates et courgettes"}
+    )
     assert resp.status_code == 403
     assert "/confirm/resend" in resp.get_data(as_text=True)
     with client.session_transaction() as sess:
@@ -208,9 +212,11 @@ def test_password_reset_flow_is_single_use(client):
     weak = client.post(path, data={"password": "short"})
     assert weak.status_code == 422
     done = client.post(path, data={"password": NEW_PASSWORD})
-    assert done.status_code == 302 and "/login" in done.headers["Location"]
+    assert done.status_code == 302
+    assert "/login" in done.headers["Location"]
     again = client.post(path, data={"password": "another long password"})
-    assert again.status_code == 302 and "/password/forgot" in again.headers["Location"]
+    assert again.status_code == 302
+    assert "/password/forgot" in again.headers["Location"]
     login_old = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert login_old.status_code == 422
     login_new = client.post("/login", data={"email": user.email, "password": NEW_PASSWORD})
