@@ -167,9 +167,9 @@ def test_citizen_fills_a_two_producer_cart_picks_a_slot_and_pays_by_card(
     assert "9,90 €" in tomato
     total = _text(page.get_by_test_id("review-total").inner_text())
     assert total == "Total à payer : 13,42 €"
-    assert "17:30" in page.locator("section[aria-labelledby=pickup-title]").inner_text()
+    assert "17:30–18:00" in page.locator("section[aria-labelledby=pickup-title]").inner_text()
 
-    # the terms must be accepted: the browser refuses to submit without them
+    page.screenshot(path="/tmp/checkout-review.png", full_page=True)
     place = page.get_by_test_id("place-order")
     assert place.inner_text() == "Commander et payer"
     page.locator("#accept_terms").check()
@@ -204,6 +204,7 @@ def test_citizen_fills_a_two_producer_cart_picks_a_slot_and_pays_by_card(
     assert "Une confirmation a été envoyée à camille@example.org." in page.content()
     assert page.get_by_test_id("payment-status").inner_text() == "Payée"
     number = page.get_by_test_id("order-number").inner_text()
+    page.screenshot(path="/tmp/checkout-confirmation.png", full_page=True)
 
     # the webhook did it: a verified event, the payment succeeded, the order paid
     event = _fresh(StripeEvent, type="payment_intent.succeeded")
@@ -226,11 +227,12 @@ def test_citizen_fills_a_two_producer_cart_picks_a_slot_and_pays_by_card(
     assert mail["Subject"] == f"Votre commande {number} chez La Grange"
     body = _text(mail.get_content())
     assert body.startswith("Bonjour Camille Durand,")
-    assert "2 × Tomates anciennes (sachet 1 kg): 9,90 €" in body
-    assert "1 × Beurre demi-sel (plaquette 250 g): 3,52 €" in body
+    assert "2 × Tomates anciennes (sachet 1 kg) – 9,90 €" in body
+    assert "1 × Beurre demi-sel (plaquette 250 g) – 3,52 €" in body
     assert "Total : 13,42 €" in body
     assert "Paiement : payée par carte" in body
     assert "Salle du fond" in body
+    assert "17:30–18:00" in body
     assert f"{live.url}/orders/{order_id}?t=" in body
     assert errors == []
     context.close()
