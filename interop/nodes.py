@@ -42,6 +42,10 @@ class PriceNode:
     cents: int
     currency: str | None = "dfc-m:Euro"  #: None when a sender gave no unit
     vat_rate: Decimal | None = None
+    #: the exact amount in major units when it has more than two decimals: an amount excluding
+    #: VAT is written to 1/100 cent (``3.3175``) so that adding the VAT gives back the
+    #: VAT-inclusive cents exactly; on load, the value as sent. ``cents`` is it rounded.
+    amount: Decimal | None = None
 
 
 @dataclass(kw_only=True)

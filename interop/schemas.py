@@ -16,6 +16,7 @@ The schemas import neither Flask nor the app: another project can reuse them as 
 from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, post_load, pre_load
@@ -33,6 +34,8 @@ from interop.fields import (
     DfcRefList,
     DfcText,
     DfcUnit,
+    json_number,
+    to_decimal,
 )
 from interop.nodes import (
     AddressNode,
@@ -127,9 +130,21 @@ class PriceSchema(NodeSchema):
     TYPE = B + "Price"
     BLANK = True
 
-    cents = DfcMoney(data_key=B + "value", required=True)
+    cents = fields.Method("_dump_value", "_load_value", data_key=B + "value", required=True)
     currency = DfcConcept("dfc-m", within="dfc-m:CurrencyUnit", data_key=B + "hasUnit")
     vat_rate = DfcNumber(data_key=B + "VATrate")
+
+    def _dump_value(self, obj: Any) -> Any:
+        amount = _get(obj, "amount")
+        if amount is not None:
+            return json_number(amount)
+        return DfcMoney().serialize("cents", obj, accessor=lambda o, k, d: _get(o, k))
+
+    def _load_value(self, value: Any) -> tuple[int, Decimal]:
+        amount = to_decimal(value)
+        if amount is None:
+            raise ValidationError("Missing data for required field.")
+        return DfcMoney().deserialize(value), amount
 
     @pre_load
     def _bare_number(self, data: Any, **kwargs: Any) -> Any:
@@ -140,8 +155,9 @@ class PriceSchema(NodeSchema):
 
     @post_load
     def _record(self, data: dict[str, Any], **kwargs: Any) -> PriceNode:
+        cents, amount = data["cents"]
         return PriceNode(
-            cents=data["cents"], currency=data.get("currency"), vat_rate=data.get("vat_rate")
+            cents=cents, currency=data.get("currency"), vat_rate=data.get("vat_rate"), amount=amount
         )
 
 
