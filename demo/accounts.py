@@ -11,6 +11,7 @@ from accounts.passwords import hash_password
 from core.db import db
 from core.timeutils import utcnow
 from enterprises.models import Enterprise, HubKind, Membership, MembershipRole
+from enterprises.services import department_of
 
 DEMO_PASSWORD = "comptoir-demo"  # noqa: S105 - printed for the newcomer, demo only
 
@@ -197,7 +198,7 @@ def seed() -> str:
                 hub_kind=kind,
                 city=city,
                 postcode=postcode,
-                department=postcode[:2],
+                department=department_of(postcode),
                 latitude=Decimal(lat),
                 longitude=Decimal(lon),
                 description=desc,
