@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from flask import url_for
 
+from core.db import db
 from tests.factories_accounts import World, make_world
 
 ROLES = ("anonymous", "citizen", "manager_of_a", "manager_of_b", "admin")
@@ -91,6 +92,96 @@ CASES: list[Case] = [
 ]
 
 
+# --- orders and payments: the citizen's pay-at-pickup order at hub A (someone else's order is
+# hidden: 404). Guest checkout: the shop, cart and checkout answer everyone. Checkout and review
+# pages (they send an empty cart back to the shop) are in tests/integration/orders/test_access.py,
+# with the API routes and a second citizen.
+def _citizens_order(w: World) -> dict[str, int]:
+    """An open cycle of hub A with one offer, and the citizen's order in it (made once)."""
+    from sqlalchemy import select
+
+    from core.timeutils import utcnow
+    from orders import services as order_services
+    from orders.models import Order, PaymentMethod
+    from tests.factories_orders import make_shop
+
+    order = db.session.scalar(select(Order).where(Order.idempotency_key == "matrix-order"))
+    if order is None:
+        shop = make_shop(offers=1, producers=1)
+        shop.cycle.hub = w.a
+        shop.window.distribution_point.hub = w.a
+        db.session.flush()
+        order = order_services.place_order(
+            cycle=shop.cycle,
+            customer=w.citizen,
+            items=[(shop.offers[0].id, 1)],
+            pickup_window_id=shop.window.id,
+            pickup_slot_id=shop.slot.id,
+            payment_method=PaymentMethod.at_pickup,
+            idempotency_key="matrix-order",
+            terms_accepted=True,
+            now=utcnow(),
+        )
+    offer_id = order.lines[0].offer_id
+    return {"cycle_id": order.cycle_id, "order_id": order.id, "offer_id": offer_id}
+
+
+def _cycle(w: World) -> dict[str, int]:
+    return {"cycle_id": _citizens_order(w)["cycle_id"]}
+
+
+def _order(w: World) -> dict[str, int]:
+    return {"order_id": _citizens_order(w)["order_id"]}
+
+
+#: the buyer (``citizen``), the hub's managers and admins; everyone else: 404
+ORDER_VIEWERS = statuses(404, 200, 200, 404, 200)
+
+
+def _buyer_only(status: int) -> dict[str, int]:
+    return statuses(404, status, 404, 404, 404)
+
+
+CASES += [
+    Case("orders.shop", PUBLIC, params=_cycle),
+    Case("orders.cart", PUBLIC, params=_cycle),
+    Case(
+        "orders.cart_add",
+        statuses(303, 303, 303, 303, 303),
+        method="POST",
+        params=_cycle,
+        data=lambda w: {"offer_id": _citizens_order(w)["offer_id"], "quantity": "1"},
+    ),
+    Case(
+        "orders.cart_update",
+        statuses(303, 303, 303, 303, 303),
+        method="POST",
+        params=_cycle,
+        data=lambda w: {f"qty-{_citizens_order(w)['offer_id']}": "2"},
+    ),
+    Case("orders.place", statuses(302, 302, 302, 302, 302), method="POST", params=_cycle),
+    Case("orders.history", LOGGED_IN),
+    Case("orders.detail", ORDER_VIEWERS, params=_order),
+    Case("orders.confirmation", ORDER_VIEWERS, params=_order),
+    Case("orders.cancel", _buyer_only(303), method="POST", params=_order, data=lambda w: {}),
+    Case("orders.edit", _buyer_only(200), params=_order),
+    Case(
+        "orders.edit",
+        _buyer_only(303),
+        method="POST",
+        params=_order,
+        data=lambda w: {f"qty-{_citizens_order(w)['offer_id']}": "2"},
+    ),
+    Case("payments.pay", _buyer_only(302), params=_order),  # pay at pickup: to the confirmation
+    Case("payments.retry", _buyer_only(303), method="POST", params=_order, data=lambda w: {}),
+    Case("payments.confirm", _buyer_only(422), method="POST", params=_order, data=lambda w: {}),
+    Case("payments.status", _buyer_only(200), params=_order),
+    Case("payments.pending", _buyer_only(302), params=_order),
+    # only Stripe's signature opens the webhook
+    Case("payments.webhook", statuses(400, 400, 400, 400, 400), method="POST"),
+]
+
+
 def _request(client, case: Case, world: World):
     with client.application.test_request_context():
         url = url_for(case.endpoint, **case.params(world))
@@ -137,11 +228,14 @@ def test_every_accounts_and_enterprises_route_is_in_the_matrix(app):
         "enterprises.remove_member",
         "enterprises.change_role",
         "enterprises.cancel_invitation",
+        # guest checkout steps: see tests/integration/orders/test_access.py
+        "orders.checkout",
+        "orders.review",
     }
     routes = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in ("accounts", "enterprises")
+        if rule.endpoint.split(".")[0] in ("accounts", "enterprises", "orders", "payments")
     }
     assert routes - covered - exempt == set()
 
