@@ -26,6 +26,7 @@ from marshmallow import ValidationError
 from interop import vocabulary
 from interop.errors import DfcError
 from interop.graph import Graph, Node
+from interop.nodes import QuantityNode
 from interop.schemas import CatalogItemSchema, PriceSchema, SuppliedProductSchema
 
 B = "dfc-b:"
@@ -167,7 +168,7 @@ def _product(graph: Graph, node: Node, currency: str | None) -> ImportedProduct:
     record.labels = list(loaded.get("labels") or [])
     record.image = loaded.get("image")
     quantity = loaded.get("quantity")
-    if quantity is not None:
+    if isinstance(quantity, QuantityNode):  # a partly valid one comes back as a dict
         record.unit, record.unit_value = quantity.unit, quantity.value
     item = _catalog_item(graph, node)
     offer = _offer(graph, node, item)

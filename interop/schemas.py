@@ -156,6 +156,8 @@ class PriceSchema(NodeSchema):
     @post_load
     def _record(self, data: dict[str, Any], **kwargs: Any) -> PriceNode:
         cents, amount = data["cents"]
+        if amount == Decimal(cents) / 100:
+            amount = None  # whole cents: ``cents`` says it all (as the record's docstring says)
         return PriceNode(
             cents=cents, currency=data.get("currency"), vat_rate=data.get("vat_rate"), amount=amount
         )
