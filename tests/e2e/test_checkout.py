@@ -21,9 +21,7 @@ from orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from payments.models import Payment, PaymentState, StripeEvent
 from tests.factories import PASSWORD, UserFactory
 from tests.factories_orders import Market, make_market
-from tests.support.browser import launch_browser
 from tests.support.live_server import LiveServer
-from tests.support.smtp import SmtpSink
 from tests.support.stripe_server import LocalStripe
 
 pytestmark = pytest.mark.e2e
@@ -36,13 +34,6 @@ PAYMENT_EVENTS = [
 
 
 @pytest.fixture
-def smtp_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
 def localstripe() -> Iterator[LocalStripe]:
     server = LocalStripe()
     yield server
@@ -50,41 +41,18 @@ def localstripe() -> Iterator[LocalStripe]:
 
 
 @pytest.fixture
-def live(app, committed, smtp_sink, localstripe) -> Iterator[LiveServer]:
-    """The app on HTTP with real CSRF checks, mail to the sink, Stripe calls to localstripe."""
-    overrides = {
-        "MAIL_SERVER": smtp_sink.host,
-        "MAIL_PORT": smtp_sink.port,
-        "STRIPE_API_BASE": localstripe.url,
-        "STRIPE_PUBLISHABLE_KEY": "pk_test_comptoir",
-        "WTF_CSRF_ENABLED": True,
-    }
-    previous = {key: app.config.get(key) for key in [*overrides, "BASE_URL"]}
-    app.config.update(overrides)
-    server = LiveServer(app)
-    app.config["BASE_URL"] = server.url
+def live(app, live_server, localstripe, monkeypatch) -> LiveServer:
+    """The shared live server (tests/e2e/conftest.py), with real CSRF checks and Stripe calls to
+    localstripe, whose signed webhooks are sent to the live server."""
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", localstripe.url)
+    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", "pk_test_comptoir")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     localstripe.configure_webhook(
-        f"{server.url}/payments/stripe/webhook",
+        f"{live_server.url}/payments/stripe/webhook",
         app.config["STRIPE_WEBHOOK_SECRET"],
         events=PAYMENT_EVENTS,
     )
-    try:
-        yield server
-    finally:
-        server.stop()
-        app.config.update(previous)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = launch_browser(pw)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    return live_server
 
 
 def _add_to_cart(page, offer_id: int, quantity: int) -> None:
@@ -106,14 +74,12 @@ def _fresh(model, **where):
 
 
 def test_citizen_fills_a_two_producer_cart_picks_a_slot_and_pays_by_card(
-    app, live, browser, smtp_sink
+    app, live, page, smtp_sink
 ):
     market: Market = make_market()
     citizen = UserFactory(email="camille@example.org", full_name="Camille Durand", locale="fr")
     db.session.commit()
 
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-    page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
@@ -235,4 +201,3 @@ def test_citizen_fills_a_two_producer_cart_picks_a_slot_and_pays_by_card(
     assert "17:30–18:00" in body
     assert f"{live.url}/orders/{order_id}?t=" in body
     assert errors == []
-    context.close()

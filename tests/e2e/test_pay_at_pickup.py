@@ -7,7 +7,6 @@ the payment service the hub pages will call, then the guest's own page shows the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -20,48 +19,16 @@ from orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from payments import services as payment_services
 from payments.models import Payment
 from tests.factories_orders import Market, make_market
-from tests.support.browser import launch_browser
 from tests.support.live_server import LiveServer
-from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def smtp_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def live(app, committed, smtp_sink) -> Iterator[LiveServer]:
-    overrides = {
-        "MAIL_SERVER": smtp_sink.host,
-        "MAIL_PORT": smtp_sink.port,
-        "WTF_CSRF_ENABLED": True,
-    }
-    previous = {key: app.config.get(key) for key in [*overrides, "BASE_URL"]}
-    app.config.update(overrides)
-    server = LiveServer(app)
-    app.config["BASE_URL"] = server.url
-    try:
-        yield server
-    finally:
-        server.stop()
-        app.config.update(previous)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = launch_browser(pw)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def live(app, live_server, monkeypatch) -> LiveServer:
+    """The shared live server (tests/e2e/conftest.py), with real CSRF checks."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    return live_server
 
 
 def _text(value: str) -> str:
@@ -81,10 +48,10 @@ def _orders_count() -> int:
     return db.session.scalar(select(func.count(Order.id)))
 
 
-def test_guest_orders_to_pay_at_pickup_and_the_hub_marks_it_paid(app, live, browser, smtp_sink):
+def test_guest_orders_to_pay_at_pickup_and_the_hub_marks_it_paid(
+    app, live, browser, page, smtp_sink
+):
     market: Market = make_market()
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-    page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
@@ -199,4 +166,3 @@ def test_guest_orders_to_pay_at_pickup_and_the_hub_marks_it_paid(app, live, brow
     assert page.get_by_test_id("payment-status").inner_text() == "Payée"
     assert errors == []
     other.close()
-    context.close()
