@@ -49,5 +49,6 @@ def test_two_owners_removing_each_other_leave_one_owner(app, committed, monkeypa
     for thread in threads:
         thread.join(timeout=20)
     assert sorted(outcomes) == ["last_owner", "removed"]
-    left = db.session.scalars(select(Membership).where(Membership.enterprise_id == enterprise_id)).all()
+    query = select(Membership).where(Membership.enterprise_id == enterprise_id)
+    left = db.session.scalars(query).all()
     assert [m.role for m in left] == [MembershipRole.owner]
