@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import event_for, sign
 from sqlalchemy import func, select
 
 from coop.models import CommissionEntry
@@ -16,6 +15,7 @@ from payments.errors import PaymentPending
 from payments.models import Payment, PaymentState, Refund, StripeEvent
 from tests.factories import UserFactory
 from tests.factories_orders import make_shop
+from tests.factories_payments import event_for, sign
 
 SECRET = "whsec_test_comptoir"
 
