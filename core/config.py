@@ -53,6 +53,10 @@ def from_env() -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "LOGIN_MAX_ATTEMPTS": int(os.environ.get("LOGIN_MAX_ATTEMPTS", "5")),
         "LOGIN_WINDOW_MINUTES": int(os.environ.get("LOGIN_WINDOW_MINUTES", "15")),
+        # one address may serve a whole household or a tiers-lieu's wifi: allow more per IP
+        "LOGIN_MAX_ATTEMPTS_PER_IP": int(os.environ.get("LOGIN_MAX_ATTEMPTS_PER_IP", "20")),
+        # number of reverse proxies in front of the app whose X-Forwarded-* headers to trust
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "COMMISSION_BP": 100,  # the 1 % support commission, in basis points
         "API_TITLE": "Comptoir API",
         "API_VERSION": "v1",
