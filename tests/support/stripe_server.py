@@ -21,6 +21,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -29,10 +31,8 @@ def _free_port() -> int:
 
 
 def _command(port: int) -> list[str]:
-    exe = Path(sys.executable).with_name("localstripe")
-    if exe.exists():
-        return [str(exe), "--port", str(port), "--from-scratch"]
-    return [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"]
+    """localstripe with our Connect extension, on 127.0.0.1, storing nothing (localstripe_ext)."""
+    return [sys.executable, "-m", "tests.support.localstripe_ext", "--port", str(port)]
 
 
 class LocalStripe:
@@ -46,7 +46,7 @@ class LocalStripe:
             cwd=self._cwd,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT)},
         )
         self._wait(timeout)
 

@@ -58,20 +58,16 @@ def test_double_submission_and_replayed_webhooks_give_one_paid_order(
 ):
     shop = make_shop(offers=1, stock=5)
     order = _card_order(shop)
-    again = (
-        _card_order(shop)
-        if False
-        else order_services.place_order(
-            cycle=shop.cycle,
-            customer=order.customer,
-            items=[(shop.offers[0].id, 2)],
-            pickup_window_id=shop.window.id,
-            pickup_slot_id=shop.slot.id,
-            payment_method=PaymentMethod.card,
-            idempotency_key="k-card",
-            terms_accepted=True,
-            now=utcnow(),
-        )
+    again = order_services.place_order(  # the same checkout submitted a second time
+        cycle=shop.cycle,
+        customer=order.customer,
+        items=[(shop.offers[0].id, 2)],
+        pickup_window_id=shop.window.id,
+        pickup_slot_id=shop.slot.id,
+        payment_method=PaymentMethod.card,
+        idempotency_key="k-card",
+        terms_accepted=True,
+        now=utcnow(),
     )
     assert again.id == order.id
     first = services.start_card_payment(order)
@@ -173,3 +169,44 @@ def test_pay_at_pickup_recorded_by_the_hub(db_session):
     assert first.id == second.id
     assert order.payment_status is PaymentStatus.paid
     assert order.commission_cents == 5  # 1 % of 4.95 = 0.0495 -> 0.05
+
+
+def test_connected_hub_is_paid_directly_and_the_commission_is_the_application_fee(
+    client, db_session, stripe_app
+):
+    shop = make_shop(offers=1, stock=5)
+    shop.cycle.hub.stripe_account_id = "acct_hub_la_grange"
+    order = _card_order(shop, key="k-connect")
+    payment = services.start_card_payment(order)
+    assert payment.stripe_account_id == "acct_hub_la_grange"
+    assert payment.application_fee_cents == 10  # 1 % of 9.90, half up
+
+    api = stripe_api.client().v1
+    options = {"stripe_account": "acct_hub_la_grange"}
+    intent = api.payment_intents.retrieve(payment.stripe_payment_intent_id, options=options)
+    assert intent.application_fee_amount == 10
+    assert intent.amount == order.total_cents
+
+    services.confirm_card_payment(order, _pay_in_stripe(payment))
+    intent = api.payment_intents.retrieve(payment.stripe_payment_intent_id, options=options)
+    charge = intent.latest_charge  # localstripe returns it expanded; Stripe returns the id
+    if isinstance(charge, str):
+        charge = api.charges.retrieve(charge, options=options)
+    assert charge.application_fee_amount == 10
+
+    payload = event_for(intent, "payment_intent.succeeded", "evt_test_connect_1")
+    assert _deliver(client, payload).status_code == 200
+    db.session.refresh(order)
+    assert order.payment_status is PaymentStatus.paid
+    entries = list(db_session.scalars(select(CommissionEntry)))
+    assert [(e.amount_cents, e.collected_via) for e in entries] == [(10, "application_fee")]
+
+
+def test_localstripe_refuses_an_application_fee_without_a_connected_account(app_ctx, stripe_app):
+    import stripe
+
+    api = stripe_api.client().v1
+    with pytest.raises(stripe.InvalidRequestError, match="connected account"):
+        api.payment_intents.create(
+            params={"amount": 990, "currency": "eur", "application_fee_amount": 10}
+        )
