@@ -110,6 +110,18 @@ class SuppliedProductNode:
 
 
 @dataclass(kw_only=True)
+class ProductGroupNode:
+    """A product with several variants (OFN's ``/product_groups/``): a SuppliedProduct that
+    names the group and lists its variants (``dfc-b:hasVariant``); no CatalogItem, no Offer."""
+
+    id: str
+    name: str
+    description: str | None = None
+    product_type: str | None = None
+    variant_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
 class CatalogItemNode:
     """A product as listed in a catalogue: SKU and stock, linked to its offers."""
 
@@ -199,6 +211,7 @@ Node = (
     | PersonNode
     | EnterpriseNode
     | SuppliedProductNode
+    | ProductGroupNode
     | CatalogItemNode
     | OfferNode
     | SaleSessionNode

@@ -48,6 +48,7 @@ from interop.nodes import (
     PhysicalPlaceNode,
     PickupOptionNode,
     PriceNode,
+    ProductGroupNode,
     QuantityNode,
     SaleSessionNode,
     SuppliedProductNode,
@@ -259,6 +260,17 @@ class SuppliedProductSchema(NodeSchema):
         return node
 
 
+class ProductGroupSchema(NodeSchema):
+    """A product group: a SuppliedProduct with ``hasVariant`` links (OFN's product groups)."""
+
+    TYPE = B + "SuppliedProduct"
+
+    name = DfcText(data_key=B + "name", required=True)
+    description = DfcText(data_key=B + "description")
+    product_type = DfcConcept("dfc-pt", data_key=B + "hasType")
+    variant_ids = DfcRefList(data_key=B + "hasVariant")
+
+
 def facet_keys() -> tuple[str, ...]:
     """The SuppliedProduct properties that carry facets (hasCertification, hasClaim...)."""
     return tuple(vocabulary.FACET_PROPERTIES.values())
@@ -376,6 +388,7 @@ SCHEMA_OF_RECORD: dict[type, type[NodeSchema]] = {
     PersonNode: PersonSchema,
     EnterpriseNode: EnterpriseSchema,
     SuppliedProductNode: SuppliedProductSchema,
+    ProductGroupNode: ProductGroupSchema,
     CatalogItemNode: CatalogItemSchema,
     OfferNode: OfferSchema,
     SaleSessionNode: SaleSessionSchema,

@@ -46,6 +46,9 @@ class DfcUrls:
     def supplied_product(self, producer_id: int, variant_id: int) -> str:
         return f"{self._e(producer_id)}/supplied_products/{variant_id}"
 
+    def product_group(self, producer_id: int, product_id: int) -> str:
+        return f"{self._e(producer_id)}/product_groups/{product_id}"
+
     def catalog_items(self, producer_id: int) -> str:
         return self._e(producer_id) + "/catalog_items"
 

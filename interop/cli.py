@@ -1,0 +1,107 @@
+"""``flask dfc export-orders --cycle ID``, ``flask dfc export-catalog --enterprise ID`` (a DFC
+JSON-LD document on standard output, streamed) and ``flask dfc import-catalog FILE
+--enterprise ID`` (all or nothing; the problems on standard error, exit status 1)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+dfc_cli = AppGroup("dfc", help="Data Food Consortium (DFC) exports and imports.")
+
+
+def _urls():
+    from interop.urls import DfcUrls
+
+    return DfcUrls.of(current_app.config["BASE_URL"])
+
+
+def _write(records) -> None:
+    from interop.views import buffered, document_chunks
+
+    out = sys.stdout
+    for chunk in buffered(document_chunks(records)):
+        out.write(chunk)
+    out.flush()
+
+
+@dfc_cli.command("export-orders")
+@click.option("--cycle", "cycle_id", type=int, required=True, help="The order cycle's id.")
+@click.option("--producer", "producer_id", type=int, help="Only this producer's lines.")
+def export_orders(cycle_id: int, producer_id: int | None) -> None:
+    """Write the orders of a cycle as a DFC document (one Order per order, its lines, buyer,
+    pickup option, offers and the SaleSession). With --producer: that producer's view."""
+    from core.db import db
+    from cycles.models import OrderCycle
+    from interop.exports import OrderScope, iter_cycle_order_records
+
+    cycle = db.session.get(OrderCycle, cycle_id)
+    if cycle is None:
+        raise click.ClickException(f"no cycle {cycle_id}")
+    _write(iter_cycle_order_records(OrderScope(cycle=cycle, producer_id=producer_id), _urls()))
+
+
+@dfc_cli.command("export-catalog")
+@click.option("--enterprise", "enterprise_id", type=int, required=True, help="The producer.")
+def export_catalog(enterprise_id: int) -> None:
+    """Write a producer's catalogue (active products) as a DFC document."""
+    from core.db import db
+    from enterprises.models import Enterprise
+    from interop.exports import enterprise_records, iter_catalog_records
+
+    producer = db.session.get(Enterprise, enterprise_id)
+    if producer is None or not producer.is_producer:
+        raise click.ClickException(f"no producer {enterprise_id}")
+    urls = _urls()
+    _write(
+        [*enterprise_records(producer, urls, private=False), *iter_catalog_records(producer, urls)]
+    )
+
+
+@dfc_cli.command("import-catalog")
+@click.argument("file", type=click.File("rb"))
+@click.option("--enterprise", "enterprise_id", type=int, required=True, help="The producer.")
+@click.option("--dry-run", is_flag=True, help="Check only: show what would change.")
+def import_catalog(file, enterprise_id: int, dry_run: bool) -> None:
+    """Import a DFC catalogue into a producer's products: all or nothing, update by @id."""
+    from core.db import db
+    from enterprises.models import Enterprise
+    from interop import imports
+
+    producer = db.session.get(Enterprise, enterprise_id)
+    if producer is None or not producer.is_producer:
+        raise click.ClickException(f"no producer {enterprise_id}")
+    data = file.read()
+    try:
+        if dry_run:
+            preview = imports.check_import(producer, None, data, store=False)
+            if preview.errors:
+                raise imports.DfcImportRejected(preview.errors)
+            summary, warnings = preview.summary, preview.warnings
+        else:
+            summary, warnings = imports.import_catalogue(producer, data)
+    except imports.DfcDocumentRefused as exc:
+        db.session.rollback()
+        node = exc.error.node_id or "-"
+        raise click.ClickException(f"{exc.error.code} ({node}): {exc.error.message}") from None
+    except imports.DfcImportRejected as exc:
+        db.session.rollback()
+        for problem in exc.errors:
+            click.echo(
+                f"error {problem.code} ({problem.node_id or '-'}): {problem.message}", err=True
+            )
+        raise click.ClickException(f"{len(exc.errors)} error(s): nothing was imported") from None
+    for warning in warnings:
+        click.echo(f"note {warning.code} ({warning.node_id or '-'}): {warning.message}", err=True)
+    verb = "would import" if dry_run else "imported"
+    click.echo(
+        f"dfc: {verb} {summary.new_products} new product(s), {summary.updated_products} updated; "
+        f"{summary.new_variants} new variant(s), {summary.updated_variants} updated"
+    )
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(dfc_cli)

@@ -1,0 +1,140 @@
+"""DFC pages: a producer imports a DFC catalogue (upload, preview with per-node errors, apply:
+all or nothing); managers download DFC documents (catalogue, a cycle's orders, one order)
+beside the CSV exports. Session-authenticated and CSRF-protected, unlike the token API of
+:mod:`interop.views`, which is registered under this blueprint (endpoints ``interop.dfc.*``).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from core.db import db
+from core.errors import DomainError
+from core.security import require
+from cycles.models import OrderCycle
+from enterprises.models import Enterprise
+from interop import exports, imports
+from interop import permissions as perm
+from interop import views as api
+from interop.forms import ConfirmForm, DfcImportForm
+from orders.models import Order
+
+bp = Blueprint("interop", __name__)
+bp.register_blueprint(api.bp)
+
+
+def _producer(producer_id: int) -> Enterprise:
+    producer = db.get_or_404(Enterprise, producer_id)
+    if not producer.is_producer:
+        abort(404)
+    require(perm.can_import_catalogue(current_user, producer))
+    return producer
+
+
+def _hub(hub_id: int) -> Enterprise:
+    hub = db.get_or_404(Enterprise, hub_id)
+    require(hub.is_hub and perm.can_read_hub_orders(current_user, hub))
+    return hub
+
+
+# -- catalogue import --------------------------------------------------------------------------
+
+
+@bp.route("/producers/<int:producer_id>/dfc-import", methods=["GET", "POST"])
+@login_required
+def dfc_import(producer_id: int):
+    producer = _producer(producer_id)
+    form = DfcImportForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(imports.MAX_BYTES + 1)
+        try:
+            preview = imports.check_import(
+                producer, current_user.id, data, filename=form.file.data.filename or ""
+            )
+        except imports.DfcDocumentRefused as exc:
+            form.file.errors = [str(exc.message)]
+            node = exc.error.node_id
+            return render_template(
+                "interop/import.html", producer=producer, form=form, refused_node=node
+            ), 422
+        return redirect(
+            url_for("interop.dfc_import_preview", producer_id=producer.id, token=preview.token)
+        )
+    status = 422 if form.errors else 200
+    return render_template("interop/import.html", producer=producer, form=form), status
+
+
+@bp.get("/producers/<int:producer_id>/dfc-import/<token>")
+@login_required
+def dfc_import_preview(producer_id: int, token: str):
+    producer = _producer(producer_id)
+    preview = imports.load_preview(token, producer, current_user.id)
+    return render_template(
+        "interop/import_preview.html",
+        producer=producer,
+        preview=preview,
+        form=ConfirmForm(),
+        unit_label=imports.unit_label,
+    )
+
+
+@bp.post("/producers/<int:producer_id>/dfc-import/<token>/apply")
+@login_required
+def dfc_import_apply(producer_id: int, token: str):
+    producer = _producer(producer_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    target = url_for("interop.dfc_import_preview", producer_id=producer.id, token=token)
+    try:
+        imports.apply_import(producer, current_user.id, token)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(target)
+    flash(_("The DFC catalogue was imported."), "success")
+    return redirect(target)
+
+
+# -- downloads ---------------------------------------------------------------------------------
+
+
+@bp.get("/producers/<int:producer_id>/catalogue.jsonld")
+@login_required
+def catalogue_download(producer_id: int):
+    producer = _producer(producer_id)
+    urls = api.dfc_urls()
+    records = itertools.chain(
+        exports.enterprise_records(producer, urls, private=False),
+        exports.iter_catalog_records(producer, urls),
+    )
+    return api.graph_response(records, filename=f"catalogue-{producer.slug}.dfc.jsonld")
+
+
+@bp.get("/hubs/<int:hub_id>/cycles/<int:cycle_id>/orders.jsonld")
+@login_required
+def cycle_orders_download(hub_id: int, cycle_id: int):
+    """Export orders (DFC) of a cycle: the document the API serves, as a file."""
+    hub = _hub(hub_id)
+    cycle = db.session.get(OrderCycle, cycle_id)
+    if cycle is None or cycle.hub_id != hub.id:
+        abort(404)
+    records = exports.iter_cycle_order_records(exports.OrderScope(cycle=cycle), api.dfc_urls())
+    return api.graph_response(records, filename=f"commandes-cycle-{cycle.id}.dfc.jsonld")
+
+
+@bp.get("/hubs/<int:hub_id>/orders/<int:order_id>.jsonld")
+@login_required
+def order_download(hub_id: int, order_id: int):
+    hub = _hub(hub_id)
+    order = db.session.get(Order, order_id)
+    if order is None or order.hub_id != hub.id:
+        abort(404)
+    records = exports.iter_cycle_order_records(
+        exports.OrderScope(cycle=order.cycle), api.dfc_urls(), order_id=order.id
+    )
+    return api.graph_response(records, filename=f"commande-{order.number}.dfc.jsonld")

@@ -1,0 +1,351 @@
+"""The DFC API, laid out like Open Food Network's (``/api/dfc/...``) so that its clients find
+their way, plus orders, which OFN does not serve. Token authentication only
+(``Authorization: Bearer`` or ``X-Api-Token``), never the session cookie: the blueprint is
+CSRF-exempt. Answers are DFC 1.16 compact JSON-LD, ``application/ld+json``; the big documents
+(a cycle's orders, a catalogue) are streamed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, request, stream_with_context
+
+from accounts.api_auth import api_user, token_required
+from accounts.models import User
+from core.db import db
+from core.security import require
+from cycles.models import OrderCycle, PickupWindow
+from enterprises.models import Enterprise
+from hubs.models import DistributionPoint
+from interop import exports, imports
+from interop import permissions as perm
+from interop.jsonld import CONTEXT_V1_URL
+from interop.nodes import OrderLineNode, OrderNode
+from interop.schemas import dump_node
+from interop.urls import API, DfcUrls
+from orders.models import Order, OrderLine
+from products.models import Product, Variant
+
+bp = Blueprint("dfc", __name__, url_prefix=API)
+
+MIMETYPE = "application/ld+json"
+CHUNK_BYTES = 64 * 1024
+
+
+def dfc_urls() -> DfcUrls:
+    return DfcUrls.of(current_app.config["BASE_URL"])
+
+
+def buffered(chunks: Iterable[str], size: int = CHUNK_BYTES) -> Iterator[str]:
+    """Group small text chunks into pieces of about ``size`` characters (fewer writes)."""
+    parts: list[str] = []
+    length = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(parts)
+            parts, length = [], 0
+    if parts:
+        yield "".join(parts)
+
+
+def document_chunks(records: Iterable[Any]) -> Iterator[str]:
+    """The JSON text of ``{"@context", "@graph": [...]}``, one record at a time."""
+    yield '{"@context":' + json.dumps(CONTEXT_V1_URL) + ',"@graph":['
+    separator = ""
+    for record in records:
+        yield separator + json.dumps(dump_node(record), ensure_ascii=False, separators=(",", ":"))
+        separator = ","
+    yield "]}\n"
+
+
+def graph_response(records: Iterable[Any], *, filename: str | None = None) -> Response:
+    """A streamed DFC document (flat ``@graph``)."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
+    body = stream_with_context(buffered(document_chunks(records)))
+    return Response(body, mimetype=MIMETYPE, headers=headers)
+
+
+def node_response(record: Any, status: int = 200) -> Response:
+    """One node as a document of its own (``@context`` beside its keys), as OFN answers a GET
+    of one resource."""
+    body = {"@context": CONTEXT_V1_URL, **dump_node(record)}
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=MIMETYPE)
+
+
+# -- loading and checks ----------------------------------------------------------------------
+
+
+def _enterprise(enterprise_id: int) -> Enterprise:
+    enterprise = db.get_or_404(Enterprise, enterprise_id)
+    require(perm.can_read_enterprise(api_user(), enterprise), hide=True)
+    return enterprise
+
+
+def _producer_catalogue(producer_id: int) -> Enterprise:
+    producer = db.get_or_404(Enterprise, producer_id)
+    if not producer.is_producer:
+        abort(404)
+    require(perm.can_read_catalogue(api_user(), producer))
+    return producer
+
+
+def _variant(producer: Enterprise, variant_id: int) -> tuple[Variant, Product]:
+    variant = db.session.get(Variant, variant_id)
+    if variant is None or variant.producer_id != producer.id or not variant.active:
+        abort(404)
+    if not variant.product.active:
+        abort(404)
+    return variant, variant.product
+
+
+def _hub(hub_id: int) -> Enterprise:
+    hub = db.get_or_404(Enterprise, hub_id)
+    require(hub.is_hub and perm.can_read_hub_orders(api_user(), hub))
+    return hub
+
+
+def _hub_cycle(hub: Enterprise, cycle_id: int) -> OrderCycle:
+    cycle = db.session.get(OrderCycle, cycle_id)
+    if cycle is None or cycle.hub_id != hub.id:
+        abort(404)
+    return cycle
+
+
+def _hub_order(hub: Enterprise, order_id: int) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None or order.hub_id != hub.id:
+        abort(404)
+    return order
+
+
+# -- enterprises and persons -------------------------------------------------------------------
+
+
+@bp.get("/enterprises/<int:enterprise_id>")
+@token_required("read")
+def enterprise(enterprise_id: int):
+    found = _enterprise(enterprise_id)
+    private = perm.can_read_private_enterprise(api_user(), found)
+    links = private or perm.can_read_catalogue(api_user(), found)
+    records = exports.enterprise_records(
+        found, dfc_urls(), private=private, with_catalogue_links=links
+    )
+    return graph_response(records)
+
+
+@bp.get("/persons/<int:user_id>")
+@token_required("read")
+def person(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        abort(404)
+    require(perm.can_read_person(api_user(), user), hide=True)
+    return node_response(exports.person_record(user, dfc_urls()))
+
+
+# -- catalogue -------------------------------------------------------------------------------
+
+
+@bp.get("/enterprises/<int:producer_id>/supplied_products")
+@token_required("read")
+def supplied_products(producer_id: int):
+    producer = _producer_catalogue(producer_id)
+    return graph_response(exports.iter_catalog_records(producer, dfc_urls(), parts=("product",)))
+
+
+@bp.get("/enterprises/<int:producer_id>/supplied_products/<int:variant_id>")
+@token_required("read")
+def supplied_product(producer_id: int, variant_id: int):
+    producer = _producer_catalogue(producer_id)
+    variant, product = _variant(producer, variant_id)
+    labels = [label.code for label in product.labels]
+    return node_response(exports.variant_records(variant, product, labels, dfc_urls()).product)
+
+
+@bp.get("/enterprises/<int:producer_id>/product_groups/<int:product_id>")
+@token_required("read")
+def product_group(producer_id: int, product_id: int):
+    producer = _producer_catalogue(producer_id)
+    product = db.session.get(Product, product_id)
+    if product is None or product.producer_id != producer.id or not product.active:
+        abort(404)
+    ids = [v.id for v in product.variants if v.active]
+    return node_response(exports.product_group_record(product, ids, dfc_urls()))
+
+
+@bp.get("/enterprises/<int:producer_id>/catalog_items")
+@token_required("read")
+def catalog_items(producer_id: int):
+    """The whole catalogue: items, their products and offers (what OFN's index returns)."""
+    producer = _producer_catalogue(producer_id)
+    return graph_response(exports.iter_catalog_records(producer, dfc_urls()))
+
+
+@bp.post("/enterprises/<int:producer_id>/catalog_items")
+@token_required("write")
+def import_catalog_items(producer_id: int):
+    """Import a DFC catalogue into the producer's products: all or nothing (422 naming every
+    bad node), update by @id on re-import."""
+    producer = db.get_or_404(Enterprise, producer_id)
+    require(perm.can_import_catalogue(api_user(), producer))
+    summary, warnings = imports.import_catalogue(producer, request.get_data(), base=request.url)
+    body = {
+        "summary": summary.__dict__,
+        "warnings": [w.__dict__ for w in warnings],
+        "catalog": dfc_urls().catalog_items(producer.id),
+    }
+    return Response(json.dumps(body, ensure_ascii=False), status=200, mimetype="application/json")
+
+
+@bp.get("/enterprises/<int:producer_id>/catalog_items/<int:variant_id>")
+@token_required("read")
+def catalog_item(producer_id: int, variant_id: int):
+    producer = _producer_catalogue(producer_id)
+    variant, product = _variant(producer, variant_id)
+    records = exports.variant_records(variant, product, [], dfc_urls())
+    return graph_response([records.item, records.product, records.offer])
+
+
+@bp.get("/enterprises/<int:producer_id>/offers/<int:variant_id>")
+@token_required("read")
+def offer(producer_id: int, variant_id: int):
+    producer = _producer_catalogue(producer_id)
+    variant, product = _variant(producer, variant_id)
+    return node_response(exports.variant_records(variant, product, [], dfc_urls()).offer)
+
+
+# -- a hub's cycles, places and orders -------------------------------------------------------
+
+
+@bp.get("/enterprises/<int:enterprise_id>/sale_sessions/<int:cycle_id>")
+@token_required("read")
+def sale_session(enterprise_id: int, cycle_id: int):
+    """A cycle as a SaleSession: under its hub for the hub's managers, under a producer for
+    that producer's managers (when it sells in the cycle)."""
+    owner = db.get_or_404(Enterprise, enterprise_id)
+    cycle = db.get_or_404(OrderCycle, cycle_id)
+    if cycle.hub_id == owner.id:
+        require(perm.can_read_hub_orders(api_user(), owner))
+    else:
+        require(owner.is_producer and perm.can_read_producer_orders(api_user(), owner, cycle))
+    return node_response(exports.sale_session_record(cycle, dfc_urls(), owner.id))
+
+
+@bp.get("/enterprises/<int:hub_id>/sale_sessions/<int:cycle_id>/pickup_options/<int:window_id>")
+@token_required("read")
+def pickup_option(hub_id: int, cycle_id: int, window_id: int):
+    hub = _hub(hub_id)
+    cycle = _hub_cycle(hub, cycle_id)
+    window = db.session.get(PickupWindow, window_id)
+    if window is None or window.cycle_id != cycle.id:
+        abort(404)
+    return graph_response(exports.pickup_records(cycle, dfc_urls(), window_ids={window.id}))
+
+
+@bp.get("/enterprises/<int:hub_id>/places/<int:point_id>")
+@token_required("read")
+def place(hub_id: int, point_id: int):
+    hub = _hub(hub_id)
+    point = db.session.get(DistributionPoint, point_id)
+    if point is None or point.hub_id != hub.id:
+        abort(404)
+    return graph_response(exports.place_records(point, dfc_urls()))
+
+
+@bp.get("/enterprises/<int:hub_id>/orders")
+@token_required("read")
+def hub_orders(hub_id: int):
+    """The orders of one cycle of the hub (``?cycle=<id>``, required: a hub has many)."""
+    hub = _hub(hub_id)
+    cycle_id = request.args.get("cycle", type=int) or request.args.get("sale_session", type=int)
+    if cycle_id is None:
+        abort(400, description="Give the cycle: ?cycle=<id>.")
+    cycle = _hub_cycle(hub, cycle_id)
+    scope = exports.OrderScope(cycle=cycle)
+    return graph_response(exports.iter_cycle_order_records(scope, dfc_urls()))
+
+
+@bp.get("/enterprises/<int:hub_id>/orders/<int:order_id>")
+@token_required("read")
+def hub_order(hub_id: int, order_id: int):
+    hub = _hub(hub_id)
+    order = _hub_order(hub, order_id)
+    scope = exports.OrderScope(cycle=order.cycle)
+    return graph_response(exports.iter_cycle_order_records(scope, dfc_urls(), order_id=order.id))
+
+
+@bp.get("/enterprises/<int:hub_id>/orders/<int:order_id>/order_lines/<int:line_id>")
+@token_required("read")
+def hub_order_line(hub_id: int, order_id: int, line_id: int):
+    hub = _hub(hub_id)
+    order = _hub_order(hub, order_id)
+    line = db.session.get(OrderLine, line_id)
+    if line is None or line.order_id != order.id:
+        abort(404)
+    return _line_response(exports.OrderScope(cycle=order.cycle), order, line_id)
+
+
+def _line_response(scope: exports.OrderScope, order: Order, line_id: int) -> Response:
+    records = exports.iter_cycle_order_records(scope, dfc_urls(), order_id=order.id)
+    wanted = [
+        r
+        for r in records
+        if isinstance(r, OrderLineNode) and r.id.endswith(f"/order_lines/{line_id}")
+    ]
+    if not wanted:
+        abort(404)
+    return node_response(wanted[0])
+
+
+# -- a producer's view of a cycle --------------------------------------------------------------
+
+
+def _producer_cycle(producer_id: int, cycle_id: int) -> tuple[Enterprise, OrderCycle]:
+    producer = db.get_or_404(Enterprise, producer_id)
+    cycle = db.get_or_404(OrderCycle, cycle_id)
+    require(producer.is_producer and perm.can_read_producer_orders(api_user(), producer, cycle))
+    return producer, cycle
+
+
+@bp.get("/enterprises/<int:producer_id>/sale_sessions/<int:cycle_id>/orders")
+@token_required("read")
+def producer_orders(producer_id: int, cycle_id: int):
+    """The cycle's orders with only the lines of this producer; buyers by name only."""
+    producer, cycle = _producer_cycle(producer_id, cycle_id)
+    scope = exports.OrderScope(cycle=cycle, producer_id=producer.id)
+    return graph_response(exports.iter_cycle_order_records(scope, dfc_urls()))
+
+
+@bp.get("/enterprises/<int:producer_id>/sale_sessions/<int:cycle_id>/orders/<int:order_id>")
+@token_required("read")
+def producer_order(producer_id: int, cycle_id: int, order_id: int):
+    producer, cycle = _producer_cycle(producer_id, cycle_id)
+    order = db.session.get(Order, order_id)
+    if order is None or order.cycle_id != cycle.id:
+        abort(404)
+    scope = exports.OrderScope(cycle=cycle, producer_id=producer.id)
+    records = list(exports.iter_cycle_order_records(scope, dfc_urls(), order_id=order.id))
+    if not any(isinstance(r, OrderNode) for r in records):
+        abort(404)  # no line of this producer in the order
+    return graph_response(records)
+
+
+@bp.get(
+    "/enterprises/<int:producer_id>/sale_sessions/<int:cycle_id>/orders/<int:order_id>"
+    "/order_lines/<int:line_id>"
+)
+@token_required("read")
+def producer_order_line(producer_id: int, cycle_id: int, order_id: int, line_id: int):
+    producer, cycle = _producer_cycle(producer_id, cycle_id)
+    order = db.session.get(Order, order_id)
+    line = db.session.get(OrderLine, line_id)
+    if order is None or order.cycle_id != cycle.id or line is None:
+        abort(404)
+    if line.order_id != order.id or line.producer_id != producer.id:
+        abort(404)
+    return _line_response(exports.OrderScope(cycle=cycle, producer_id=producer.id), order, line_id)
