@@ -315,7 +315,7 @@ def _row(graph: Graph, item: ImportedProduct, warnings: list[NodeProblem]) -> Im
         unit_value=str(rounded.normalize()),
         price_cents=price_cents,
         on_demand=item.stock is None,
-        stock=item.stock or 0,
+        stock=int(item.stock or 0),
     )
 
 

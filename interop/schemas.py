@@ -281,7 +281,7 @@ class CatalogItemSchema(NodeSchema):
 
     product_id = DfcRef(data_key=B + "references")
     sku = DfcText(data_key=B + "sku")
-    stock_limitation = DfcNumber(data_key=B + "stockLimitation")
+    stock_limitation = DfcNumber(integer=True, data_key=B + "stockLimitation")
     offer_ids = DfcRefList(data_key=B + "offeredThrough")
     managed_by = DfcRef(data_key=B + "managedBy")
 
@@ -291,7 +291,7 @@ class OfferSchema(NodeSchema):
 
     item_id = DfcRef(data_key=B + "offeredItem")
     price = fields.Nested(PriceSchema, data_key=B + "hasPrice")
-    stock_limitation = DfcNumber(data_key=B + "stockLimitation")
+    stock_limitation = DfcNumber(integer=True, data_key=B + "stockLimitation")
     customer_category_id = DfcRef(data_key=B + "offeredTo")
 
 

@@ -52,7 +52,8 @@ def token(user: Any, scope: str = "read") -> dict[str, str]:
             user_id=user.id, name="dfc", token_hash=hash_token(raw), prefix=raw[:8], scope=scope
         )
     )
-    db.session.flush()
+    # committed (a SAVEPOINT here): an error response rolls the session back to it
+    db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
 
 
@@ -230,7 +231,7 @@ def world(db_session) -> World:
     o3 = OrderFactory(cycle=cycle, pickup_window=window, number="C-0003")
     OrderLineFactory(order=o3, offer=offers[honey.id], quantity=2)  # other producer only
     orders.append(o3)
-    db.session.flush()
+    db.session.commit()  # a SAVEPOINT: error responses roll back to here, not further
     return World(
         producer=producer,
         other_producer=other,
