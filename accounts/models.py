@@ -39,6 +39,12 @@ class User(UserMixin, db.Model):
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
+    def get_id(self) -> str:
+        """The session's user id carries the password stamp: changing the password (or resetting
+        it) signs every other session out, since their stored id no longer matches."""
+        stamp = int(self.password_changed_at.timestamp()) if self.password_changed_at else 0
+        return f"{self.id}.{stamp}"
+
     @property
     def is_active(self) -> bool:  # Flask-Login: deleted accounts cannot log in
         return self.deleted_at is None

@@ -297,6 +297,7 @@ def change_password():
                 exc.fields = {"new_password": exc.fields.get("password", str(exc.message))}
             _field_errors(form, exc)
         else:
+            _start_session(current_user._get_current_object())  # keep this session, drop others
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(422, password_form=form)

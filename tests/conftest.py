@@ -148,7 +148,7 @@ def login_as(client: FlaskClient):
 
     def _login(user) -> FlaskClient:
         with client.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
+            sess["_user_id"] = user.get_id()
             sess["_fresh"] = True
         return client
 

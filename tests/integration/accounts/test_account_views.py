@@ -132,7 +132,7 @@ def test_login_success_regenerates_session_keeps_language_and_follows_safe_next(
     assert resp.status_code == 302
     assert resp.headers["Location"] == "/orders"
     with client.session_transaction() as sess:
-        assert sess["_user_id"] == str(user.id)
+        assert sess["_user_id"] == user.get_id()
         assert sess.get("csrf_token") != "planted-by-attacker"
         assert sess["lang"] == "en"
     db.session.refresh(user)
@@ -249,3 +249,23 @@ def test_pages_are_french_by_default(client):
     html = client.get("/signup").get_data(as_text=True)
     assert "Créer votre compte" in html
     assert "Mot de passe" in html
+
+
+def test_changing_the_password_signs_out_other_sessions_but_keeps_this_one(app, client, db_session):
+    user = UserFactory(email="deux.sessions@example.org")
+    db_session.commit()
+    other = app.test_client()
+    for browser in (client, other):
+        response = browser.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302
+    assert other.get("/account").status_code == 200
+
+    response = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert client.get("/account").status_code == 200  # the session that changed it stays in
+    response = other.get("/account")  # the other browser is signed out
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
