@@ -41,6 +41,8 @@ API_MODULES = (
     "cycles.api",
     "orders.api",
     "payments.api",
+    "operations.api",
+    "coop.api",
 )
 
 ROOT = Path(__file__).resolve().parent
@@ -116,6 +118,7 @@ def register_commands(app: Flask) -> None:
         "demo.cli",
         "cycles.cli",
         "orders.cli",
+        "operations.cli",
         "notifications.cli",
         "coop.cli",
         "interop.cli",
