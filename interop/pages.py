@@ -10,6 +10,7 @@ import itertools
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from core.db import db
@@ -25,6 +26,14 @@ from orders.models import Order
 
 bp = Blueprint("interop", __name__)
 bp.register_blueprint(api.bp)
+
+#: link labels shown on other domains' pages (catalogue, hub back office): translated here
+LINK_LABELS = (
+    _l("Import (DFC)"),
+    _l("Export (DFC)"),
+    _l("Export orders (DFC)"),
+    _l("Export this order (DFC)"),
+)
 
 
 def _producer(producer_id: int) -> Enterprise:

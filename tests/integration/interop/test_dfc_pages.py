@@ -135,3 +135,11 @@ def test_cli_exports_and_imports(app, world, tmp_path):
     assert refused.exit_code != 0
     assert "unknown_context" in refused.output
     assert _count(target) == before + 3
+
+
+def test_catalogue_page_links_to_the_dfc_import_and_export(client, login_as, world):
+    login_as(world.producer_manager)
+    page = client.get(f"/producers/{world.producer.id}/products").get_data(as_text=True)
+    assert f"/producers/{world.producer.id}/dfc-import" in page
+    assert f"/producers/{world.producer.id}/catalogue.jsonld" in page
+    assert "Importer (DFC)" in page  # French by default
