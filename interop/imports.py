@@ -594,7 +594,8 @@ def _write(producer: Enterprise, rows: list[ImportRow]) -> ImportSummary:
         product.description = row.description
         product.product_type = row.product_type
         product.vat_rate_bp = row.vat_rate_bp
-        product.active = True
+        if product.id is None:
+            product.active = True  # an update keeps what the producer chose
         product.external_id = row.product_key
         wanted = set(row.labels)
         for label in list(product.labels):
@@ -620,7 +621,8 @@ def _write(producer: Enterprise, rows: list[ImportRow]) -> ImportSummary:
         variant.price_cents = row.price_cents
         variant.on_demand = row.on_demand
         variant.stock = 0 if row.on_demand else row.stock
-        variant.active = True
+        if variant.id is None:
+            variant.active = True
         variant.external_id = row.external_id
     try:
         db.session.flush()

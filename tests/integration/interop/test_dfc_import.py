@@ -262,3 +262,75 @@ def test_every_example_reads_offline(prefix):
     graph, rows, errors, warnings = imports.read_catalogue(example_bytes(prefix))
     assert len(graph) > 0
     assert all(e.node_id is None or isinstance(e.node_id, str) for e in errors)
+
+
+def test_links_in_the_other_direction_and_numbers_as_strings(client, importer):
+    """No ``references`` nor ``offeredThrough``: the product names its item
+    (``referencedBy``) and the offer names its product (``offeredItem``); every number is a
+    string; the Price and the QuantitativeValue are blank-node strings; a v2-style Organization
+    and OWL property names (``street``) sit beside."""
+    producer, user = importer
+    doc = {
+        "@context": "https://www.datafoodconsortium.org",
+        "@graph": [
+            {
+                "@id": "_:q",
+                "@type": "dfc-b:QuantitativeValue",
+                "dfc-b:hasUnit": "dfc-m:Dozen",
+                "dfc-b:value": "1",
+            },
+            {
+                "@id": "_:p",
+                "@type": "dfc-b:Price",
+                "dfc-b:hasUnit": "dfc-m:Euro",
+                "dfc-b:value": "3.7915",
+                "dfc-b:VATrate": "5.5",
+            },
+            {
+                "@id": "https://farm.example/sp/eggs",
+                "@type": "dfc-b:SuppliedProduct",
+                "dfc-b:name": "Oeufs",
+                "dfc-b:hasType": "dfc-pt:egg",
+                "dfc-b:hasQuantity": "_:q",
+                "dfc-b:hasCertification": "dfc-f:Organic-AB",
+                "dfc-b:referencedBy": "https://farm.example/ci/eggs",
+            },
+            {
+                "@id": "https://farm.example/ci/eggs",
+                "@type": "dfc-b:CatalogItem",
+                "dfc-b:sku": "OEUFS-12",
+                "dfc-b:stockLimitation": "24",
+            },
+            {
+                "@id": "https://farm.example/of/eggs",
+                "@type": "dfc-b:Offer",
+                "dfc-b:offeredItem": "https://farm.example/sp/eggs",
+                "dfc-b:hasPrice": "_:p",
+            },
+            {
+                "@id": "https://farm.example/addr",
+                "@type": "dfc-b:Address",
+                "dfc-b:street": "1 rue des Poules",
+            },
+        ],
+    }
+    response = _post(client, producer, user, json.dumps(doc))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    variant = _variants(producer)["OEUFS-12"]
+    assert variant.unit is Unit.dozen
+    assert variant.unit_value == 1
+    assert variant.stock == 24
+    assert variant.price_cents == 400  # 3.7915 + 5.5 % = 4.0000
+    assert variant.product.product_type == "dfc-pt:egg"
+    assert [label.code for label in variant.product.labels] == ["dfc-f:Organic-AB"]
+
+
+def test_reimport_keeps_a_variant_the_producer_switched_off(client, importer):
+    producer, user = importer
+    assert _post(client, producer, user, example_bytes("05")).status_code == 200
+    variant = _variants(producer)["NCBB/T4"]
+    variant.active = False
+    db.session.commit()
+    assert _post(client, producer, user, example_bytes("05")).status_code == 200
+    db.session.refresh(variant)
+    assert variant.active is False

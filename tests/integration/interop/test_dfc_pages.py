@@ -143,3 +143,18 @@ def test_catalogue_page_links_to_the_dfc_import_and_export(client, login_as, wor
     assert f"/producers/{world.producer.id}/dfc-import" in page
     assert f"/producers/{world.producer.id}/catalogue.jsonld" in page
     assert "Importer (DFC)" in page  # French by default
+
+
+def test_export_link_macros_for_the_hub_back_office(app, world):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "interop/_export_links.html" import cycle_orders_link, order_link %}'
+            "{{ cycle_orders_link(cycle) }} {{ order_link(order) }}",
+            cycle=world.cycle,
+            order=world.orders[0],
+        )
+    assert f"/hubs/{world.hub.id}/cycles/{world.cycle.id}/orders.jsonld" in html
+    assert f"/hubs/{world.hub.id}/orders/{world.orders[0].id}.jsonld" in html
+    assert "Exporter les commandes (DFC)" in html
