@@ -360,6 +360,10 @@ def read_catalogue(
         graph = parse_document(data, base=base)
     except DfcError as exc:
         raise DfcDocumentRefused(exc) from exc
+    except RecursionError:
+        raise DfcDocumentRefused(
+            DfcError("invalid_json", "the document is nested too deeply")
+        ) from None
     errors = [_problem(e) for e in graph.errors]
     warnings: list[NodeProblem] = []
     items = extract_catalog(graph, currency=None)

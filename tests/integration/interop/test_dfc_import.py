@@ -334,3 +334,12 @@ def test_reimport_keeps_a_variant_the_producer_switched_off(client, importer):
     assert _post(client, producer, user, example_bytes("05")).status_code == 200
     db.session.refresh(variant)
     assert variant.active is False
+
+
+def test_a_deeply_nested_document_is_refused_not_crashed(client, importer):
+    producer, user = importer
+    text = '{"@context": "' + CTX + '", "a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = _post(client, producer, user, text)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["problem"] == "invalid_json"
+    assert _count(producer) == 0
