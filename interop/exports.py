@@ -34,7 +34,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.timeutils import utcnow
-from cycles.models import OrderCycle, PickupWindow
+from cycles.models import CycleOffer, OrderCycle, PickupWindow
 from enterprises.models import Enterprise, Membership, MembershipRole
 from hubs.models import DistributionPoint
 from interop import vocabulary as v
@@ -360,6 +360,29 @@ def iter_catalog_records(
 
 
 # -- cycles and orders -------------------------------------------------------------------------
+
+
+def list_cycles(
+    owner: Enterprise, *, hub_view: bool, producer_view: bool, limit: int = 200
+) -> list[OrderCycle]:
+    """Published cycles, latest first: the hub's own and/or those where the producer sells."""
+    conditions = []
+    if hub_view:
+        conditions.append(OrderCycle.hub_id == owner.id)
+    if producer_view:
+        conditions.append(
+            OrderCycle.id.in_(select(CycleOffer.cycle_id).where(CycleOffer.producer_id == owner.id))
+        )
+    if not conditions:
+        return []
+    return list(
+        db.session.scalars(
+            select(OrderCycle)
+            .where(db.or_(*conditions), OrderCycle.published.is_(True))
+            .order_by(OrderCycle.opens_at.desc(), OrderCycle.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def sale_session_record(cycle: OrderCycle, urls: DfcUrls, owner_id: int) -> SaleSessionNode:

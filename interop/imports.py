@@ -61,7 +61,8 @@ THOUSANDTH = Decimal("0.001")
 
 
 class DfcDocumentRefused(DomainError):
-    """The document as a whole cannot be read. ``fields`` names the node and the code."""
+    """The document as a whole cannot be read. ``fields["errors"]`` has the one problem, in
+    the same shape as :class:`DfcImportRejected`'s (node_id, code, message)."""
 
     code = "dfc_document_refused"
     status = 422
@@ -70,7 +71,7 @@ class DfcDocumentRefused(DomainError):
     def __init__(self, error: DfcError) -> None:
         super().__init__(
             _l("This DFC document cannot be read: %(problem)s", problem=error.message),
-            fields={"node_id": error.node_id, "problem": error.code},
+            fields={"errors": [error.to_dict()]},
         )
         self.error = error
 

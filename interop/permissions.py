@@ -77,6 +77,10 @@ def producer_sells_in(producer: Enterprise, cycle: OrderCycle) -> bool:
     return bool(db.session.scalar(select(offered)))
 
 
+def can_manage_producer_of(user: Any, producer: Enterprise) -> bool:
+    return can_manage_producer(user, producer)
+
+
 def can_read_producer_orders(user: Any, producer: Enterprise, cycle: OrderCycle) -> bool:
     return can_manage_producer(user, producer) and (
         is_admin(user) or producer_sells_in(producer, cycle)

@@ -138,6 +138,14 @@ def enterprise(enterprise_id: int):
     return graph_response(records)
 
 
+@bp.get("/persons/me")
+@token_required("read")
+def person_me():
+    """The token's own Person, with the enterprises it manages (``affiliates``): where a client
+    starts to find its enterprises."""
+    return node_response(exports.person_record(api_user(), dfc_urls()))
+
+
 @bp.get("/persons/<int:user_id>")
 @token_required("read")
 def person(user_id: int):
@@ -220,6 +228,21 @@ def offer(producer_id: int, variant_id: int):
 
 
 # -- a hub's cycles, places and orders -------------------------------------------------------
+
+
+@bp.get("/enterprises/<int:enterprise_id>/sale_sessions")
+@token_required("read")
+def sale_sessions(enterprise_id: int):
+    """The cycles as SaleSessions, latest first: a hub's own (its managers), or those of the hubs
+    where a producer sells (its managers): where a client finds the ids to ask orders for."""
+    owner = db.get_or_404(Enterprise, enterprise_id)
+    user = api_user()
+    hub_view = owner.is_hub and perm.can_read_hub_orders(user, owner)
+    producer_view = owner.is_producer and perm.can_manage_producer_of(user, owner)
+    require(hub_view or producer_view)
+    cycles = exports.list_cycles(owner, hub_view=hub_view, producer_view=producer_view)
+    urls = dfc_urls()
+    return graph_response(exports.sale_session_record(c, urls, owner.id) for c in cycles)
 
 
 @bp.get("/enterprises/<int:enterprise_id>/sale_sessions/<int:cycle_id>")

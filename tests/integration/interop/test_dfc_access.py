@@ -39,6 +39,7 @@ ROWS = [
     Row(
         "enterprise", lambda w: f"/api/dfc/enterprises/{w.producer.id}", st(401, 200, 200, 200, 200)
     ),
+    Row("person_me", lambda w: "/api/dfc/persons/me", st(401, 200, 200, 200, 200)),
     Row("person", lambda w: f"/api/dfc/persons/{w.customer.id}", st(401, 404, 404, 200, 200)),
     Row(
         "catalog_items",
@@ -75,6 +76,11 @@ ROWS = [
         "product_group",
         lambda w: f"/api/dfc/enterprises/{w.producer.id}/product_groups/{w.products[0].id}",
         st(401, 403, 200, 200, 200),
+    ),
+    Row(
+        "sale_sessions",
+        lambda w: f"/api/dfc/enterprises/{w.hub.id}/sale_sessions",
+        st(401, 403, 403, 200, 200),
     ),
     Row(
         "sale_session",

@@ -256,3 +256,24 @@ def test_person_is_visible_to_itself_and_its_hubs(client, world):
     check_document(
         {"@context": doc["@context"], "@graph": [{k: v for k, v in doc.items() if k != "@context"}]}
     )
+
+
+def test_a_client_finds_its_enterprises_then_their_cycles(client, world):
+    headers = token(world.hub_manager)
+    me = body(client.get("/api/dfc/persons/me", headers=headers))
+    assert me["@id"] == f"{BASE}/api/dfc/persons/{world.hub_manager.id}"
+    assert me["dfc-b:affiliates"] == [{"@id": f"{BASE}{API}/{world.hub.id}"}]
+    sessions = body(client.get(f"{API}/{world.hub.id}/sale_sessions", headers=headers))
+    check_document(sessions)
+    (session,) = sessions["@graph"]
+    assert session["@id"] == f"{BASE}{API}/{world.hub.id}/sale_sessions/{world.cycle.id}"
+    assert session["dfc-b:beginDate"].endswith("+00:00")
+    # a producer lists the cycles where it sells, under its own id
+    mine = body(
+        client.get(
+            f"{API}/{world.producer.id}/sale_sessions", headers=token(world.producer_manager)
+        )
+    )
+    assert [s["@id"] for s in mine["@graph"]] == [
+        f"{BASE}{API}/{world.producer.id}/sale_sessions/{world.cycle.id}"
+    ]
