@@ -277,3 +277,27 @@ def test_a_client_finds_its_enterprises_then_their_cycles(client, world):
     assert [s["@id"] for s in mine["@graph"]] == [
         f"{BASE}{API}/{world.producer.id}/sale_sessions/{world.cycle.id}"
     ]
+
+
+def test_guest_order_deleted_variant_and_cancelled_order(client, world):
+    from core.db import db
+    from orders.models import OrderStatus
+
+    order = world.orders[1]
+    order.customer_id = None  # a guest, or an account deleted since
+    order.status = OrderStatus.cancelled
+    line = order.lines[0]
+    line.variant_id = None  # the variant was deleted since
+    db.session.commit()
+    headers = token(world.hub_manager)
+    doc = body(client.get(f"{API}/{world.hub.id}/orders/{order.id}", headers=headers))
+    check_document(doc)
+    assert check_fdc_order(parse_document(doc)) == []
+    (found,) = _by_type(doc, "dfc-b:Order")
+    assert found["dfc-b:hasOrderStatus"] == "dfc-v:Cancelled"
+    assert found["dfc-b:hasFulfilmentStatus"] == "dfc-v:Cancelled"
+    assert found["dfc-b:orderedBy"]["@id"].endswith(f"/orders/{order.id}#customer")
+    (offer,) = _by_type(doc, "dfc-b:Offer")
+    assert offer["@id"].endswith(f"/order_lines/{line.id}#offer")
+    (product,) = _by_type(doc, "dfc-b:SuppliedProduct")
+    assert product["dfc-b:name"] == f"{line.product_name} - {line.variant_name}"
