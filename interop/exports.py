@@ -18,8 +18,9 @@ Order statuses (``dfc-v:``), from ours:
 - fulfilment: collected -> Fulfilled; cancelled -> Cancelled; otherwise Unfulfilled.
 
 Personal data: the hub's view of an order names the buyer as a ``Person`` with first name,
-family name and e-mail (``/api/dfc/persons/<user>``); a producer's view (its own lines only)
-gives the name only, on a fragment of the order (``…#customer``), never the e-mail or phone.
+family name, e-mail and phone, as on the hub's order pages (``/api/dfc/persons/<user>``); a
+producer's view (its own lines only) gives the name only, on a fragment of the order
+(``…#customer``), never the e-mail or phone.
 """
 
 from __future__ import annotations
@@ -452,6 +453,7 @@ _ORDER_COLUMNS = (
     Order.customer_id,
     Order.customer_name,
     Order.customer_email,
+    Order.customer_phone,
     Order.status,
     Order.payment_status,
     Order.pickup_window_id,
@@ -530,6 +532,7 @@ class _OrderWriter:
                 first_name=first,
                 family_name=family,
                 email=order.customer_email or None,
+                phone=order.customer_phone or None,
             )
             session_id = urls.sale_session(cycle.hub_id, cycle.id)
         line_records = [self._line(order_iri, order.id, line) for line in lines]

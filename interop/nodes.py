@@ -69,6 +69,7 @@ class PersonNode:
     first_name: str | None = None
     family_name: str | None = None
     email: str | None = None
+    phone: str | None = None
     address_ids: list[str] = field(default_factory=list)
     #: enterprises the person belongs to (``dfc-b:affiliates``)
     affiliate_ids: list[str] = field(default_factory=list)

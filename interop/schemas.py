@@ -171,6 +171,19 @@ class PhoneNumberSchema(NodeSchema):
     number = DfcText(data_key=B + "phoneNumber")
 
 
+def _phone_node(phone: str | None) -> dict[str, Any] | None:
+    """A PhoneNumber blank node (OFN's shape), or None."""
+    return PhoneNumberSchema().dump({"number": phone}) if phone else None
+
+
+def _phone_text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        return DfcText().deserialize(value.get(B + "phoneNumber"))
+    return DfcText().deserialize(value) if value is not None else None
+
+
 class AddressSchema(NodeSchema):
     TYPE = B + "Address"
 
@@ -189,8 +202,15 @@ class PersonSchema(NodeSchema):
     first_name = DfcText(data_key=B + "firstName")
     family_name = DfcText(data_key=B + "familyName")
     email = DfcText(data_key=B + "email")
+    phone = fields.Method("_dump_phone", "_load_phone", data_key=B + "hasPhoneNumber")
     address_ids = DfcRefList(data_key=B + "hasAddress")
     affiliate_ids = DfcRefList(data_key=B + "affiliates")
+
+    def _dump_phone(self, obj: Any) -> Any:
+        return _phone_node(_get(obj, "phone"))
+
+    def _load_phone(self, value: Any) -> str | None:
+        return _phone_text(value)
 
 
 class EnterpriseSchema(NodeSchema):
@@ -209,15 +229,10 @@ class EnterpriseSchema(NodeSchema):
     catalog_item_ids = DfcRefList(data_key=B + "manages")
 
     def _dump_phone(self, obj: Any) -> Any:
-        phone = _get(obj, "phone")
-        return PhoneNumberSchema().dump({"number": phone}) if phone else None
+        return _phone_node(_get(obj, "phone"))
 
     def _load_phone(self, value: Any) -> str | None:
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if isinstance(value, dict):
-            return DfcText().deserialize(value.get(B + "phoneNumber"))
-        return DfcText().deserialize(value) if value is not None else None
+        return _phone_text(value)
 
 
 class SuppliedProductSchema(NodeSchema):

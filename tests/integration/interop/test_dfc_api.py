@@ -147,6 +147,13 @@ def test_hub_orders_of_a_cycle(client, world):
     assert first["dfc-b:hasFulfilmentStatus"] == "dfc-v:Unfulfilled"
     assert first["dfc-b:soldBy"] == {"@id": f"{BASE}{API}/{world.hub.id}"}
     assert first["dfc-b:orderedBy"] == {"@id": f"{BASE}/api/dfc/persons/{world.customer.id}"}
+    second_buyer = next(
+        p for p in _by_type(doc, "dfc-b:Person") if p["@id"] == orders[1]["dfc-b:orderedBy"]["@id"]
+    )
+    assert second_buyer["dfc-b:hasPhoneNumber"] == {
+        "@type": "dfc-b:PhoneNumber",
+        "dfc-b:phoneNumber": "0622",
+    }
     assert orders[1]["dfc-b:hasFulfilmentStatus"] == "dfc-v:Fulfilled"
     assert orders[1]["dfc-b:hasPaymentStatus"] == "dfc-v:Paid"
     persons = {p["@id"]: p for p in _by_type(doc, "dfc-b:Person")}
