@@ -1,15 +1,20 @@
 """The shopfront query: a page of a cycle's offers in a constant number of SQL statements.
 
 Whatever the catalogue size (50 or 10,000 offered variants) a page costs: the rows of the page
-(offers joined with variants, products and producers, LIMIT/OFFSET on an index-backed filter),
-their count, and two small facet queries (producers, categories). Search is ILIKE on the product,
-variant and producer names (case-insensitive on PostgreSQL and SQLite).
+(offers joined with variants, products and producers, LIMIT/OFFSET on an index-backed filter)
+with their count in the same statement, and two small facet queries (producers, categories),
+reusable across pages. Search is ILIKE on the product, variant and producer names
+(case-insensitive on PostgreSQL and SQLite). The rendered page is cached for a few seconds per
+app server (``FragmentCache``, ``SHOP_CACHE_SECONDS``).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from math import ceil
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 
@@ -136,8 +141,14 @@ def shop_page(
     page: int = 1,
     per_page: int = PAGE_SIZE,
     with_facets: bool = True,
+    facets_max_age: float = 0,
 ) -> ShopPage:
-    """One page of the cycle's shopfront (4 statements; 2 with ``with_facets=False``)."""
+    """One page of the cycle's shopfront (3 statements; 1 with ``with_facets=False``).
+
+    The rows and their total come in one statement (``count(*) OVER ()``: one scan of the
+    filtered catalogue, not two); the facets do not depend on the filters, so with
+    ``facets_max_age`` they are reused for that many seconds across pages and searches.
+    """
     from orders.pricing import hub_fee_cents
 
     page = max(1, page)
@@ -163,16 +174,24 @@ def shop_page(
     else:
         order = (Enterprise.name, Product.name, Variant.id)
     rows = db.session.execute(
-        joined.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        joined.add_columns(func.count().over())
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
-    total = db.session.scalar(
-        select(func.count())
-        .select_from(CycleOffer)
-        .join(Variant, Variant.id == CycleOffer.variant_id)
-        .join(Product, Product.id == Variant.product_id)
-        .join(Enterprise, Enterprise.id == CycleOffer.producer_id)
-        .where(base_where)
-    )
+    if rows:
+        total = rows[0][4]
+    elif page == 1:
+        total = 0
+    else:  # past the last page: the window saw no row, count them apart
+        total = db.session.scalar(
+            select(func.count())
+            .select_from(CycleOffer)
+            .join(Variant, Variant.id == CycleOffer.variant_id)
+            .join(Product, Product.id == Variant.product_id)
+            .join(Enterprise, Enterprise.id == CycleOffer.producer_id)
+            .where(base_where)
+        )
     items = [
         ShopItem(
             offer=offer,
@@ -182,10 +201,13 @@ def shop_page(
             available=available_quantity(offer, variant),
             unit_price_cents=variant.price_cents + hub_fee_cents(offer, variant.price_cents),
         )
-        for offer, variant, product, producer in rows
+        for offer, variant, product, producer, _total in rows
     ]
     result = ShopPage(items=items, total=int(total or 0), page=page, per_page=per_page)
-    if with_facets:
+    cached_facets = facets.get(cycle.id, facets_max_age) if facets_max_age else None
+    if with_facets and cached_facets is not None:
+        result.producers, result.categories = cached_facets
+    elif with_facets:
         offered = and_(
             CycleOffer.cycle_id == cycle.id,
             CycleOffer.active.is_(True),
@@ -215,4 +237,96 @@ def shop_page(
             (Facet(pt, category_label(pt), n) for pt, n in categories),
             key=lambda f: f.label.lower(),
         )
+        if facets_max_age:
+            facets.put(cycle.id, (result.producers, result.categories))
     return result
+
+
+# --------------------------------------------------------------------------- rendered-page cache
+
+
+class FragmentCache:
+    """Rendered catalogue fragments, per process, bounded in number and age (thread-safe).
+
+    The catalogue part of a shop page (filters, item cards, pagination) is the same for every
+    visitor asking for the same page: at 10,000 offered variants it costs about 25 ms of SQL and
+    10 ms of templating, so during an opening rush each worker renders it at most once per
+    ``SHOP_CACHE_SECONDS`` per page. Visitor-specific bits (CSRF token, cart quantities, the
+    "next" link) are placeholders filled per request (``fill_fragment``). Nothing here decides
+    a sale: the cart and checkout re-check stock under row locks, so a stale "only 3 left" is
+    at worst a few seconds old. App servers share nothing through it (each has its own).
+    """
+
+    def __init__(self, max_entries: int = 512) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, key: Hashable, max_age: float) -> Any | None:
+        import time
+
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            stored_at, value = found
+            if time.monotonic() - stored_at > max_age:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        import time
+
+        with self._lock:
+            self._entries[key] = (time.monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+#: rendered shop pages, by (cycle, filters, page, locale, open)
+fragments = FragmentCache()
+#: producer and category facets, by cycle (the same for every page and search of a cycle)
+facets = FragmentCache(max_entries=256)
+
+#: placeholders in a cached page, replaced per request by ``fill_fragment``
+CSRF_MARK = "\x00csrf\x00"
+NEXT_MARK = "\x00next\x00"
+CART_COUNT_MARK = "\x00cart-count\x00"
+_CART_MARK = re.compile("\x00cart:(\\d+)\x00")
+
+
+def cart_mark(offer_id: int) -> str:
+    return f"\x00cart:{offer_id}\x00"
+
+
+#: template variables standing for the visitor's values in ``orders/_shop_content.html``
+MARKS = {
+    "csrf_mark": CSRF_MARK,
+    "next_mark": NEXT_MARK,
+    "cart_count_mark": CART_COUNT_MARK,
+    "cart_mark": cart_mark,
+}
+
+
+def fill_fragment(
+    fragment: str, *, csrf: str, next_path: str, cart_count: int, cart_labels: dict[int, str]
+) -> str:
+    """The visitor's copy of a cached page: their CSRF token, return path and cart."""
+    from markupsafe import escape
+
+    filled = (
+        fragment.replace(CSRF_MARK, str(escape(csrf)))
+        .replace(NEXT_MARK, str(escape(next_path)))
+        .replace(CART_COUNT_MARK, str(int(cart_count)))
+    )
+    return _CART_MARK.sub(lambda m: str(escape(cart_labels.get(int(m[1]), ""))), filled)

@@ -16,8 +16,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -159,31 +162,53 @@ def shop_view(cycle_id: int):
     if sort not in shop.SORTS:
         sort = "producer"
     page = _int_arg("page", 1) or 1
-    result = shop.shop_page(
-        cycle, q=q, producer_id=producer_id, category=category, sort=sort, page=page
-    )
-    items = cart_items(cycle)
-    windows = list(
-        db.session.scalars(
-            select(PickupWindow)
-            .where(PickupWindow.cycle_id == cycle.id)
-            .options(joinedload(PickupWindow.distribution_point))
-            .order_by(PickupWindow.starts_at)
-        )
-    )
+    is_open = cycle.is_open(now)
     filters = {"q": q, "producer": producer_id or "", "category": category, "sort": sort}
-    return render_template(
-        "orders/shop.html",
-        cycle=cycle,
-        hub=cycle.hub,
-        page=result,
-        cart=items,
+    filters = {k: v for k, v in filters.items() if v}
+    max_age = current_app.config.get("SHOP_CACHE_SECONDS", 0)
+    key = (cycle.id, q, producer_id, category, sort, page, str(get_locale()), is_open)
+    content = shop.fragments.get(key, max_age) if max_age else None
+    if content is None:
+        result = shop.shop_page(
+            cycle,
+            q=q,
+            producer_id=producer_id,
+            category=category,
+            sort=sort,
+            page=page,
+            facets_max_age=max_age,
+        )
+        windows = list(
+            db.session.scalars(
+                select(PickupWindow)
+                .where(PickupWindow.cycle_id == cycle.id)
+                .options(joinedload(PickupWindow.distribution_point))
+                .order_by(PickupWindow.starts_at)
+            )
+        )
+        content = render_template(
+            "orders/_shop_content.html",
+            cycle=cycle,
+            hub=cycle.hub,
+            page=result,
+            windows=windows,
+            is_open=is_open,
+            filters=filters,
+            low_stock=shop.LOW_STOCK,
+            **shop.MARKS,
+        )
+        if max_age:
+            shop.fragments.put(key, content)
+    items = cart_items(cycle)
+    filled = shop.fill_fragment(
+        content,
+        csrf=generate_csrf(),
+        next_path=request.full_path,
         cart_count=sum(items.values()),
-        windows=windows,
-        is_open=cycle.is_open(now),
-        filters={k: v for k, v in filters.items() if v},
-        low_stock=shop.LOW_STOCK,
+        cart_labels={oid: " (" + _("%(n)d in cart", n=n) + ")" for oid, n in items.items()},
     )
+    # the content is rendered by our autoescaped templates; fill_fragment escapes what it adds
+    return render_template("orders/shop.html", hub=cycle.hub, content=Markup(filled))  # noqa: S704
 
 
 bp.add_url_rule("/cycles/<int:cycle_id>/shop", "shop", shop_view)

@@ -33,6 +33,7 @@ TEST_CONFIG = {
     "MAIL_SERVER": "",
     "STRIPE_SECRET_KEY": "sk_test_comptoir",
     "STRIPE_WEBHOOK_SECRET": "whsec_test_comptoir",
+    "SHOP_CACHE_SECONDS": 0,  # pages reflect each test's data at once (cache tested on its own)
 }
 
 
