@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import example_bytes, token
+from dfc_support import example_bytes, token
 
 ROLES = ("nobody", "stranger", "producer", "hub", "admin")
 

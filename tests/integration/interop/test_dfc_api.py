@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import body, check_document, closed_cycle, token
+from dfc_support import body, check_document, closed_cycle, token
 
 from interop.graph import parse_document
 from interop.rules import check_fdc_order

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from conftest import body, example_bytes, token
+from dfc_support import body, example_bytes, token
 from sqlalchemy import func, select
 
 from core.db import db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 
-from conftest import check_document, example_bytes
+from dfc_support import check_document, example_bytes
 from sqlalchemy import func, select
 
 from core.db import db
