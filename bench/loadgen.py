@@ -118,19 +118,24 @@ Request = tuple[str, str, bytes | None, dict[str, str]]
 
 def load(
     port: int,
-    make_request: Callable[[int, int], Request],
+    make_request: Callable[[int, int], Request | None],
     *,
     clients: int,
     duration_s: float,
     max_requests: int,
     expect: Callable[[int], bool] = lambda status: status == 200,
     cookies: bool = False,
+    per_connection: int | None = None,
 ) -> LoadResult:
     """``clients`` threads, each with one keep-alive connection, until the time or count ends.
 
-    ``make_request(client_index, request_index)`` gives each request; a status for which
+    ``make_request(client_index, request_index)`` gives each request (None: that client has
+    nothing more to send); a status for which
     ``expect`` is false counts as an error (and is still timed). With ``cookies`` each client
     sends back the cookies it was given, as a browser does (a visitor keeps their session).
+    ``per_connection``: open a new connection after that many requests (a new visitor; without
+    it a few long-lived connections would all stay with the gunicorn worker that accepted them,
+    which is not how many people's browsers reach the servers).
     """
     result = LoadResult()
     lock = threading.Lock()
@@ -146,11 +151,18 @@ def load(
         n = 0
         jar: dict[str, str] = {}
         while time.perf_counter() < deadline:
+            request = make_request(index, n)
+            if request is None:  # this client is done
+                break
             with lock:
                 ticket = next(counter, None)
             if ticket is None:
                 break
-            method, path, body, headers = make_request(index, n)
+            method, path, body, headers = request
+            if per_connection and n and n % per_connection == 0:
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=60)
+                jar.clear()
             n += 1
             if jar:
                 headers = {**headers, "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}

@@ -134,8 +134,10 @@ def create_cycle(hub: Enterprise, fields: CycleFields) -> OrderCycle:
 
 
 def _lock_cycle(cycle: OrderCycle) -> OrderCycle:
+    # NO KEY UPDATE: orders being placed hold KEY SHARE on the cycle row (their foreign key)
+    # and lock it last themselves (orders.services); FOR UPDATE would wait for all of them
     db.session.execute(
-        select(OrderCycle.id).where(OrderCycle.id == cycle.id).with_for_update()
+        select(OrderCycle.id).where(OrderCycle.id == cycle.id).with_for_update(key_share=True)
     ).all()
     db.session.refresh(cycle, attribute_names=["orders_count"])
     return cycle

@@ -1,8 +1,13 @@
 """Order use cases: cart, placing an order (stock held under row locks), cancelling, editing.
 
 Lock order, the same in every use case so that two transactions never wait for each other in a
-circle: the order row (when it exists) → the cycle row → the pickup slot row → the variants in id
-order → the cycle offers in id order. Side effects (Stripe, e-mails) happen after the commit.
+circle: the order row (when it exists) → the variants in id order → the cycle offers in id order
+→ the pickup slot row → the cycle row, last, right before the commit. Every order of a cycle
+updates the cycle row (``orders_count``), so whatever runs while it is locked runs one order at
+a time: building the order, its lines and its e-mail happens before, under the per-item locks
+only, and the cycle lock is held for one UPDATE and the COMMIT. The slot and cycle rows are
+locked ``FOR NO KEY UPDATE``: inserting an order takes a ``KEY SHARE`` lock on them (foreign
+keys), which ``FOR UPDATE`` would wait for. Side effects (Stripe, e-mails) happen after the commit.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
 from coop import commission as coop_commission  # a module: coop.commission imports orders
@@ -244,13 +250,24 @@ def set_cart_quantity(
 
 
 def _save_cart(user: User, cycle: OrderCycle, items: dict[int, int]) -> None:
-    cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id, Cart.cycle_id == cycle.id))
+    """Write the saved cart; the cart row is locked so that two requests of the same person
+    (two tabs, quick clicks) apply one after the other instead of colliding."""
+    where = (Cart.user_id == user.id, Cart.cycle_id == cycle.id)
+    cart = db.session.scalar(
+        select(Cart).where(*where).with_for_update().execution_options(populate_existing=True)
+    )
     if cart is None:
         if not items:
             return
-        cart = Cart(user_id=user.id, cycle_id=cycle.id)
-        db.session.add(cart)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(Cart(user_id=user.id, cycle_id=cycle.id))
+        except IntegrityError:
+            pass  # a concurrent request created it first: use that one
+        cart = db.session.scalar(
+            select(Cart).where(*where).with_for_update().execution_options(populate_existing=True)
+        )
+        assert cart is not None
     existing = {item.offer_id: item for item in cart.items}
     for offer_id, item in existing.items():
         if offer_id not in items:
@@ -294,10 +311,11 @@ def clear_cart(user: User, cycle: OrderCycle) -> None:
 
 
 def _lock_cycle(cycle_id: int) -> OrderCycle:
+    """Lock the cycle row (last of all the locks: see the module docstring)."""
     cycle = db.session.scalar(
         select(OrderCycle)
         .where(OrderCycle.id == cycle_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     if cycle is None:
@@ -309,7 +327,7 @@ def _lock_slot(slot_id: int) -> PickupSlot | None:
     return db.session.scalar(
         select(PickupSlot)
         .where(PickupSlot.id == slot_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
 
@@ -336,7 +354,13 @@ def _lock_stock(offer_ids: Iterable[int]) -> dict[int, CycleOffer]:
         select(CycleOffer)
         .where(CycleOffer.id.in_(ids))
         .order_by(CycleOffer.id)
-        .with_for_update()
+        # the variants come along (already locked above): no lazy load per offer afterwards
+        .options(
+            joinedload(CycleOffer.variant, innerjoin=True).joinedload(
+                Variant.product, innerjoin=True
+            )
+        )
+        .with_for_update(of=CycleOffer)
         .execution_options(populate_existing=True)
     )
     return {offer.id: offer for offer in offers}
@@ -438,31 +462,29 @@ def place_order(
         if fields:
             raise InvalidCheckout(fields=fields)
     _check_method(cycle, method)
-
-    cycle = _lock_cycle(cycle.id)
-    require_open(cycle, now)
-    # A concurrent double submission waited on the cycle lock: it now sees the first order.
-    existing = _existing_for_key(idempotency_key, customer, guest_email)
-    if existing is not None:
-        db.session.commit()  # release the lock
-        return existing
+    require_open(cycle, now)  # early answer; checked again under the cycle lock
     if cycle.order_cap is not None and cycle.orders_count >= cycle.order_cap:
         raise CycleFull()
-
-    window = db.session.get(PickupWindow, pickup_window_id)
+    # Load what the order is made of before taking the locks (one statement each). The names
+    # keep the objects in the session (its identity map holds them weakly) until the commit.
+    preloaded_offers = load_offers(wanted)
+    window = db.session.scalar(
+        select(PickupWindow)
+        .where(PickupWindow.id == pickup_window_id)
+        .options(selectinload(PickupWindow.slots), joinedload(PickupWindow.distribution_point))
+    )
     if window is None or window.cycle_id != cycle.id:
         raise InvalidCheckout(fields={"pickup_window_id": [str(_l("Choose a pickup time."))]})
-    slot = None
-    if window.slots:
-        if pickup_slot_id is None:
-            raise InvalidCheckout(fields={"pickup_slot_id": [str(_l("Choose a pickup slot."))]})
-        slot = _lock_slot(pickup_slot_id)
-        if slot is None or slot.window_id != window.id:
-            raise InvalidCheckout(fields={"pickup_slot_id": [str(_l("Choose a pickup slot."))]})
-        if slot.booked >= slot.capacity:
-            raise SlotFull()
+    slot_ids = {s.id for s in window.slots}
+    if slot_ids and pickup_slot_id not in slot_ids:
+        raise InvalidCheckout(fields={"pickup_slot_id": [str(_l("Choose a pickup slot."))]})
 
     offers = _lock_stock(wanted)
+    # A concurrent double submission waited on the same item locks: it now sees the first order.
+    existing = _existing_for_key(idempotency_key, customer, guest_email)
+    if existing is not None:
+        db.session.commit()  # release the locks
+        return existing
     shortages: list[Shortage] = []
     for offer_id, quantity in wanted.items():
         offer = offers.get(offer_id)
@@ -486,7 +508,7 @@ def place_order(
         customer_email=(customer.email if customer else guest_email)[:254],
         customer_phone=((customer.phone if customer else "") or (guest_phone or "").strip())[:40],
         pickup_window_id=window.id,
-        pickup_slot_id=slot.id if slot else None,
+        pickup_slot_id=pickup_slot_id if slot_ids else None,
         payment_method=method,
         payment_status=PaymentStatus.unpaid,
         idempotency_key=idempotency_key or None,
@@ -510,9 +532,6 @@ def place_order(
         _take_stock(offer, quantity)
         order.lines.append(_new_line(offer, quantity))
     pricing.recompute_totals(order)
-    if slot is not None:
-        slot.booked += 1
-    cycle.orders_count += 1
     db.session.add(order)
     try:
         db.session.flush()
@@ -529,6 +548,19 @@ def place_order(
         db.session.execute(
             delete(Cart).where(Cart.user_id == customer.id, Cart.cycle_id == cycle.id)
         )
+    db.session.flush()
+
+    # Last, the slot and the cycle: held only for their UPDATE and the COMMIT.
+    if slot_ids:
+        slot = _lock_slot(pickup_slot_id)  # type: ignore[arg-type]
+        if slot is None or slot.booked >= slot.capacity:
+            raise SlotFull()
+        slot.booked += 1
+    cycle = _lock_cycle(cycle.id)
+    require_open(cycle, now)
+    if cycle.order_cap is not None and cycle.orders_count >= cycle.order_cap:
+        raise CycleFull()
+    cycle.orders_count += 1
     try:
         db.session.commit()
     except IntegrityError:
@@ -538,6 +570,7 @@ def place_order(
         if found is not None:
             return found
         raise
+    del preloaded_offers, window
     return order
 
 
@@ -656,16 +689,21 @@ def lock_order(order_id: int, *, skip_locked: bool = False) -> Order | None:
 
 
 def _release(order: Order) -> None:
-    """Give back the stock, the slot and the cycle place of an order being cancelled."""
-    cycle = _lock_cycle(order.cycle_id)
-    if order.pickup_slot_id is not None:
-        slot = _lock_slot(order.pickup_slot_id)
-        if slot is not None and slot.booked > 0:
-            slot.booked -= 1
+    """Give back the stock of an order being cancelled (then ``_free_place``, just before the
+    commit, gives back its slot and cycle place)."""
     offers = _lock_stock(line.offer_id for line in order.lines if line.offer_id is not None)
     for line in order.lines:
         if line.offer_id is not None:
             _return_stock(offers.get(line.offer_id), line.quantity)
+
+
+def _free_place(order: Order) -> None:
+    """Give back the slot and the cycle place (the last locks, right before the commit)."""
+    if order.pickup_slot_id is not None:
+        slot = _lock_slot(order.pickup_slot_id)
+        if slot is not None and slot.booked > 0:
+            slot.booked -= 1
+    cycle = _lock_cycle(order.cycle_id)
     if cycle.orders_count > 0:
         cycle.orders_count -= 1
 
@@ -690,14 +728,6 @@ def cancel_order(
         raise OrderNotCancellable()
     if restock:
         _release(order)
-    else:
-        cycle = _lock_cycle(order.cycle_id)
-        if cycle.orders_count > 0:
-            cycle.orders_count -= 1
-        if order.pickup_slot_id is not None:
-            slot = _lock_slot(order.pickup_slot_id)
-            if slot is not None and slot.booked > 0:
-                slot.booked -= 1
     order.status = OrderStatus.cancelled
     order.cancelled_at = _now()
     order.hold_expires_at = None
@@ -711,6 +741,7 @@ def cancel_order(
         order.payment_status = PaymentStatus.unpaid
     coop_commission.sync_commission(order)
     _queue_cancellation(order, reason)
+    _free_place(order)
     db.session.commit()
     _after_cancel(order, to_refund, reason)
     return order
@@ -777,6 +808,7 @@ def release_expired_holds(now: datetime) -> int:
         )
         coop_commission.sync_commission(order)
         _queue_cancellation(order, "hold expired")
+        _free_place(order)
         db.session.commit()
         released += 1
         _after_cancel(order, 0, "hold expired")
@@ -824,8 +856,8 @@ def update_order_lines(
     if not any(q > 0 for q in remaining.values()):
         db.session.commit()
         return cancel_order(order, actor=actor, reason="all items removed by the customer")
-    cycle = _lock_cycle(order.cycle_id)
     offers = _lock_stock(target)
+    cycle = _lock_cycle(order.cycle_id)  # last: nothing is locked after it
     shortages: list[Shortage] = []
     for offer_id, quantity in target.items():
         before = current[offer_id].quantity if offer_id in current else 0
