@@ -59,7 +59,7 @@ class Cycles(MethodView):
     @token_required("read")
     def get(self, hub_id: int):
         """The hub's cycles, newest first, with their state."""
-        return [_out(c) for c in services.list_cycles(_hub(hub_id))]
+        return [_out(c) for c in services.list_cycles(_hub(hub_id), with_windows=True)]
 
     @blp.arguments(CycleIn)
     @blp.response(201, CycleOut)

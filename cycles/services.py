@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from core.db import db
 from core.timeutils import same_local_time_next_week, utcnow
@@ -621,14 +621,32 @@ def list_offers(cycle: OrderCycle) -> list[CycleOffer]:
 # --------------------------------------------------------------------------- queries
 
 
-def list_cycles(hub: Enterprise) -> list[OrderCycle]:
-    return list(
-        db.session.scalars(
-            select(OrderCycle)
-            .where(OrderCycle.hub_id == hub.id)
-            .order_by(OrderCycle.opens_at.desc(), OrderCycle.id.desc())
+def load_windows(cycle: OrderCycle) -> OrderCycle:
+    """The cycle with its windows, their slots and points loaded (three statements in all,
+    whatever the number of windows: the cycle page lists them)."""
+    return db.session.scalars(
+        select(OrderCycle)
+        .where(OrderCycle.id == cycle.id)
+        .options(
+            selectinload(OrderCycle.windows).options(
+                selectinload(PickupWindow.slots), joinedload(PickupWindow.distribution_point)
+            )
         )
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def list_cycles(hub: Enterprise, *, with_windows: bool = False) -> list[OrderCycle]:
+    """The hub's cycles, newest first; ``with_windows`` loads their windows and slots too
+    (two more statements, whatever the number of cycles)."""
+    query = (
+        select(OrderCycle)
+        .where(OrderCycle.hub_id == hub.id)
+        .order_by(OrderCycle.opens_at.desc(), OrderCycle.id.desc())
     )
+    if with_windows:
+        query = query.options(selectinload(OrderCycle.windows).selectinload(PickupWindow.slots))
+    return list(db.session.scalars(query))
 
 
 def _open_filter(now: datetime) -> Any:

@@ -154,6 +154,7 @@ def _window_form(hub: Enterprise, formdata: Any = None) -> WindowForm:
 @login_required
 def detail(hub_id: int, cycle_id: int, window_form: WindowForm | None = None, status: int = 200):
     hub, cycle = _cycle(hub_id, cycle_id)
+    cycle = services.load_windows(cycle)
     now = utcnow()
     offers_count = db.session.scalar(
         db.select(db.func.count(CycleOffer.id)).where(

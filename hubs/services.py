@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from core.db import db
 from core.timeutils import utcnow
@@ -272,6 +273,7 @@ def links_of_hub(hub: Enterprise) -> list[ProducerHubLink]:
         db.session.scalars(
             select(ProducerHubLink)
             .where(ProducerHubLink.hub_id == hub.id)
+            .options(joinedload(ProducerHubLink.producer))  # the list shows the other side
             .order_by(ProducerHubLink.status, ProducerHubLink.created_at.desc())
         )
     )
@@ -282,6 +284,7 @@ def links_of_producer(producer: Enterprise) -> list[ProducerHubLink]:
         db.session.scalars(
             select(ProducerHubLink)
             .where(ProducerHubLink.producer_id == producer.id)
+            .options(joinedload(ProducerHubLink.hub))  # the list shows the other side
             .order_by(ProducerHubLink.status, ProducerHubLink.created_at.desc())
         )
     )
