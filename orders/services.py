@@ -211,14 +211,17 @@ def set_cart_quantity(
     """Set (or with ``add`` increase) an item's quantity, capped to what is available.
 
     Raises CycleClosed (CycleNotOpenYet before it opens), OfferUnavailable. For a logged-in
-    user the cart is saved (commit); a guest's cart lives in the session (the caller stores
-    ``result.items``).
+    user the cart is saved (commit): its row is locked and ``items`` re-read under the lock, so
+    two quick changes (two tabs, parallel API calls) both count. A guest's cart lives in the
+    session (the caller stores ``result.items``).
     """
     require_open(cycle, now)
     offer = db.session.get(CycleOffer, offer_id)
     if not _sellable(offer, cycle):
         raise OfferUnavailable()
     assert offer is not None
+    if user is not None and _lock_cart(user, cycle, create=True) is not None:
+        items = get_cart_items(user, cycle)
     items = dict(items)
     wanted = (items.get(offer_id, 0) + quantity) if add else quantity
     wanted = max(0, min(wanted, MAX_QUANTITY))
@@ -249,25 +252,27 @@ def set_cart_quantity(
     return CartChange(items=items, quantity=wanted, capped=capped, message=message)
 
 
-def _save_cart(user: User, cycle: OrderCycle, items: dict[int, int]) -> None:
-    """Write the saved cart; the cart row is locked so that two requests of the same person
-    (two tabs, quick clicks) apply one after the other instead of colliding."""
+def _lock_cart(user: User, cycle: OrderCycle, *, create: bool) -> Cart | None:
+    """The person's cart row for the cycle, locked (created first if ``create``), so that two
+    requests of the same person (two tabs, quick clicks) apply one after the other."""
     where = (Cart.user_id == user.id, Cart.cycle_id == cycle.id)
-    cart = db.session.scalar(
-        select(Cart).where(*where).with_for_update().execution_options(populate_existing=True)
-    )
-    if cart is None:
-        if not items:
-            return
+    locked = select(Cart).where(*where).with_for_update().execution_options(populate_existing=True)
+    cart = db.session.scalar(locked)
+    if cart is None and create:
         try:
             with db.session.begin_nested():
                 db.session.add(Cart(user_id=user.id, cycle_id=cycle.id))
         except IntegrityError:
             pass  # a concurrent request created it first: use that one
-        cart = db.session.scalar(
-            select(Cart).where(*where).with_for_update().execution_options(populate_existing=True)
-        )
-        assert cart is not None
+        cart = db.session.scalar(locked)
+    return cart
+
+
+def _save_cart(user: User, cycle: OrderCycle, items: dict[int, int]) -> None:
+    """Write the saved cart (its row locked: see ``_lock_cart``)."""
+    cart = _lock_cart(user, cycle, create=bool(items))
+    if cart is None:
+        return
     existing = {item.offer_id: item for item in cart.items}
     for offer_id, item in existing.items():
         if offer_id not in items:
