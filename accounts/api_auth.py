@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from flask import g, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from accounts.models import ApiToken, User
 from core.db import db
@@ -52,9 +53,9 @@ def authenticate_request() -> tuple[User, ApiToken] | None:
     if not raw:
         return None
     token = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(raw), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))  # one statement per API call, not two
     )
     if token is None or token.user.deleted_at is not None:
         return None

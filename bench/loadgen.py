@@ -126,6 +126,7 @@ def load(
     expect: Callable[[int], bool] = lambda status: status == 200,
     cookies: bool = False,
     per_connection: int | None = None,
+    rate_per_s: float | None = None,
 ) -> LoadResult:
     """``clients`` threads, each with one keep-alive connection, until the time or count ends.
 
@@ -136,6 +137,9 @@ def load(
     ``per_connection``: open a new connection after that many requests (a new visitor; without
     it a few long-lived connections would all stay with the gunicorn worker that accepted them,
     which is not how many people's browsers reach the servers).
+    ``rate_per_s``: open loop, request k starts no earlier than k / rate seconds after the start
+    (arrivals at a steady rate, as people submitting orders; latency then includes no waiting
+    for a free client, only for the server).
     """
     result = LoadResult()
     lock = threading.Lock()
@@ -158,6 +162,10 @@ def load(
                 ticket = next(counter, None)
             if ticket is None:
                 break
+            if rate_per_s:
+                delay = started + ticket / rate_per_s - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
             method, path, body, headers = request
             if per_connection and n and n % per_connection == 0:
                 conn.close()

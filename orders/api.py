@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from sqlalchemy.orm import joinedload
 
 from accounts.api_auth import api_user, token_required
 from core.db import db
@@ -17,7 +18,7 @@ blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Cart 
 
 
 def _cycle(cycle_id: int) -> OrderCycle:
-    cycle = db.session.get(OrderCycle, cycle_id)
+    cycle = db.session.get(OrderCycle, cycle_id, options=[joinedload(OrderCycle.hub)])
     if cycle is None or not cycle.published:
         abort(404)
     return cycle
