@@ -238,3 +238,21 @@ def test_cart_survives_login(client, login_as, db_session):
     from orders.services import get_cart_items
 
     assert get_cart_items(citizen, shop.cycle) == {other.id: 2}
+
+
+def test_every_shop_price_shows_its_unit_price_with_the_hub_fee(client):
+    from decimal import Decimal
+
+    from products.models import Unit
+
+    shop = make_shop(offers=2, producers=1, price_cents=400, fee_bp=1000)
+    box, bag = (offer.variant for offer in shop.offers)
+    box.name, box.unit, box.unit_value = "Boîte de 4", Unit.piece, Decimal("4")
+    bag.name, bag.unit, bag.unit_value = "Sachet 500 g", Unit.g, Decimal("500")
+    db.session.commit()
+    html = client.get(f"/cycles/{shop.cycle.id}/shop").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", html).replace("\u00a0", " ").replace("\u202f", " ")
+    # 4.00 + 10 % hub fee = 4.40: 1.10 per piece for the box of 4, 8.80 per kg for 500 g
+    assert "4,40 €" in text
+    assert "(1,10 €/pièce)" in text or "(1,10 €/piece)" in text
+    assert "(8,80 €/kg)" in text
