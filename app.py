@@ -28,8 +28,16 @@ BLUEPRINT_PACKAGES = (
     "cycles",
     "orders",
     "payments",
-    "operations",
+    "operations.backoffice",
+    "operations.pickup",
+    "operations.reports",
+    "operations.producers",
+    "operations.dashboard",
     "coop",
+    "coop.contributions",
+    "coop.billing",
+    "coop.admin",
+    "coop.support",
     "interop",
 )
 

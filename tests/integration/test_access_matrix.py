@@ -12,46 +12,28 @@ usual expectations, or write the five statuses out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
+import pkgutil
 from typing import Any
 
 import pytest
 from flask import url_for
 
-from core.db import db
+import tests.access_cases
+from tests.access import (
+    ADMINS,
+    ANONYMOUS_ONLY,
+    LOGGED_IN,
+    MANAGERS_OF_A,
+    PUBLIC,
+    ROLES,
+    Case,
+    citizens_order,
+    citizens_order_id,
+    cycle_of_citizens_order,
+    statuses,
+)
 from tests.factories_accounts import World, make_world
-
-ROLES = ("anonymous", "citizen", "manager_of_a", "manager_of_b", "admin")
-
-
-def statuses(anonymous: int, citizen: int, a: int, b: int, admin: int) -> dict[str, int]:
-    return dict(zip(ROLES, (anonymous, citizen, a, b, admin), strict=True))
-
-
-#: public pages
-PUBLIC = statuses(200, 200, 200, 200, 200)
-#: any logged-in person (anonymous visitors are sent to the login page)
-LOGGED_IN = statuses(302, 200, 200, 200, 200)
-#: managers of enterprise A and platform admins
-MANAGERS_OF_A = statuses(302, 403, 200, 403, 200)
-#: platform admins only
-ADMINS = statuses(302, 403, 403, 403, 200)
-#: pages for visitors who are not logged in (logged-in people are redirected)
-ANONYMOUS_ONLY = statuses(200, 302, 302, 302, 302)
-
-
-@dataclass(frozen=True)
-class Case:
-    endpoint: str
-    expected: dict[str, int]
-    method: str = "GET"
-    params: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
-    data: Callable[[World], dict[str, Any]] | None = None
-
-    @property
-    def id(self) -> str:
-        return f"{self.method} {self.endpoint}"
 
 
 def _enterprise_form(w: World) -> dict[str, Any]:
@@ -97,41 +79,15 @@ CASES: list[Case] = [
 # pages (they send an empty cart back to the shop) are in tests/integration/orders/test_access.py,
 # with the API routes and a second citizen.
 def _citizens_order(w: World) -> dict[str, int]:
-    """An open cycle of hub A with one offer, and the citizen's order in it (made once)."""
-    from sqlalchemy import select
-
-    from core.timeutils import utcnow
-    from orders import services as order_services
-    from orders.models import Order, PaymentMethod
-    from tests.factories_orders import make_shop
-
-    order = db.session.scalar(select(Order).where(Order.idempotency_key == "matrix-order"))
-    if order is None:
-        shop = make_shop(offers=1, producers=1)
-        shop.cycle.hub = w.a
-        shop.window.distribution_point.hub = w.a
-        db.session.flush()
-        order = order_services.place_order(
-            cycle=shop.cycle,
-            customer=w.citizen,
-            items=[(shop.offers[0].id, 1)],
-            pickup_window_id=shop.window.id,
-            pickup_slot_id=shop.slot.id,
-            payment_method=PaymentMethod.at_pickup,
-            idempotency_key="matrix-order",
-            terms_accepted=True,
-            now=utcnow(),
-        )
-    offer_id = order.lines[0].offer_id
-    return {"cycle_id": order.cycle_id, "order_id": order.id, "offer_id": offer_id}
+    return citizens_order(w)
 
 
 def _cycle(w: World) -> dict[str, int]:
-    return {"cycle_id": _citizens_order(w)["cycle_id"]}
+    return cycle_of_citizens_order(w)
 
 
 def _order(w: World) -> dict[str, int]:
-    return {"order_id": _citizens_order(w)["order_id"]}
+    return citizens_order_id(w)
 
 
 #: the buyer (``citizen``), the hub's managers and admins; everyone else: 404
@@ -180,6 +136,15 @@ CASES += [
     # only Stripe's signature opens the webhook
     Case("payments.webhook", statuses(400, 400, 400, 400, 400), method="POST"),
 ]
+
+
+#: the area modules of tests/access_cases/
+AREAS = [
+    importlib.import_module(f"tests.access_cases.{info.name}")
+    for info in pkgutil.iter_modules(tests.access_cases.__path__)
+]
+for _area in AREAS:
+    CASES += _area.CASES
 
 
 def _request(client, case: Case, world: World):
@@ -232,10 +197,14 @@ def test_every_accounts_and_enterprises_route_is_in_the_matrix(app):
         "orders.checkout",
         "orders.review",
     }
+    prefixes = {"accounts", "enterprises", "orders", "payments"}
+    for area in AREAS:
+        exempt |= set(getattr(area, "EXEMPT", ()))
+        prefixes |= set(area.PREFIXES)
     routes = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.split(".")[0] in ("accounts", "enterprises", "orders", "payments")
+        if rule.endpoint.split(".")[0] in prefixes
     }
     assert routes - covered - exempt == set()
 
