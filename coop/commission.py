@@ -47,6 +47,23 @@ def _ledger_total(order_id: int) -> int:
     )
 
 
+def _kept_for_goods(order: Order) -> int:
+    """The base of a paid order: its total less refunds, and never more than what was paid and
+    kept (a line edit after payment can refund an overpayment or leave a balance due)."""
+    from payments.models import Payment, PaymentState
+
+    paid = int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+                Payment.order_id == order.id, Payment.state == PaymentState.succeeded
+            )
+        )
+    )
+    if not paid:  # no payment row (older data): the rule as written above
+        return order.total_cents - order.refunded_cents
+    return min(order.total_cents, paid - order.refunded_cents)
+
+
 def sync_commission(order: Order, *, collected_via: str | None = None) -> CommissionEntry | None:
     """Bring the ledger in line with the order's current base; flush only (caller commits).
 
@@ -57,7 +74,7 @@ def sync_commission(order: Order, *, collected_via: str | None = None) -> Commis
     from orders.models import OrderStatus, PaymentStatus
 
     charged = order.payment_status in (PaymentStatus.paid, PaymentStatus.partially_refunded)
-    base = order.total_cents - order.refunded_cents if charged else 0
+    base = _kept_for_goods(order) if charged else 0
     if order.status is OrderStatus.cancelled:
         base = 0
     due = commission_for(base)

@@ -766,6 +766,9 @@ def _after_cancel(order: Order, to_refund: int, reason: str) -> None:
         return
     try:
         if to_refund > 0:
+            # what was paid and not yet refunded: a line edit by the hub may have changed the
+            # total since the payment (refunded overpayment, or a balance due)
+            to_refund = payment_services.refundable_cents(order) or to_refund
             payment_services.refund_payment(order, to_refund, reason=reason or "order cancelled")
         else:
             payment_services.cancel_open_intents(order)

@@ -370,6 +370,111 @@ def refund_payment(order: Order, amount_cents: int, *, reason: str) -> Refund:
     return record
 
 
+# --------------------------------------------------------------------------- balances (back office)
+
+#: the reason of a refund that gives back what a line edit made too much (not a goodwill refund)
+ADJUSTMENT_REASON = "order changed by the hub"
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    """What was paid and refunded on an order (docs/payments.md, "Orders changed after payment")."""
+
+    total_cents: int
+    paid_cents: int
+    refunded_cents: int
+    #: refunds of an overpayment after a line edit (they do not lower what the goods cost)
+    adjustment_refunds_cents: int
+
+    @property
+    def balance_due_cents(self) -> int:
+        """Still to pay at pickup: the goods' price less what was paid and kept for them."""
+        return max(0, self.total_cents - (self.paid_cents - self.adjustment_refunds_cents))
+
+    @property
+    def overpaid_cents(self) -> int:
+        """Paid beyond the goods' price after a line edit: to give back."""
+        return max(0, self.paid_cents - self.adjustment_refunds_cents - self.total_cents)
+
+
+def order_money(order_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{order_id: (paid_cents, adjustment_refunds_cents)} in two grouped queries (list pages)."""
+    result = {order_id: (0, 0) for order_id in order_ids}
+    if not order_ids:
+        return result
+    paid = dict(
+        db.session.execute(
+            select(Payment.order_id, func.sum(Payment.amount_cents))
+            .where(Payment.order_id.in_(order_ids), Payment.state == PaymentState.succeeded)
+            .group_by(Payment.order_id)
+        ).all()
+    )
+    adjusted = dict(
+        db.session.execute(
+            select(Refund.order_id, func.sum(Refund.amount_cents))
+            .where(Refund.order_id.in_(order_ids), Refund.reason == ADJUSTMENT_REASON)
+            .group_by(Refund.order_id)
+        ).all()
+    )
+    for order_id in order_ids:
+        result[order_id] = (int(paid.get(order_id) or 0), int(adjusted.get(order_id) or 0))
+    return result
+
+
+def money_of(order: Order) -> OrderMoney:
+    """Paid, refunded and the balance due of one order (a cancelled order owes nothing)."""
+    paid, adjusted = order_money([order.id])[order.id]
+    total = 0 if order.status is OrderStatus.cancelled else order.total_cents
+    return OrderMoney(total, paid, order.refunded_cents, adjusted)
+
+
+def refundable_cents(order: Order) -> int:
+    """What ``refund_payment`` can still give back (on the latest succeeded payment)."""
+    payment = _paid_payment(order)
+    if payment is None:
+        return 0
+    return payment.amount_cents - payment.refunded_cents
+
+
+def record_balance_payment(order: Order, *, method: str, actor: User | None) -> Payment:
+    """Record the balance paid at pickup after a line edit made a paid order dearer; commit once.
+
+    Locks the order; the amount is the balance due at that moment, so a double submission finds
+    nothing left to pay and returns the payment just recorded. Syncs the commission.
+    Raises PaymentNotPossible for a cancelled order, an unknown method or no balance due.
+    """
+    if method not in MANUAL_METHODS:
+        raise PaymentNotPossible()
+    locked = lock_order(order.id)
+    assert locked is not None
+    order = locked
+    if order.status is OrderStatus.cancelled:
+        raise PaymentNotPossible()
+    money = money_of(order)
+    if money.balance_due_cents <= 0:
+        db.session.commit()
+        last = _paid_payment(order)
+        if last is None:
+            raise PaymentNotPossible()
+        return last
+    payment = Payment(
+        order_id=order.id,
+        provider="manual",
+        method=method,
+        idempotency_key=f"order-{order.id}-balance-{money.paid_cents}",
+        amount_cents=money.balance_due_cents,
+        currency=order.currency,
+        state=PaymentState.succeeded,
+        succeeded_at=utcnow(),
+    )
+    db.session.add(payment)
+    db.session.flush()
+    sync_commission(order, collected_via="statement")
+    db.session.commit()
+    log.info("order %s: balance recorded by user %s", order.id, actor.id if actor else None)
+    return payment
+
+
 # --------------------------------------------------------------------------- webhook
 
 

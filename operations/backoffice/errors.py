@@ -40,3 +40,20 @@ class AlreadyPaid(DomainError):
 class OrderCancelled(DomainError):
     code = "order_cancelled"
     message = _l("This order is cancelled.")
+
+
+class PaymentInProgress(DomainError):
+    code = "payment_in_progress"
+    message = _l("A card payment of this order is in progress: wait for it, or cancel the order.")
+
+
+class EmptyOrder(DomainError):
+    code = "empty_order"
+    status = 422
+    message = _l("An order needs at least one line: cancel the order instead.")
+
+
+class NotSoldByWeight(DomainError):
+    code = "not_sold_by_weight"
+    status = 422
+    message = _l("Only a product sold by weight has a final weight.")

@@ -8,14 +8,38 @@ are the views' business (``operations.permissions.can_run_hub_orders``).
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
 from accounts.models import User
+from coop.commission import sync_commission
 from core.db import db
+from core.errors import DomainError
 from core.timeutils import utcnow
-from operations.backoffice.errors import OrderNotCollectable
-from orders.models import Order, OrderStatus
+from cycles.models import OrderCycle, PickupWindow
+from notifications.services import queue_email
+from operations.backoffice.errors import (
+    AlreadyPaid,
+    EmptyOrder,
+    NothingToRefund,
+    NotSoldByWeight,
+    OrderCancelled,
+    OrderLocked,
+    OrderNotCollectable,
+    PaymentInProgress,
+    RefundTooLarge,
+)
+from orders import pricing
+from orders import services as order_services
+from orders.errors import InsufficientStock, OfferUnavailable, Shortage
+from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
 from orders.services import lock_order
+from payments import services as payment_services
+from payments.models import Payment, Refund
 
 log = logging.getLogger(__name__)
 
@@ -63,5 +87,485 @@ def set_collected(
         "collected" if collected else "un-collected",
         actor.id if actor is not None else None,
     )
+    db.session.commit()
+    return order
+
+
+# --------------------------------------------------------------------------- lists
+
+
+@dataclass(frozen=True)
+class CycleRow:
+    cycle: OrderCycle
+    orders: int
+    cancelled: int
+    total_cents: int
+
+
+def list_hub_cycles(hub_id: int) -> list[CycleRow]:
+    """The hub's cycles, newest first, with their order counts and totals (one query)."""
+    live = Order.status != OrderStatus.cancelled
+    stmt = (
+        select(
+            OrderCycle,
+            func.count(Order.id).filter(live),
+            func.count(Order.id).filter(Order.status == OrderStatus.cancelled),
+            func.coalesce(func.sum(Order.total_cents).filter(live), 0),
+        )
+        .outerjoin(Order, Order.cycle_id == OrderCycle.id)
+        .where(OrderCycle.hub_id == hub_id)
+        .group_by(OrderCycle.id)
+        .order_by(OrderCycle.opens_at.desc(), OrderCycle.id.desc())
+    )
+    return [
+        CycleRow(cycle, int(count), int(cancelled), int(total))
+        for cycle, count, cancelled, total in db.session.execute(stmt).all()
+    ]
+
+
+SORTS = {
+    "number": (Order.number,),
+    "name": (func.lower(Order.customer_name), Order.id),
+    "placed": (Order.placed_at.desc(), Order.id.desc()),
+    "total": (Order.total_cents.desc(), Order.id),
+    "pickup": (PickupWindow.starts_at, Order.pickup_slot_id, func.lower(Order.customer_name)),
+}
+PER_PAGE = 50
+
+
+@dataclass
+class OrderFilters:
+    """The cycle orders page's query string, already validated (see forms.OrderFilterForm)."""
+
+    q: str = ""
+    status: str = ""
+    payment_status: str = ""
+    payment_method: str = ""
+    window_id: int | None = None
+    point_id: int | None = None
+    collected: str = ""  # "yes", "no" or ""
+    sort: str = "name"
+    page: int = 1
+
+
+@dataclass
+class OrderPage:
+    orders: list[Order]
+    count: int
+    total_cents: int
+    refunded_cents: int
+    page: int
+    pages: int
+    #: {order_id: balance due at pickup}
+    balances: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def balance_due_cents(self) -> int:
+        return sum(self.balances.values())
+
+    # the names the shared pagination macro reads
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
+
+
+def _filtered(cycle: OrderCycle, f: OrderFilters) -> Select:
+    stmt = (
+        select(Order)
+        .join(PickupWindow, PickupWindow.id == Order.pickup_window_id)
+        .where(Order.cycle_id == cycle.id, Order.hub_id == cycle.hub_id)
+    )
+    if f.q:
+        like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                Order.customer_name.ilike(like),
+                Order.customer_email.ilike(like),
+                Order.number.ilike(like),
+            )
+        )
+    if f.status:
+        stmt = stmt.where(Order.status == OrderStatus(f.status))
+    if f.payment_status:
+        stmt = stmt.where(Order.payment_status == PaymentStatus(f.payment_status))
+    if f.payment_method:
+        stmt = stmt.where(Order.payment_method == PaymentMethod(f.payment_method))
+    if f.window_id:
+        stmt = stmt.where(Order.pickup_window_id == f.window_id)
+    if f.point_id:
+        stmt = stmt.where(PickupWindow.distribution_point_id == f.point_id)
+    if f.collected == "yes":
+        stmt = stmt.where(Order.collected_at.is_not(None))
+    elif f.collected == "no":
+        stmt = stmt.where(Order.collected_at.is_(None))
+    return stmt
+
+
+def list_cycle_orders(cycle: OrderCycle, f: OrderFilters) -> OrderPage:
+    """One page of a cycle's orders with the filtered set's totals: four queries, whatever the
+    number of orders (totals, page, payments and adjustment refunds of the page)."""
+    base = _filtered(cycle, f).subquery()
+    live = base.c.status != OrderStatus.cancelled.name
+    count, total, refunded = db.session.execute(
+        select(
+            func.count(base.c.id),
+            func.coalesce(func.sum(case((live, base.c.total_cents), else_=0)), 0),
+            func.coalesce(func.sum(base.c.refunded_cents), 0),
+        )
+    ).one()
+    pages = max(1, math.ceil(count / PER_PAGE))
+    page = min(max(1, f.page), pages)
+    stmt = (
+        _filtered(cycle, f)
+        .options(
+            joinedload(Order.pickup_window).joinedload(PickupWindow.distribution_point),
+            joinedload(Order.pickup_slot),
+        )
+        .order_by(*SORTS.get(f.sort, SORTS["name"]))
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    )
+    orders = list(db.session.scalars(stmt).unique())
+    money = payment_services.order_money([o.id for o in orders])
+    balances = {}
+    for o in orders:
+        paid, adjusted = money[o.id]
+        total_due = 0 if o.status is OrderStatus.cancelled else o.total_cents
+        balances[o.id] = max(0, total_due - (paid - adjusted))
+    return OrderPage(
+        orders=orders,
+        count=int(count),
+        total_cents=int(total),
+        refunded_cents=int(refunded),
+        page=page,
+        pages=pages,
+        balances=balances,
+    )
+
+
+def cycle_windows(cycle: OrderCycle) -> list[PickupWindow]:
+    """The cycle's pickup windows with their points (filter choices), one query."""
+    return list(
+        db.session.scalars(
+            select(PickupWindow)
+            .where(PickupWindow.cycle_id == cycle.id)
+            .options(joinedload(PickupWindow.distribution_point))
+            .order_by(PickupWindow.starts_at, PickupWindow.id)
+        )
+    )
+
+
+@dataclass
+class OrderDetail:
+    order: Order
+    payments: list[Payment]
+    refunds: list[Refund]
+    money: payment_services.OrderMoney
+    refundable_cents: int
+
+
+def get_order_detail(order: Order) -> OrderDetail:
+    """An order with its lines, payments, refunds and balance, for the back-office page."""
+    db.session.scalars(
+        select(Order)
+        .where(Order.id == order.id)
+        .options(
+            selectinload(Order.lines).joinedload(OrderLine.producer),
+            joinedload(Order.pickup_window).joinedload(PickupWindow.distribution_point),
+            joinedload(Order.pickup_slot),
+            joinedload(Order.customer),
+        )
+    ).unique().all()
+    payments = list(
+        db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id))
+    )
+    refunds = list(
+        db.session.scalars(select(Refund).where(Refund.order_id == order.id).order_by(Refund.id))
+    )
+    refundable = 0
+    succeeded = [p for p in payments if p.state.value == "succeeded"]
+    if succeeded:
+        last = succeeded[-1]
+        refundable = last.amount_cents - last.refunded_cents
+    return OrderDetail(
+        order=order,
+        payments=payments,
+        refunds=refunds,
+        money=payment_services.money_of(order),
+        refundable_cents=refundable,
+    )
+
+
+def balance_due_cents(order: Order) -> int:
+    """What the citizen still pays at pickup (the whole total for an unpaid pay-at-pickup order,
+    the difference after a line edit made a paid order dearer, 0 for a cancelled order)."""
+    return payment_services.money_of(order).balance_due_cents
+
+
+def balances_due(orders: list[Order]) -> dict[int, int]:
+    """``balance_due_cents`` for many orders in two queries (the pickup list)."""
+    money = payment_services.order_money([o.id for o in orders])
+    result = {}
+    for o in orders:
+        paid, adjusted = money[o.id]
+        total = 0 if o.status is OrderStatus.cancelled else o.total_cents
+        result[o.id] = max(0, total - (paid - adjusted))
+    return result
+
+
+# --------------------------------------------------------------------------- line edits
+
+#: a typo guard: the heaviest line a hub packs (100 kg)
+MAX_LINE_WEIGHT_G = 100_000
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """The form's values for one line. ``final_weight_g`` None: charged on the estimate."""
+
+    line_id: int
+    quantity: int
+    final_weight_g: int | None = None
+
+
+@dataclass(frozen=True)
+class LineChangeNote:
+    """One change, as the citizen's e-mail and the flash message tell it."""
+
+    name: str
+    quantity_before: int
+    quantity_after: int
+    weight_before_g: int | None
+    weight_after_g: int | None
+    total_before_cents: int
+    total_after_cents: int
+
+    @property
+    def removed(self) -> bool:
+        return self.quantity_after == 0
+
+
+@dataclass
+class OrderChange:
+    order: Order
+    changes: list[LineChangeNote]
+    total_before_cents: int
+    total_after_cents: int
+    #: given back (card: to the card; manual payment: by the hub) after the edit
+    refunded_cents: int = 0
+    #: still to pay at pickup after the edit
+    balance_due_cents: int = 0
+    refund_failed: bool = False
+
+
+def _editable(order: Order) -> None:
+    if order.status in (OrderStatus.cancelled, OrderStatus.collected):
+        raise OrderLocked()
+    if order.payment_method is PaymentMethod.card and order.payment_status in (
+        PaymentStatus.unpaid,
+        PaymentStatus.pending,
+    ):
+        # the PaymentIntent carries the old amount: the webhook would refuse the payment
+        raise PaymentInProgress()
+
+
+def _line_name(line: OrderLine) -> str:
+    return f"{line.product_name} ({line.variant_name})" if line.variant_name else line.product_name
+
+
+def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None) -> OrderChange:
+    """The hub changes quantities, removes lines (quantity 0) or sets final weights; commit once.
+
+    Rules: a cancelled or collected order is locked (OrderLocked); a card order whose payment is
+    still in progress cannot change (PaymentInProgress); the order keeps at least one line
+    (EmptyOrder: cancel instead); a final weight only on sold-by-weight lines (NotSoldByWeight).
+    Stock moves by the difference (more items: checked like a checkout, InsufficientStock;
+    removed items: returned). Totals are recomputed from the lines' price snapshots, the
+    commission synced, the citizen's "order changed" e-mail queued in their language.
+    Money (docs/payments.md): a paid order that became cheaper is refunded the difference after
+    the commit (card: Stripe refund; paid at pickup: recorded, the hub gives it back); one that
+    became dearer has a balance due at pickup. Locks: the order, then variants and offers.
+    """
+    order = _locked(order)
+    _editable(order)
+    by_id = {line.id: line for line in order.lines}
+    wanted = {e.line_id: e for e in edits if e.line_id in by_id}
+    notes: list[LineChangeNote] = []
+    before = {
+        line.id: (line.quantity, pricing.line_weight_g(line), line.line_total_cents)
+        for line in order.lines
+    }
+    if all(
+        wanted.get(lid, LineEdit(lid, line.quantity)).quantity <= 0 for lid, line in by_id.items()
+    ):
+        db.session.rollback()
+        raise EmptyOrder()
+    for e in wanted.values():
+        line = by_id[e.line_id]
+        if e.final_weight_g is not None and not line.sold_by_weight:
+            db.session.rollback()
+            raise NotSoldByWeight()
+    total_before = order.total_cents
+    increases = {
+        by_id[e.line_id].offer_id: e.quantity - by_id[e.line_id].quantity
+        for e in wanted.values()
+        if e.quantity != by_id[e.line_id].quantity
+    }
+    if any(oid is None and delta > 0 for oid, delta in increases.items()):
+        db.session.rollback()
+        raise OfferUnavailable()
+    offers = order_services._lock_stock(oid for oid in increases if oid is not None)
+    shortages: list[Shortage] = []
+    for offer_id, delta in increases.items():
+        offer = offers.get(offer_id) if offer_id is not None else None
+        if delta > 0:
+            if offer is None:
+                db.session.rollback()
+                raise OfferUnavailable()
+            available = order_services.available_quantity(offer, offer.variant)
+            if available is not None and delta > available:
+                shortages.append(
+                    Shortage(offer.id, order_services.item_name(offer.variant), delta, available)
+                )
+    if shortages:
+        db.session.rollback()
+        raise InsufficientStock(shortages)
+    for e in wanted.values():
+        line = by_id[e.line_id]
+        delta = e.quantity - line.quantity
+        offer = offers.get(line.offer_id) if line.offer_id is not None else None
+        if delta > 0 and offer is not None:
+            order_services._take_stock(offer, delta)
+        elif delta < 0:
+            order_services._return_stock(offer, -delta)
+        if e.quantity <= 0:
+            order.lines.remove(line)
+            continue
+        if line.sold_by_weight and line.final_weight_g is not None and delta != 0:
+            # a packed weight no longer matches another number of items: set it again
+            line.final_weight_g = None
+        line.quantity = e.quantity
+        if line.sold_by_weight and e.final_weight_g is not None:
+            line.final_weight_g = e.final_weight_g
+    pricing.recompute_totals(order)
+    for line_id, (qty, weight, total) in before.items():
+        line = next((ln for ln in order.lines if ln.id == line_id), None)
+        after_qty = line.quantity if line is not None else 0
+        after_weight = pricing.line_weight_g(line) if line is not None else None
+        after_total = line.line_total_cents if line is not None else 0
+        if (qty, weight, total) != (after_qty, after_weight, after_total):
+            notes.append(
+                LineChangeNote(
+                    name=_line_name(by_id[line_id]),
+                    quantity_before=qty,
+                    quantity_after=after_qty,
+                    weight_before_g=weight,
+                    weight_after_g=after_weight,
+                    total_before_cents=total,
+                    total_after_cents=after_total,
+                )
+            )
+    change = OrderChange(order, notes, total_before, order.total_cents)
+    if not notes:
+        db.session.commit()
+        return change
+    db.session.flush()
+    money = payment_services.money_of(order)
+    to_refund = min(money.overpaid_cents, payment_services.refundable_cents(order))
+    change.refunded_cents = to_refund
+    change.balance_due_cents = money.balance_due_cents
+    if order.payment_status in (PaymentStatus.paid, PaymentStatus.partially_refunded):
+        sync_commission(order)
+    _queue_changed(order, change)
+    db.session.commit()
+    log.info("order %s lines changed by user %s", order.id, actor.id if actor else None)
+    if to_refund > 0:
+        try:
+            payment_services.refund_payment(
+                order, to_refund, reason=payment_services.ADJUSTMENT_REASON
+            )
+        except DomainError:
+            log.exception("order %s: refund after a line edit failed", order.id)
+            change.refund_failed = True
+    return change
+
+
+def _queue_changed(order: Order, change: OrderChange) -> None:
+    if not order.customer_email:
+        return
+    queue_email(
+        to=order.customer_email,
+        template="operations/backoffice/emails/order_changed",
+        locale=order_services.order_locale(order),
+        kind="order_changed",
+        order=order,
+        change=change,
+        link=order_services.order_link(order),
+    )
+
+
+# --------------------------------------------------------------------------- cancel, refund, pay
+
+
+def cancel_by_hub(order: Order, *, restock: bool, actor: User | None, reason: str = "") -> Order:
+    """The hub cancels an order, putting the stock back or not (already packed, spoilt...).
+
+    ``orders.services.cancel_order`` does the work (slot and place freed, commission synced,
+    the citizen's "order cancelled" e-mail, card refund after the commit). What was paid at
+    pickup is recorded as refunded too: the hub gives it back. Raises OrderNotCancellable for a
+    collected order.
+    """
+    order = order_services.cancel_order(order, actor=actor, restock=restock, reason=reason)
+    if order.payment_method is PaymentMethod.at_pickup:
+        left = payment_services.refundable_cents(order)
+        if left > 0:
+            payment_services.refund_payment(order, left, reason=reason or "order cancelled")
+    return order
+
+
+def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason: str) -> Refund:
+    """Refund part or all of what was paid (a goodwill refund: missing or damaged goods).
+
+    Not above what is left of the payment (RefundTooLarge), nothing when nothing was paid
+    (NothingToRefund); both checked before anything is written. The card is refunded through
+    Stripe; a payment at pickup is recorded as given back. Commission synced by the refund.
+    """
+    left = payment_services.refundable_cents(order)
+    if left <= 0 or order.payment_status not in (
+        PaymentStatus.paid,
+        PaymentStatus.partially_refunded,
+    ):
+        raise NothingToRefund()
+    if amount_cents > left:
+        raise RefundTooLarge()
+    refund = payment_services.refund_payment(order, amount_cents, reason=reason or "refund")
+    log.info("order %s refunded %s by user %s", order.id, amount_cents, actor.id if actor else None)
+    return refund
+
+
+def mark_paid(order: Order, *, method: str, actor: User | None) -> Payment:
+    """Record a payment at pickup (cash, cheque, card terminal, transfer): the whole order when
+    unpaid, or the balance left by a line edit. Raises OrderCancelled, AlreadyPaid,
+    PaymentInProgress (a card payment is being made), PaymentNotPossible (unknown method)."""
+    if order.status is OrderStatus.cancelled:
+        raise OrderCancelled()
+    if order.payment_status is PaymentStatus.pending:
+        raise PaymentInProgress()
+    if order.payment_status is PaymentStatus.unpaid:
+        return payment_services.record_manual_payment(order, method=method, actor=actor)
+    if order.payment_status is PaymentStatus.refunded or balance_due_cents(order) <= 0:
+        raise AlreadyPaid()
+    return payment_services.record_balance_payment(order, method=method, actor=actor)
+
+
+#: the staff note's longest length (a text column; a guard against pasted documents)
+MAX_NOTE = 5000
+
+
+def save_staff_note(order: Order, note: str, *, actor: User | None) -> Order:
+    """Replace the order's staff note (never shown to the citizen); commit once."""
+    order = _locked(order)
+    order.staff_note = note.strip()[:MAX_NOTE]
     db.session.commit()
     return order
