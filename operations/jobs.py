@@ -63,8 +63,10 @@ class TickCounts:
     pickup_reminders: int = 0
 
 
-def _base_url() -> str:
-    return current_app.config["BASE_URL"]
+def _link(endpoint: str, **values: object) -> str:
+    """An absolute link for an e-mail (no request here: the path comes from the URL map)."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return f"{current_app.config['BASE_URL']}{path}"
 
 
 def _default_locale() -> str:
@@ -139,8 +141,8 @@ def send_open_notices(now: datetime) -> int:
                 cycle=cycle,
                 hub=cycle.hub,
                 user=user,
-                shop_link=f"{_base_url()}/cycles/{cycle.id}/shop",
-                hub_link=f"{_base_url()}/hubs/{cycle.hub_id}",
+                shop_link=_link("orders.shop", cycle_id=cycle.id),
+                hub_link=_link("hubs.public", hub_id=cycle.hub_id),
             )
             queued += sent is not None
         cycle.open_notice_sent_at = now
@@ -201,7 +203,7 @@ def send_producer_lists(now: datetime) -> int:
         }
         for producer_id, summary in summaries.items():
             producer = producers[producer_id]
-            link = f"{_base_url()}/producers/{producer_id}/orders/cycles/{cycle.id}"
+            link = _link("producer_orders.cycle", producer_id=producer_id, cycle_id=cycle.id)
             for email, locale, user in _recipients(producer):
                 who = f"user={user.id}" if user is not None else "contact"
                 sent = queue_email(
