@@ -191,3 +191,41 @@ def test_query_count_does_not_grow_with_cycles_and_lines(app, world, login_as):
     after = count()
     assert after == before, f"{before} → {after}"
     assert after <= 11, logs[-1]
+
+
+def test_sold_by_weight_line_owed_uses_the_packed_weight(app, world, login_as):
+    from tests.factories import OrderFactory, OrderLineFactory
+
+    order = OrderFactory(
+        cycle=world.shop.cycle, customer_name="Eve Weight", pickup_window=world.shop.window
+    )
+    # 20,00 €/kg + 10 % fee (2,00 €/kg); packed 1,234 kg: total 27,15 € (27,148), fee 2,47 €
+    OrderLineFactory(
+        order=order,
+        offer=world.shop.offers[0],
+        product_name="Veau",
+        variant_name="Rôti",
+        quantity=1,
+        producer_price_cents=2000,
+        hub_fee_cents=200,
+        unit_price_cents=2200,
+        sold_by_weight=True,
+        estimated_weight_g=1000,
+        final_weight_g=1234,
+        line_total_cents=2715,
+    )
+    client = login_as(world.farm_manager)
+    with app.test_request_context():
+        url = _url(world, "export_csv", cycle_id=world.shop.cycle.id)
+    rows = client.get(url).get_data(as_text=True).lstrip("\ufeff").strip().split("\r\n")
+    (veal,) = [r.split(";") for r in rows if "Veau" in r]
+    assert veal[10] == "1,234"
+    assert veal[12:] == ["27,15", "2,47", "24,68"]
+
+
+def test_csv_of_a_cycle_of_another_hub_is_not_found(app, world, login_as):
+    elsewhere = make_shop(offers=1, producers=1)
+    client = login_as(world.farm_manager)
+    with app.test_request_context():
+        url = _url(world, "export_csv", cycle_id=elsewhere.cycle.id)
+    assert client.get(url).status_code == 404
