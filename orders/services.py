@@ -741,7 +741,10 @@ def cancel_order(
         order.staff_note = (order.staff_note + "\n" if order.staff_note else "") + note
     to_refund = 0
     if order.payment_status in (PaymentStatus.paid, PaymentStatus.partially_refunded):
-        to_refund = order.total_cents - order.refunded_cents
+        # what is left of the payment: a hub's line edit may have changed the total since
+        from payments.services import refundable_cents
+
+        to_refund = refundable_cents(order) or order.total_cents - order.refunded_cents
     elif order.payment_status is PaymentStatus.pending:
         order.payment_status = PaymentStatus.unpaid
     coop_commission.sync_commission(order)
@@ -766,9 +769,6 @@ def _after_cancel(order: Order, to_refund: int, reason: str) -> None:
         return
     try:
         if to_refund > 0:
-            # what was paid and not yet refunded: a line edit by the hub may have changed the
-            # total since the payment (refunded overpayment, or a balance due)
-            to_refund = payment_services.refundable_cents(order) or to_refund
             payment_services.refund_payment(order, to_refund, reason=reason or "order cancelled")
         else:
             payment_services.cancel_open_intents(order)

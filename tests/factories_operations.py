@@ -80,7 +80,7 @@ def paid_card_order(client, shop: Shop, items: list[tuple[int, int]], *, key: st
     pm = stripe_api.client().v1.payment_methods.create(
         params={
             "type": "card",
-            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "1"},
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
         }
     )
     payment_services.confirm_card_payment(order, pm.id)
