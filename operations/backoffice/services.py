@@ -546,13 +546,22 @@ def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason:
 
 def mark_paid(order: Order, *, method: str, actor: User | None) -> Payment:
     """Record a payment at pickup (cash, cheque, card terminal, transfer): the whole order when
-    unpaid, or the balance left by a line edit. Raises OrderCancelled, AlreadyPaid,
-    PaymentInProgress (a card payment is being made), PaymentNotPossible (unknown method)."""
+    unpaid, or the balance left by a line edit. A card order never paid online can be paid on
+    site: its PaymentIntent is cancelled first (PaymentInProgress if Stripe already took it).
+    Raises OrderCancelled, AlreadyPaid, PaymentInProgress, PaymentNotPossible (unknown method)."""
     if order.status is OrderStatus.cancelled:
         raise OrderCancelled()
-    if order.payment_status is PaymentStatus.pending:
-        raise PaymentInProgress()
-    if order.payment_status is PaymentStatus.unpaid:
+    if order.payment_status in (PaymentStatus.unpaid, PaymentStatus.pending):
+        if order.payment_method is PaymentMethod.card:
+            # the citizen pays on site instead: the PaymentIntent must not be paid as well
+            payment_services.cancel_open_intents(order)
+            intent = payment_services.card_payment_of(order)
+            if (
+                intent is not None
+                and intent.stripe_payment_intent_id
+                and intent.state.value not in ("cancelled", "failed")
+            ):
+                raise PaymentInProgress()
         return payment_services.record_manual_payment(order, method=method, actor=actor)
     if order.payment_status is PaymentStatus.refunded or balance_due_cents(order) <= 0:
         raise AlreadyPaid()

@@ -158,3 +158,20 @@ def test_removing_every_line_is_refused(db_session):
         services.edit_order_lines(order, [services.LineEdit(order.lines[0].id, 0)], actor=manager)
     db.session.refresh(order)
     assert order.lines[0].quantity == 2
+
+
+def test_unpaid_card_order_paid_on_site_cancels_the_payment_intent(client, db_session, stripe_app):
+    from orders.models import PaymentMethod
+    from payments import services as payment_services
+    from payments.models import PaymentState
+
+    shop, manager = shop_with_manager(offers=1)
+    order = place(shop, [(shop.offers[0].id, 1)], method=PaymentMethod.card, key="bo-site")
+    intent = payment_services.start_card_payment(order)
+    services.mark_paid(order, method="cash", actor=manager)
+    db.session.refresh(intent)
+    assert intent.state is PaymentState.cancelled
+    stripe_intent = stripe_api.client().v1.payment_intents.retrieve(intent.stripe_payment_intent_id)
+    assert stripe_intent.status == "canceled"
+    db.session.refresh(order)
+    assert order.payment_status is PaymentStatus.paid
