@@ -1,7 +1,60 @@
-"""coop pages."""
+"""Public pages of the cooperative: its accounts and its territorial figures (open data)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+
+from flask import Blueprint, Response, render_template, request
+
+from coop import territories, transparency
 
 bp = Blueprint("coop", __name__)
+
+
+@bp.get("/cooperative", endpoint="transparency")
+def transparency_page():
+    year = request.args.get("year", type=int)
+    accounts = transparency.year_accounts(year)
+    fee_bp, fee_fixed = transparency.payment_fee_rule()
+    return render_template(
+        "coop/transparency.html", accounts=accounts, fee_bp=fee_bp, fee_fixed=fee_fixed
+    )
+
+
+def _figures() -> territories.Territories:
+    period = territories.period_from(request.args.get("since"), request.args.get("until"))
+    return territories.territorial_figures(request.args.get("level", "department"), period)
+
+
+@bp.get("/cooperative/territories", endpoint="territories")
+def territories_page():
+    figures = _figures()
+    return render_template(
+        "coop/territories.html",
+        figures=figures,
+        threshold=territories.SMALL_CELL_THRESHOLD,
+        columns=territories.CSV_COLUMNS,
+    )
+
+
+@bp.get("/cooperative/territories.csv")
+def territories_csv():
+    figures = _figures()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(territories.csv_rows(figures))
+    name = (
+        f"comptoir-territoires-{figures.level}-{figures.period.months[0]}"
+        f"-{figures.period.months[-1]}.csv"
+    )
+    return Response(
+        out.getvalue().encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Type": "text/csv; charset=utf-8",
+            # Licence Ouverte / Open Licence 2.0 (Etalab): reuse freely, cite the source
+            "Link": '<https://www.etalab.gouv.fr/licence-ouverte-open-licence/>; rel="license"',
+        },
+    )
