@@ -41,6 +41,14 @@ PAYMENT_STATUS_LABELS = {
     "partially_refunded": _l("Partially refunded"),
     "refunded": _l("Refunded"),
 }
+PAYMENT_STATE_LABELS = {
+    "created": _l("Started"),
+    "requires_action": _l("Awaiting the card holder"),
+    "processing": _l("Processing"),
+    "succeeded": _l("Succeeded"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
+}
 METHOD_LABELS = {"card": _l("Card (online)"), "at_pickup": _l("At pickup")}
 MANUAL_METHOD_LABELS = {
     "cash": _l("Cash"),

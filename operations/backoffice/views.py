@@ -24,6 +24,7 @@ from operations.backoffice import services
 from operations.backoffice.forms import (
     MANUAL_METHOD_LABELS,
     METHOD_LABELS,
+    PAYMENT_STATE_LABELS,
     PAYMENT_STATUS_LABELS,
     CancelForm,
     CollectedForm,
@@ -157,6 +158,7 @@ def _render_order(hub: Enterprise, order: Order, status: int = 200, **forms: Any
             payment_labels=PAYMENT_STATUS_LABELS,
             method_labels=METHOD_LABELS,
             manual_labels=MANUAL_METHOD_LABELS,
+            state_labels=PAYMENT_STATE_LABELS,
         ),
         status,
     )
