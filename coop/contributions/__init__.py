@@ -1,0 +1,1 @@
+"""Free contributions of enterprises (pledges, card payments, transfers recorded by admins)."""

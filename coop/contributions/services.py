@@ -1,0 +1,539 @@
+"""Free contributions: the pledge an enterprise chooses, the suggestion, and what was paid.
+
+Rules (shown to users on the contribution page):
+
+- **Free.** An enterprise chooses any amount >= 0, monthly or yearly. Zero is a valid choice and
+  is respected: nothing is asked again. Each choice adds a ``ContributionPledge`` row; the latest
+  row is the pledge in force (the history is kept).
+- **Suggestion** (:func:`suggested_contribution`): the running costs published for the current
+  (local) year (``PlatformCost.year``) divided by the number of *active enterprises*: enterprises
+  with ``is_active`` that are producers or hubs (every enterprise is one or both; an enterprise that
+  is both counts once, because it makes one contribution). Yearly: ``costs / n`` rounded half up to
+  the cent; monthly: ``costs / n / 12`` rounded once, half up (``core.money.round_cents``). No
+  active enterprise, or no published cost → no suggestion (None). It is a suggestion only.
+- **Pledged for a month** (:func:`pledged_for_month`, used by the monthly statements): the pledge
+  in force at the end of the month (the latest chosen before the month ended, local time).
+  A monthly pledge counts its amount in every month. A yearly pledge counts its whole amount once
+  a year: in the month it was chosen, then in the same calendar month of each following year
+  (its renewal), as long as it is still the pledge in force; the other months count 0.
+  Choosing a new yearly pledge restarts the yearly cycle from its month.
+- **Paid in a month** (:func:`paid_in_month`): the ``paid`` contribution payments whose
+  ``paid_at`` falls in the month (local time): card payments confirmed by the Stripe webhook and
+  transfers recorded by a platform admin.
+- **Card.** On the platform's own Stripe account (never a hub's Connect account), metadata
+  ``{"kind": "contribution", "enterprise_id", "pledge_id"}``. Only the verified webhook marks a
+  card contribution paid (:func:`handle_contribution_intent`, idempotent per PaymentIntent).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import stripe
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from accounts.models import User
+from coop.models import ContributionPayment, ContributionPledge, PlatformCost, Rhythm
+from core.db import db
+from core.errors import DomainError
+from core.money import round_cents
+from core.timeutils import local_date, local_to_utc, utcnow
+from enterprises.models import Enterprise
+
+log = logging.getLogger(__name__)
+
+#: a sanity bound on what a form may pledge (100 000 EUR): beyond it, a typing mistake
+MAX_PLEDGE_CENTS = 10_000_000
+#: a sanity bound on a transfer an admin records (1 000 000 EUR)
+MAX_TRANSFER_CENTS = 100_000_000
+
+
+class NothingToPay(DomainError):
+    code = "nothing_to_pay"
+    status = 409
+    message = _l("Your current contribution is 0 €: there is nothing to pay.")
+
+
+class ContributionPaymentPending(DomainError):
+    code = "payment_pending"
+    status = 503
+    message = _l("The payment service cannot be reached right now. Please try again in a moment.")
+
+
+class CardDeclined(DomainError):
+    code = "card_declined"
+    status = 402
+    message = _l("The payment failed. Please check your card or try another one.")
+
+
+class InvalidAmount(DomainError):
+    code = "invalid_amount"
+    status = 422
+    message = _l("This amount is not possible.")
+
+
+# --------------------------------------------------------------------------- months
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def _month_bounds(month: date) -> tuple[datetime, datetime]:
+    first = month.replace(day=1)
+    return local_to_utc(first, time(0)), local_to_utc(_next_month(first), time(0))
+
+
+# --------------------------------------------------------------------------- suggestion
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The suggested contribution and how it was computed (shown to the user)."""
+
+    year: int
+    costs_cents: int
+    enterprises: int
+    yearly_cents: int
+    monthly_cents: int
+
+    def for_rhythm(self, rhythm: Rhythm) -> int:
+        return self.monthly_cents if rhythm is Rhythm.monthly else self.yearly_cents
+
+
+def suggest(costs_cents: int, enterprises: int) -> tuple[int, int] | None:
+    """(yearly, monthly) suggestion in cents from the yearly costs and the number of active
+    enterprises; None when there is no one to share with or nothing to share. Pure arithmetic."""
+    if enterprises <= 0 or costs_cents <= 0:
+        return None
+    yearly = round_cents(Decimal(costs_cents) / Decimal(enterprises))
+    monthly = round_cents(Decimal(costs_cents) / Decimal(enterprises) / Decimal(12))
+    return yearly, monthly
+
+
+def active_enterprises_count() -> int:
+    """Enterprises that are active and producers or hubs (each counted once)."""
+    return int(
+        db.session.scalar(
+            select(func.count(Enterprise.id)).where(
+                Enterprise.is_active.is_(True),
+                (Enterprise.is_producer.is_(True)) | (Enterprise.is_hub.is_(True)),
+            )
+        )
+        or 0
+    )
+
+
+def suggestion(now: datetime | None = None) -> Suggestion | None:
+    """The suggestion for the current local year with its figures, or None (see module doc)."""
+    year = local_date(now or utcnow()).year
+    costs = int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(PlatformCost.yearly_cents), 0)).where(
+                PlatformCost.year == year
+            )
+        )
+        or 0
+    )
+    count = active_enterprises_count()
+    amounts = suggest(costs, count)
+    if amounts is None:
+        return None
+    return Suggestion(year, costs, count, amounts[0], amounts[1])
+
+
+def suggested_contribution(rhythm: Rhythm | str, now: datetime | None = None) -> int | None:
+    """The suggested amount in cents for a rhythm (monthly = yearly / 12, rounded half up once),
+    or None when there is no active enterprise or no published cost for the year."""
+    found = suggestion(now)
+    return None if found is None else found.for_rhythm(Rhythm(rhythm))
+
+
+# --------------------------------------------------------------------------- pledges
+
+
+def current_pledge(enterprise_id: int, before: datetime | None = None) -> ContributionPledge | None:
+    """The pledge in force (the latest chosen, optionally before an instant)."""
+    query = select(ContributionPledge).where(ContributionPledge.enterprise_id == enterprise_id)
+    if before is not None:
+        query = query.where(ContributionPledge.created_at < before)
+    return db.session.scalar(
+        query.order_by(ContributionPledge.created_at.desc(), ContributionPledge.id.desc()).limit(1)
+    )
+
+
+def pledge_history(enterprise_id: int) -> list[ContributionPledge]:
+    return list(
+        db.session.scalars(
+            select(ContributionPledge)
+            .where(ContributionPledge.enterprise_id == enterprise_id)
+            .order_by(ContributionPledge.created_at.desc(), ContributionPledge.id.desc())
+        )
+    )
+
+
+def choose_pledge(
+    enterprise: Enterprise, *, amount_cents: int, rhythm: Rhythm | str, actor: User | None
+) -> ContributionPledge:
+    """Record the contribution an enterprise chooses (any amount >= 0); commit once.
+
+    Adds a row even when the amount is unchanged (the history shows each choice). Raises
+    InvalidAmount for a negative amount or one above MAX_PLEDGE_CENTS.
+    """
+    if amount_cents < 0 or amount_cents > MAX_PLEDGE_CENTS:
+        raise InvalidAmount()
+    pledge = ContributionPledge(
+        enterprise_id=enterprise.id,
+        amount_cents=amount_cents,
+        rhythm=Rhythm(rhythm),
+        chosen_by_id=actor.id if actor else None,
+        created_at=utcnow(),
+    )
+    db.session.add(pledge)
+    db.session.commit()
+    return pledge
+
+
+def pledged_for_month(enterprise_id: int, month_first_day: date) -> int:
+    """What the enterprise pledged for a month, in cents (rule in the module docstring)."""
+    start, end = _month_bounds(month_first_day)
+    pledge = current_pledge(enterprise_id, before=end)
+    if pledge is None or pledge.amount_cents == 0:
+        return 0
+    if pledge.rhythm is Rhythm.monthly:
+        return pledge.amount_cents
+    chosen = local_date(pledge.created_at)
+    if chosen.month == month_first_day.month and chosen.year <= month_first_day.year:
+        return pledge.amount_cents
+    return 0
+
+
+def paid_in_month(enterprise_id: int, month: date) -> int:
+    """Contributions paid in a month (local time), in cents: confirmed cards and transfers."""
+    start, end = _month_bounds(month)
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(ContributionPayment.amount_cents), 0)).where(
+                ContributionPayment.enterprise_id == enterprise_id,
+                ContributionPayment.status == "paid",
+                ContributionPayment.paid_at >= start,
+                ContributionPayment.paid_at < end,
+            )
+        )
+        or 0
+    )
+
+
+def payments_of(enterprise_id: int) -> list[ContributionPayment]:
+    return list(
+        db.session.scalars(
+            select(ContributionPayment)
+            .where(ContributionPayment.enterprise_id == enterprise_id)
+            .order_by(ContributionPayment.created_at.desc(), ContributionPayment.id.desc())
+        )
+    )
+
+
+# --------------------------------------------------------------------------- card payments
+
+
+def contribution_payment_key(pledge: ContributionPledge) -> str:
+    """One card payment per pledge and day: a double click finds the same PaymentIntent, and a
+    monthly contributor can pay again another day."""
+    return f"contribution-{pledge.id}-{local_date(utcnow()):%Y%m%d}"
+
+
+def _stripe_message(exc: stripe.StripeError) -> str:
+    return (getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__)[:500]
+
+
+def open_card_payment(enterprise_id: int) -> ContributionPayment | None:
+    """The latest card payment still waiting for Stripe's confirmation (to resume it)."""
+    return db.session.scalar(
+        select(ContributionPayment)
+        .where(
+            ContributionPayment.enterprise_id == enterprise_id,
+            ContributionPayment.method == "card",
+            ContributionPayment.status == "pending",
+        )
+        .order_by(ContributionPayment.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass
+class CardPayment:
+    payment: ContributionPayment
+    client_secret: str
+    status: str
+
+
+def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> CardPayment:
+    """Create a PaymentIntent on the platform's account for the pledged amount; commit.
+
+    The PaymentIntent is created first (idempotency key per pledge and day, outside any lock),
+    then a ``ContributionPayment`` (pending, card) records it; a pending one of the same amount
+    is resumed instead. Raises NothingToPay (no pledge, or 0), ContributionPaymentPending.
+    """
+    from payments import stripe_api
+
+    pledge = current_pledge(enterprise.id)
+    if pledge is None or pledge.amount_cents <= 0:
+        raise NothingToPay()
+    api = stripe_api.client().v1.payment_intents
+    existing = open_card_payment(enterprise.id)
+    if existing is not None and existing.amount_cents == pledge.amount_cents:
+        assert existing.stripe_payment_intent_id is not None
+        try:
+            intent = api.retrieve(existing.stripe_payment_intent_id)
+        except stripe.StripeError as exc:
+            raise ContributionPaymentPending() from exc
+        if intent.status in ("requires_payment_method", "requires_confirmation", "requires_action"):
+            return CardPayment(existing, intent.client_secret or "", intent.status)
+    params: dict[str, Any] = {
+        "amount": pledge.amount_cents,
+        "currency": "eur",
+        "payment_method_types": ["card"],
+        "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
+        "description": f"Contribution {enterprise.name}"[:200],
+        "metadata": {
+            "kind": "contribution",
+            "enterprise_id": str(enterprise.id),
+            "pledge_id": str(pledge.id),
+        },
+    }
+    key = contribution_payment_key(pledge)
+    if existing is not None:  # a previous attempt that cannot be resumed: a new intent
+        key = f"{key}-{existing.id}"
+    try:
+        intent = api.create(params=params, options={"idempotency_key": key})  # type: ignore[arg-type]
+    except stripe.StripeError as exc:
+        log.warning("contribution PaymentIntent of enterprise %s failed: %s", enterprise.id, exc)
+        raise ContributionPaymentPending() from exc
+    payment = db.session.scalar(
+        select(ContributionPayment).where(ContributionPayment.stripe_payment_intent_id == intent.id)
+    )
+    if payment is None:
+        payment = ContributionPayment(
+            enterprise_id=enterprise.id,
+            amount_cents=pledge.amount_cents,
+            method="card",
+            reference=f"pledge {pledge.id}",
+            stripe_payment_intent_id=intent.id,
+            status="pending",
+            recorded_by_id=actor.id if actor else None,
+        )
+        db.session.add(payment)
+    db.session.commit()
+    return CardPayment(payment, intent.client_secret or "", intent.status)
+
+
+def confirm_card_contribution(payment: ContributionPayment, payment_method_id: str) -> CardPayment:
+    """Attach the card Stripe.js made and confirm the PaymentIntent (the webhook marks it paid).
+
+    Raises CardDeclined (Stripe's message), ContributionPaymentPending, NothingToPay when the
+    payment is no longer waiting.
+    """
+    from payments import stripe_api
+
+    if payment.status != "pending" or not payment.stripe_payment_intent_id:
+        raise NothingToPay()
+    pi = payment.stripe_payment_intent_id
+    api = stripe_api.client().v1.payment_intents
+    try:
+        api.update(pi, params={"payment_method": payment_method_id})
+        intent = api.confirm(pi, options={"idempotency_key": f"{pi}-confirm-{payment_method_id}"})
+    except (stripe.CardError, stripe.InvalidRequestError) as exc:
+        raise CardDeclined(_stripe_message(exc)) from exc
+    except stripe.StripeError as exc:
+        raise ContributionPaymentPending() from exc
+    return CardPayment(payment, intent.client_secret or "", intent.status)
+
+
+def handle_contribution_intent(event_type: str, intent: dict[str, Any]) -> None:
+    """Webhook handler for PaymentIntents with metadata kind "contribution" (payments.events).
+
+    Runs inside the webhook's transaction (flush only). Locks the payment row; on
+    ``payment_intent.succeeded`` with the expected amount and currency, marks it paid once (a
+    repeated event for the same intent changes nothing); ``payment_failed``/``canceled`` mark a
+    pending one "failed".
+    """
+    payment = db.session.scalar(
+        select(ContributionPayment)
+        .where(ContributionPayment.stripe_payment_intent_id == str(intent.get("id")))
+        .with_for_update()
+    )
+    if payment is None:
+        log.warning("contribution PaymentIntent %s matches no payment", intent.get("id"))
+        return None
+    if event_type == "payment_intent.succeeded":
+        if payment.status == "paid":
+            return None
+        amount = int(intent.get("amount_received") or intent.get("amount") or 0)
+        currency = str(intent.get("currency", "")).lower()
+        if amount != payment.amount_cents or currency != "eur":
+            log.error(
+                "contribution %s: Stripe %s %s, expected %s eur",
+                payment.id,
+                amount,
+                currency,
+                payment.amount_cents,
+            )
+            return None
+        payment.status = "paid"
+        payment.paid_at = utcnow()
+        db.session.flush()
+        return None
+    if event_type in ("payment_intent.payment_failed", "payment_intent.canceled"):
+        if payment.status == "pending":
+            payment.status = "failed"
+            db.session.flush()
+    return None
+
+
+# --------------------------------------------------------------------------- transfers (admins)
+
+
+def record_transfer(
+    enterprise: Enterprise,
+    *,
+    amount_cents: int,
+    received_on: date,
+    reference: str,
+    actor: User | None,
+) -> ContributionPayment:
+    """Record a contribution received by bank transfer (paid at noon local time on the day it
+    was received); commit once. Raises InvalidAmount for an amount <= 0 or absurdly large."""
+    if amount_cents <= 0 or amount_cents > MAX_TRANSFER_CENTS:
+        raise InvalidAmount()
+    payment = ContributionPayment(
+        enterprise_id=enterprise.id,
+        amount_cents=amount_cents,
+        method="transfer",
+        reference=reference.strip()[:120],
+        status="paid",
+        paid_at=local_to_utc(received_on, time(12)),
+        recorded_by_id=actor.id if actor else None,
+    )
+    db.session.add(payment)
+    db.session.commit()
+    return payment
+
+
+# --------------------------------------------------------------------------- admin overview
+
+
+@dataclass
+class ContributorRow:
+    enterprise: Enterprise
+    pledge: ContributionPledge | None
+    paid_this_year_cents: int
+    last_payment: ContributionPayment | None
+
+
+def contributors(now: datetime | None = None) -> list[ContributorRow]:
+    """Every enterprise with its current pledge, what it paid this (local) year and its last
+    paid contribution; a fixed number of queries whatever the number of enterprises."""
+    year = local_date(now or utcnow()).year
+    start = local_to_utc(date(year, 1, 1), time(0))
+    end = local_to_utc(date(year + 1, 1, 1), time(0))
+    enterprises = list(db.session.scalars(select(Enterprise).order_by(Enterprise.name)))
+    latest = (
+        select(
+            ContributionPledge.id,
+            func.row_number()
+            .over(
+                partition_by=ContributionPledge.enterprise_id,
+                order_by=(ContributionPledge.created_at.desc(), ContributionPledge.id.desc()),
+            )
+            .label("rank"),
+        )
+    ).subquery()
+    pledges = {
+        p.enterprise_id: p
+        for p in db.session.scalars(
+            select(ContributionPledge)
+            .join(latest, latest.c.id == ContributionPledge.id)
+            .where(latest.c.rank == 1)
+        )
+    }
+    paid = dict(
+        db.session.execute(
+            select(ContributionPayment.enterprise_id, func.sum(ContributionPayment.amount_cents))
+            .where(
+                ContributionPayment.status == "paid",
+                ContributionPayment.paid_at >= start,
+                ContributionPayment.paid_at < end,
+            )
+            .group_by(ContributionPayment.enterprise_id)
+        ).all()
+    )
+    last_rank = (
+        select(
+            ContributionPayment.id,
+            func.row_number()
+            .over(
+                partition_by=ContributionPayment.enterprise_id,
+                order_by=(ContributionPayment.paid_at.desc(), ContributionPayment.id.desc()),
+            )
+            .label("rank"),
+        ).where(ContributionPayment.status == "paid")
+    ).subquery()
+    last = {
+        p.enterprise_id: p
+        for p in db.session.scalars(
+            select(ContributionPayment)
+            .join(last_rank, last_rank.c.id == ContributionPayment.id)
+            .where(last_rank.c.rank == 1)
+        )
+    }
+    return [
+        ContributorRow(e, pledges.get(e.id), int(paid.get(e.id) or 0), last.get(e.id))
+        for e in enterprises
+    ]
+
+
+def contributors_csv(rows: list[ContributorRow]) -> str:
+    """CSV (semicolon, decimal point) of the admin overview."""
+    import csv
+    import io
+
+    from core.money import cents_to_decimal
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            "enterprise_id",
+            "enterprise",
+            "pledge_eur",
+            "rhythm",
+            "pledged_on",
+            "paid_this_year_eur",
+            "last_payment_on",
+            "last_payment_eur",
+            "last_payment_method",
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.enterprise.id,
+                row.enterprise.name,
+                cents_to_decimal(row.pledge.amount_cents) if row.pledge else "",
+                row.pledge.rhythm.value if row.pledge else "",
+                local_date(row.pledge.created_at).isoformat() if row.pledge else "",
+                cents_to_decimal(row.paid_this_year_cents),
+                local_date(row.last_payment.paid_at).isoformat()
+                if row.last_payment and row.last_payment.paid_at
+                else "",
+                cents_to_decimal(row.last_payment.amount_cents) if row.last_payment else "",
+                row.last_payment.method if row.last_payment else "",
+            ]
+        )
+    return out.getvalue()
