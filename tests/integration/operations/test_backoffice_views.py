@@ -118,8 +118,12 @@ def test_cycle_orders_query_count_does_not_grow_with_orders(db_session, login_as
         )
     )
     shop = type(shop)(cycle=cycle, window=window, slot=slot, offers=[offer])
-    for _ in range(12):
-        place(shop, [(shop.offers[0].id, 2)])
+    from tests.factories import PickupSlotFactory, PickupWindowFactory
+
+    for i in range(12):  # each in its own window (own point) and slot: nothing shared to cache
+        window = PickupWindowFactory(cycle=cycle) if i % 2 else window
+        spot = PickupSlotFactory(window=window, capacity=5)
+        place(type(shop)(cycle=cycle, window=window, slot=spot, offers=[offer]), [(offer.id, 2)])
     many = count()
     assert many == few, f"{few} → {many}"
 
