@@ -8,8 +8,26 @@ import io
 from flask import Blueprint, Response, render_template, request
 
 from coop import territories, transparency
+from coop.commission import commission_bp, commission_for
 
 bp = Blueprint("coop", __name__)
+
+
+# Helpers for the price breakdowns shown to buyers in other domains' templates (shop, cart,
+# review, receipt): the rules stay here, templates only call them (guarded by ``is defined``).
+@bp.app_template_global("commission_cents")
+def _commission_cents(base_cents: int) -> int:
+    return commission_for(int(base_cents or 0))
+
+
+@bp.app_template_global("commission_percent")
+def _commission_percent() -> float:
+    return commission_bp() / 100
+
+
+@bp.app_template_global("payment_fee_cents")
+def _payment_fee_cents(total_cents: int, method: str) -> int:
+    return transparency.payment_fee_cents(int(total_cents or 0), method)
 
 
 @bp.get("/cooperative", endpoint="transparency")
