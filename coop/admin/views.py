@@ -94,8 +94,7 @@ def build_statements():
     try:
         month = statements.parse_month(form.month.data)
         built = statements.build_statements(month, utcnow())
-    except DomainError as exc:
-        db.session.rollback()
+    except DomainError as exc:  # raised before anything is written
         form.month.errors = [str(exc.message)]
         return _render_statements(form, 422)
     if built:
@@ -137,8 +136,7 @@ def _save_cost(form: CostForm, cost: PlatformCost | None):
             services.update_cost(
                 cost, label=form.label.data, yearly_cents=form.cents, year=form.year.data
             )
-    except services.CostInvalid as exc:
-        db.session.rollback()
+    except services.CostInvalid as exc:  # raised before anything is changed
         for name, message in exc.fields.items():
             getattr(form, name).errors = [message]
         return None
