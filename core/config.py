@@ -37,6 +37,9 @@ def from_env() -> dict[str, Any]:
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        # what Stripe keeps on a card payment (shown to buyers; coop.transparency)
+        "STRIPE_FEE_BP": int(os.environ.get("STRIPE_FEE_BP", "150")),
+        "STRIPE_FEE_FIXED_CENTS": int(os.environ.get("STRIPE_FEE_FIXED_CENTS", "25")),
         "PAYMENT_HOLD_MINUTES": int(os.environ.get("PAYMENT_HOLD_MINUTES", "30")),
         # seconds a rendered shop catalogue page is reused by an app server (0: never)
         "SHOP_CACHE_SECONDS": int(os.environ.get("SHOP_CACHE_SECONDS", "10")),

@@ -122,10 +122,10 @@ def test_payment_fees_card_only():
 
 
 def test_payment_fees_follow_the_config(app):
+    previous = {key: app.config.get(key) for key in ("STRIPE_FEE_BP", "STRIPE_FEE_FIXED_CENTS")}
     app.config.update(STRIPE_FEE_BP=250, STRIPE_FEE_FIXED_CENTS=0)
     try:
         with app.app_context():
             assert payment_fee_cents(1000, PaymentMethod.card) == 25
     finally:
-        app.config.pop("STRIPE_FEE_BP")
-        app.config.pop("STRIPE_FEE_FIXED_CENTS")
+        app.config.update(previous)
