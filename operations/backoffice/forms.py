@@ -95,7 +95,10 @@ class OrderFilterForm(FlaskForm):
         validators=[Optional()],
     )
     sort = SelectField(
-        _l("Sort by"), choices=[(k, SORT_LABELS[k]) for k in SORTS], validators=[Optional()]
+        _l("Sort by"),
+        choices=[(k, SORT_LABELS[k]) for k in SORT_LABELS if k in SORTS],
+        default="name",
+        validators=[Optional()],
     )
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
 
