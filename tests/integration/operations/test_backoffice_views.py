@@ -334,7 +334,10 @@ def test_collected_toggles_and_collected_orders_are_locked(db_session, login_as)
     assert order.collected_at is not None
     assert order.status is OrderStatus.collected
 
-    client.post(_url(order, "lines"), data={f"qty-{order.lines[0].id}": "1"})
+    refused = client.post(
+        _url(order, "lines"), data={f"qty-{order.lines[0].id}": "1"}, follow_redirects=True
+    )
+    assert "ne peut plus être modifiée" in refused.get_data(as_text=True)  # OrderLocked, flashed
     db.session.refresh(order)
     assert order.lines[0].quantity == 2  # a collected order is not edited
 
