@@ -39,7 +39,6 @@ from sqlalchemy import func, select, text
 from coop.models import CommissionEntry, ContributionPayment, ContributionPledge, Rhythm, Statement
 from core.db import db
 from core.errors import DomainError
-from core.money import round_cents
 from core.timeutils import local_date, local_to_utc
 from enterprises.models import Enterprise
 from orders.models import Order, OrderLine, OrderStatus, PaymentStatus
@@ -127,8 +126,9 @@ def _contributions_module() -> Any | None:
 
 
 def _pledged_fallback(enterprise_id: int, month: date) -> int:
-    """The pledge in force at the end of the month: monthly amount, or a twelfth of a yearly
-    one (rounded half up). Used only when coop.contributions does not provide it."""
+    """The pledge in force at the end of the month: a monthly amount every month, a yearly one
+    in the month it was chosen (and its anniversaries), as coop.contributions counts it. Used
+    only when that module does not provide ``pledged_for_month``."""
     _, end = month_bounds(month)
     pledge = db.session.scalar(
         select(ContributionPledge)
@@ -141,9 +141,7 @@ def _pledged_fallback(enterprise_id: int, month: date) -> int:
     if pledge is None:
         return 0
     if pledge.rhythm is Rhythm.yearly:
-        from decimal import Decimal
-
-        return round_cents(Decimal(pledge.amount_cents) / 12)
+        return pledge.amount_cents if local_date(pledge.created_at).month == month.month else 0
     return pledge.amount_cents
 
 

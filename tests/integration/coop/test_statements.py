@@ -329,3 +329,20 @@ def test_statement_lists_are_exact_for_orders_in_two_months(db_session):
     assert (first[shop.hub.id].sales_cents, first[shop.hub.id].commission_due_cents) == (2468, 25)
     assert (later[shop.hub.id].sales_cents, later[shop.hub.id].commission_due_cents) == (-1234, -13)
     assert db.session.scalar(select(Order.commission_cents).where(Order.id == order.id)) == 12
+
+
+def test_fallback_counts_a_yearly_pledge_in_its_month_only(db_session, monkeypatch):
+    """Without coop.contributions' functions, the models are read directly (same rule)."""
+    from coop.billing import statements as module
+    from coop.models import Rhythm
+
+    monkeypatch.setattr(module, "_contributions_module", lambda: None)
+    hub = HubFactory()
+    row = pledge(hub, 12000, at=local_to_utc(parse_month("2026-09").replace(day=5), time(12)))
+    row.rhythm = Rhythm.yearly
+    db.session.flush()
+    sep, oct_ = parse_month("2026-09"), parse_month("2026-10")
+    assert [s.contribution_pledged_cents for s in build_statements(sep, after_month(sep))] == [
+        12000
+    ]
+    assert build_statements(oct_, after_month(oct_)) == []  # nothing pledged nor sold
