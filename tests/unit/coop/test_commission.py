@@ -38,6 +38,7 @@ def test_the_rule_and_its_examples_are_written_in_the_docstring():
     assert "12.34 EUR -> 0.12 EUR" in doc
     assert "0.50 EUR" in doc
     assert "0.49 EUR" in doc
+    assert "1.50 EUR -> 0.015 EUR -> 0.02 EUR" in doc
 
 
 def test_the_line_breakdown_adds_up_to_the_line_total():
