@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import current_app
@@ -19,14 +20,17 @@ DEFAULT_COOP_NAME = "Comptoir — coopérative des circuits courts"
 
 
 def issuer() -> dict[str, str]:
-    """The cooperative issuing statements (config: COOP_NAME, COOP_ADDRESS, COOP_SIRET,
-    COOP_VAT_NUMBER)."""
-    cfg = current_app.config
+    """The cooperative issuing statements: COOP_NAME, COOP_ADDRESS, COOP_SIRET, COOP_VAT_NUMBER
+    from the app config, else from the environment (README's configuration table)."""
+
+    def setting(name: str) -> str:
+        return str(current_app.config.get(name) or os.environ.get(name, "")).strip()
+
     return {
-        "name": cfg.get("COOP_NAME") or DEFAULT_COOP_NAME,
-        "address": cfg.get("COOP_ADDRESS") or "",
-        "siret": cfg.get("COOP_SIRET") or "",
-        "vat_number": cfg.get("COOP_VAT_NUMBER") or "",
+        "name": setting("COOP_NAME") or DEFAULT_COOP_NAME,
+        "address": setting("COOP_ADDRESS"),
+        "siret": setting("COOP_SIRET"),
+        "vat_number": setting("COOP_VAT_NUMBER"),
     }
 
 

@@ -237,7 +237,9 @@ def _built_for(enterprise, amount=1200):
     return next(s for s in built if s.enterprise_id == enterprise.id)
 
 
-def test_manager_sees_statements_page_and_pdf(client, db_session, login_as):
+def test_manager_sees_statements_page_and_pdf(app, client, db_session, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "COOP_NAME", "Coopérative Comptoir Bretagne")
+    monkeypatch.setitem(app.config, "COOP_ADDRESS", "2 rue de la Soif, 35000 Rennes")
     shop = make_shop(offers=1, price_cents=1122, fee_bp=1000)
     manager = manager_of(shop.hub)
     order = order_at(shop, PaymentMethod.at_pickup)
@@ -255,6 +257,8 @@ def test_manager_sees_statements_page_and_pdf(client, db_session, login_as):
     assert statement.number in html
     assert order.number in html
     assert "0,12" in html  # the 1 % of 12,34 €, due on this statement
+    assert "Coopérative Comptoir Bretagne, 2 rue de la Soif, 35000 Rennes" in html
+    assert "293 B" in html  # no VAT number configured: the franchise mention
     pdf = client.get(f"/enterprises/{shop.hub.id}/statements/{statement.id}.pdf")
     assert pdf.status_code == 200
     assert pdf.mimetype == "application/pdf"
