@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from coop.models import Statement
 from core.money import cents_to_decimal
 from core.timeutils import local_date
 from enterprises.models import Enterprise
+
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting chatter
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 DEFAULT_COOP_NAME = "Comptoir — coopérative des circuits courts"
