@@ -185,3 +185,42 @@ def test_admin_pages_are_refused_to_hub_managers(client, db_session, login_as):
         == 403
     )
     assert _count(Statement) == 0
+
+
+def test_ledger_and_statement_pages_cost_the_same_queries_whatever_their_length(
+    client, db_session, login_as
+):
+    from tests.querycount import count_queries
+
+    shop = make_shop(offers=1, stock=500)
+    admin = UserFactory(is_admin=True)
+    login_as(admin)
+    urls = (
+        "/admin/coop/commissions",
+        f"/hubs/{shop.hub.id}/commission",
+        "/admin/coop/statements",
+        "/admin/coop/",
+    )
+
+    def counts() -> list[int]:
+        client.get("/admin/coop/costs")  # warm-up: the session's first request loads more
+        found = []
+        for url in urls:
+            with count_queries() as log:
+                assert client.get(url).status_code == 200
+            found.append(log.count)
+        return found
+
+    _paid_order(shop)
+    pledge(HubFactory(), 500)
+    from coop.billing.statements import build_statements
+
+    build_statements(last_month(), after_month(last_month()))
+    small = counts()
+    for _ in range(8):
+        _paid_order(shop)
+    for _ in range(5):
+        pledge(HubFactory(), 500)
+    older = last_month().replace(year=last_month().year - 1)
+    build_statements(older, after_month(older))
+    assert counts() == small
