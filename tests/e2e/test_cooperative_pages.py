@@ -40,6 +40,7 @@ def test_territories_accounts_and_price_breakdown(live_server, page, tmp_path):
     page.get_by_role("link", name="Voir les comptes").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Les comptes de la coopérative"
     assert "12,34 € donne 0,12 €" in _text(page.locator("[data-figure=example]").inner_text())
+    page.screenshot(path=str(tmp_path / "accounts.png"), full_page=True)
 
     page.goto(f"{live_server.url}/cycles/{market.cycle_id}/shop")
     card = page.locator(f"li.shop-item[data-offer-id='{market.butter_offer_id}']")
