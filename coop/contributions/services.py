@@ -300,7 +300,6 @@ def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> Ca
         "currency": "eur",
         "payment_method_types": ["card"],
         "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
-        "description": f"Contribution {enterprise.name}"[:200],
         "metadata": {
             "kind": "contribution",
             "enterprise_id": str(enterprise.id),
