@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import select
 
-from coop.models import ContributionPledge, PlatformCost, Rhythm
+from coop.models import ContributionPayment, ContributionPledge, PlatformCost, Rhythm
 from core.db import db
 from core.timeutils import local_date, utcnow
 from enterprises.models import MembershipRole
 from tests.factories import PASSWORD, EnterpriseFactory, MembershipFactory, UserFactory
 from tests.support.live_server import LiveServer
+from tests.support.stripe_server import LocalStripe
 
 pytestmark = pytest.mark.e2e
 
@@ -93,3 +97,69 @@ def test_producer_chooses_zero_then_fifteen_euros_a_month(app, live, page):
         )
     ]
     assert pledges == [(0, Rhythm.monthly, manager_id), (1500, Rhythm.monthly, manager_id)]
+
+
+@pytest.fixture
+def localstripe() -> Iterator[LocalStripe]:
+    server = LocalStripe()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_stripe(app, live_server, localstripe, monkeypatch) -> LiveServer:
+    """Real CSRF checks, Stripe calls to localstripe, its signed webhooks sent to the server."""
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", localstripe.url)
+    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", "pk_test_comptoir")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    localstripe.configure_webhook(
+        f"{live_server.url}/payments/stripe/webhook",
+        app.config["STRIPE_WEBHOOK_SECRET"],
+        events=["payment_intent.succeeded", "payment_intent.payment_failed"],
+    )
+    return live_server
+
+
+def test_producer_pays_the_monthly_contribution_by_card(app, live_stripe, page):
+    farm = EnterpriseFactory(name="GAEC du Moulin", is_producer=True, is_hub=False)
+    manager = UserFactory(email="paul@moulin.example", locale="fr")
+    MembershipFactory(user=manager, enterprise=farm, role=MembershipRole.owner)
+    db.session.add(ContributionPledge(enterprise_id=farm.id, amount_cents=1500, rhythm="monthly"))
+    db.session.commit()
+    farm_id = farm.id
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.goto(f"{live_stripe.url}/login")
+    page.locator("#email").fill("paul@moulin.example")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form[action$='/login'] button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_stripe.url}/enterprises/{farm_id}/contribution")
+    page.get_by_test_id("pay-contribution").click()
+    page.wait_for_load_state()
+
+    pay_button = page.get_by_test_id("pay-button")
+    assert _text(pay_button.inner_text()) == "Payer 15,00 €"
+    card = page.locator("#card-element")
+    card.locator("input[placeholder=number]").fill("4242424242424242")
+    card.locator("input[placeholder=exp_month]").fill("12")
+    card.locator("input[placeholder=exp_year]").fill("34")
+    card.locator("input[placeholder=cvc]").fill("123")
+    card.locator("input[placeholder=postal_code]").fill("35200")
+    with page.expect_response(re.compile(r"/contribution/payments/\d+/confirm$")) as confirmed:
+        pay_button.click()
+    assert confirmed.value.json()["status"] == "succeeded"
+
+    # the page waits for localstripe's signed webhook, then shows the result
+    page.wait_for_url(re.compile(r"/contribution\?payment=\d+$"), timeout=30_000)
+    notice = _text(page.get_by_test_id("payment-notice").inner_text())
+    assert notice == "Merci ! Votre paiement de 15,00 € est confirmé."
+    assert errors == []
+    db.session.remove()
+    payments = list(
+        db.session.scalars(
+            select(ContributionPayment).where(ContributionPayment.enterprise_id == farm_id)
+        )
+    )
+    assert [(p.amount_cents, p.method, p.status) for p in payments] == [(1500, "card", "paid")]
