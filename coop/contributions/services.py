@@ -36,6 +36,7 @@ from typing import Any
 import stripe
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from coop.models import ContributionPayment, ContributionPledge, PlatformCost, Rhythm
@@ -242,28 +243,38 @@ def payments_of(enterprise_id: int) -> list[ContributionPayment]:
 # --------------------------------------------------------------------------- card payments
 
 
-def contribution_payment_key(pledge: ContributionPledge) -> str:
-    """One card payment per pledge and day: a double click finds the same PaymentIntent, and a
-    monthly contributor can pay again another day."""
-    return f"contribution-{pledge.id}-{local_date(utcnow()):%Y%m%d}"
+#: PaymentIntent states in which the card form can (still) be used
+RESUMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
 
 
 def _stripe_message(exc: stripe.StripeError) -> str:
     return (getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__)[:500]
 
 
-def open_card_payment(enterprise_id: int) -> ContributionPayment | None:
-    """The latest card payment still waiting for Stripe's confirmation (to resume it)."""
+def latest_card_attempt(enterprise_id: int) -> ContributionPayment | None:
+    """The latest card payment not confirmed yet ("pending", or "failed" and retryable)."""
     return db.session.scalar(
         select(ContributionPayment)
         .where(
             ContributionPayment.enterprise_id == enterprise_id,
             ContributionPayment.method == "card",
-            ContributionPayment.status == "pending",
+            ContributionPayment.status.in_(("pending", "failed")),
         )
         .order_by(ContributionPayment.id.desc())
         .limit(1)
     )
+
+
+def _attempt_key(enterprise_id: int) -> str:
+    """``contribution-<enterprise>-<n>``, n = card payments recorded so far: a double click
+    sends the same key (Stripe answers with the same PaymentIntent), the next payment a new one."""
+    count = db.session.scalar(
+        select(func.count(ContributionPayment.id)).where(
+            ContributionPayment.enterprise_id == enterprise_id,
+            ContributionPayment.method == "card",
+        )
+    )
+    return f"contribution-{enterprise_id}-{int(count or 0)}"
 
 
 @dataclass
@@ -274,11 +285,17 @@ class CardPayment:
 
 
 def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> CardPayment:
-    """Create a PaymentIntent on the platform's account for the pledged amount; commit.
+    """Start (or resume) paying the pledged amount by card on the platform's account; commit.
 
-    The PaymentIntent is created first (idempotency key per pledge and day, outside any lock),
-    then a ``ContributionPayment`` (pending, card) records it; a pending one of the same amount
-    is resumed instead. Raises NothingToPay (no pledge, or 0), ContributionPaymentPending.
+    - A pending attempt of the same amount whose PaymentIntent still accepts a card is resumed
+      (the page shows the card form again); one being processed or already succeeded is
+      returned as is (the webhook will confirm it). A failed attempt, or one for another amount
+      (the pledge changed), is cancelled at Stripe (best effort), marked "failed", and a new
+      PaymentIntent is made.
+    - Otherwise a PaymentIntent is created (idempotency key from :func:`_attempt_key`, metadata
+      kind "contribution"), outside any lock, then recorded as a pending card payment; a
+      concurrent request that recorded the same intent wins (unique intent id).
+    Raises NothingToPay (no pledge, or 0), ContributionPaymentPending (Stripe unreachable).
     """
     from payments import stripe_api
 
@@ -286,15 +303,24 @@ def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> Ca
     if pledge is None or pledge.amount_cents <= 0:
         raise NothingToPay()
     api = stripe_api.client().v1.payment_intents
-    existing = open_card_payment(enterprise.id)
-    if existing is not None and existing.amount_cents == pledge.amount_cents:
-        assert existing.stripe_payment_intent_id is not None
+    existing = latest_card_attempt(enterprise.id)
+    if existing is not None and existing.stripe_payment_intent_id:
         try:
             intent = api.retrieve(existing.stripe_payment_intent_id)
         except stripe.StripeError as exc:
             raise ContributionPaymentPending() from exc
-        if intent.status in ("requires_payment_method", "requires_confirmation", "requires_action"):
+        if intent.status in ("processing", "succeeded", "requires_capture"):
+            return CardPayment(existing, "", intent.status)
+        same = existing.amount_cents == pledge.amount_cents
+        if intent.status in RESUMABLE and same and existing.status == "pending":
             return CardPayment(existing, intent.client_secret or "", intent.status)
+        if intent.status in RESUMABLE:
+            try:
+                api.cancel(existing.stripe_payment_intent_id)
+            except stripe.StripeError as exc:
+                log.info("contribution intent %s not cancelled: %s", intent.id, exc)
+        existing.status = "failed"
+        db.session.commit()
     params: dict[str, Any] = {
         "amount": pledge.amount_cents,
         "currency": "eur",
@@ -306,43 +332,50 @@ def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> Ca
             "pledge_id": str(pledge.id),
         },
     }
-    key = contribution_payment_key(pledge)
-    if existing is not None:  # a previous attempt that cannot be resumed: a new intent
-        key = f"{key}-{existing.id}"
+    key = _attempt_key(enterprise.id)
+    db.session.commit()  # no transaction left open while Stripe is called
     try:
         intent = api.create(params=params, options={"idempotency_key": key})  # type: ignore[arg-type]
     except stripe.StripeError as exc:
         log.warning("contribution PaymentIntent of enterprise %s failed: %s", enterprise.id, exc)
         raise ContributionPaymentPending() from exc
-    payment = db.session.scalar(
-        select(ContributionPayment).where(ContributionPayment.stripe_payment_intent_id == intent.id)
+    payment = ContributionPayment(
+        enterprise_id=enterprise.id,
+        amount_cents=pledge.amount_cents,
+        method="card",
+        reference=f"pledge {pledge.id}",
+        stripe_payment_intent_id=intent.id,
+        status="pending",
+        recorded_by_id=actor.id if actor else None,
     )
-    if payment is None:
-        payment = ContributionPayment(
-            enterprise_id=enterprise.id,
-            amount_cents=pledge.amount_cents,
-            method="card",
-            reference=f"pledge {pledge.id}",
-            stripe_payment_intent_id=intent.id,
-            status="pending",
-            recorded_by_id=actor.id if actor else None,
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+    except IntegrityError:
+        found = db.session.scalar(
+            select(ContributionPayment).where(
+                ContributionPayment.stripe_payment_intent_id == intent.id
+            )
         )
-        db.session.add(payment)
+        assert found is not None
+        payment = found
     db.session.commit()
     return CardPayment(payment, intent.client_secret or "", intent.status)
 
 
 def confirm_card_contribution(payment: ContributionPayment, payment_method_id: str) -> CardPayment:
-    """Attach the card Stripe.js made and confirm the PaymentIntent (the webhook marks it paid).
-
-    Raises CardDeclined (Stripe's message), ContributionPaymentPending, NothingToPay when the
-    payment is no longer waiting.
+    """Attach the card Stripe.js made and confirm the PaymentIntent; commit. Only the webhook
+    marks it paid. A declined attempt can be retried with another card (it goes back to
+    "pending"). Raises CardDeclined (Stripe's message), ContributionPaymentPending,
+    NothingToPay when the payment is already paid.
     """
     from payments import stripe_api
 
-    if payment.status != "pending" or not payment.stripe_payment_intent_id:
+    if payment.status not in ("pending", "failed") or not payment.stripe_payment_intent_id:
         raise NothingToPay()
     pi = payment.stripe_payment_intent_id
+    payment.status = "pending"
+    db.session.commit()
     api = stripe_api.client().v1.payment_intents
     try:
         api.update(pi, params={"payment_method": payment_method_id})

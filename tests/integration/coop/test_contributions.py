@@ -286,7 +286,7 @@ def test_card_contribution_is_paid_by_the_webhook_once(client, login_as, farm, s
     assert "Your payment of €15.00 is confirmed." in page
 
 
-def test_declined_card_and_failed_event_leave_nothing_paid(client, login_as, farm, stripe_app):
+def test_declined_card_then_another_card_pays_once(client, login_as, farm, stripe_app):
     enterprise, manager = farm
     login_as(manager)
     base = f"/enterprises/{enterprise.id}/contribution"
@@ -299,14 +299,51 @@ def test_declined_card_and_failed_event_leave_nothing_paid(client, login_as, far
     )
     assert declined.status_code == 402, declined.get_json()
     intent = stripe_api.client().v1.payment_intents.retrieve(payment.stripe_payment_intent_id)
-    assert (
-        _deliver(client, event_for(intent, "payment_intent.payment_failed", "evt_f")).status_code
-        == 200
-    )
+    failed = event_for(intent, "payment_intent.payment_failed", "evt_f")
+    assert _deliver(client, failed).status_code == 200
     db.session.refresh(payment)
     assert payment.status == "failed"
     assert payment.paid_at is None
     assert services.paid_in_month(enterprise.id, local_date(utcnow()).replace(day=1)) == 0
+    assert "Failed" in _text(client.get(base))
+
+    # the page again: a new PaymentIntent (the failed one is cancelled), another card
+    assert client.get(f"{base}/pay").status_code == 200
+    payments = list(
+        db.session.scalars(select(ContributionPayment).order_by(ContributionPayment.id))
+    )
+    assert [p.status for p in payments] == ["failed", "pending"]
+    retry = payments[1]
+    assert retry.stripe_payment_intent_id != payment.stripe_payment_intent_id
+    retried = client.post(f"{base}/payments/{retry.id}/confirm", json={"payment_method": _card()})
+    assert retried.get_json()["status"] == "succeeded"
+    intent = stripe_api.client().v1.payment_intents.retrieve(retry.stripe_payment_intent_id)
+    assert (
+        _deliver(client, event_for(intent, "payment_intent.succeeded", "evt_s")).status_code == 200
+    )
+    db.session.refresh(retry)
+    db.session.refresh(payment)
+    assert (retry.status, retry.amount_cents) == ("paid", 800)
+    assert payment.status == "failed"
+    assert services.paid_in_month(enterprise.id, local_date(utcnow()).replace(day=1)) == 800
+
+
+def test_a_changed_pledge_abandons_the_unpaid_attempt(client, login_as, farm, stripe_app):
+    enterprise, manager = farm
+    login_as(manager)
+    base = f"/enterprises/{enterprise.id}/contribution"
+    client.post(base, data={"amount": "10", "rhythm": "monthly"})
+    client.get(f"{base}/pay")
+    first = db.session.scalar(select(ContributionPayment))
+    client.post(base, data={"amount": "20", "rhythm": "monthly"})
+    assert client.get(f"{base}/pay").status_code == 200
+    payments = list(
+        db.session.scalars(select(ContributionPayment).order_by(ContributionPayment.id))
+    )
+    assert [(p.amount_cents, p.status) for p in payments] == [(1000, "failed"), (2000, "pending")]
+    old = stripe_api.client().v1.payment_intents.retrieve(first.stripe_payment_intent_id)
+    assert old.status == "canceled"
+    assert payments[1].stripe_payment_intent_id != first.stripe_payment_intent_id
 
 
 def test_a_pledge_of_zero_has_nothing_to_pay(client, login_as, farm, stripe_app):
@@ -411,3 +448,34 @@ def test_admin_overview_shows_current_pledge_and_year_total(db_session):
     assert row.last_payment.amount_cents == 400
     assert rows[idle.id].pledge is None
     assert rows[idle.id].last_payment is None
+
+
+def test_admin_overview_query_count_does_not_grow_with_enterprises(client, login_as, db_session):
+    from tests.querycount import count_queries
+
+    login_as(UserFactory(is_admin=True))
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            enterprise = EnterpriseFactory()
+            _pledge(enterprise, 500, Rhythm.monthly, datetime(2026, 1, 5, tzinfo=UTC))
+            db.session.add(
+                ContributionPayment(
+                    enterprise_id=enterprise.id,
+                    amount_cents=500,
+                    method="transfer",
+                    paid_at=utcnow(),
+                )
+            )
+        db.session.flush()
+
+    add(3)
+    client.get("/admin/contributions")  # warm: the logged-in user is loaded once per session
+    with count_queries() as few:
+        assert client.get("/admin/contributions").status_code == 200
+    add(20)
+    with count_queries() as many:
+        page = client.get("/admin/contributions")
+    assert page.status_code == 200
+    assert page.get_data(as_text=True).count('data-testid="contributor-row"') == 23
+    assert many.count == few.count, str(many)
