@@ -44,6 +44,8 @@ def _payment(enterprise: Enterprise, payment_id: int) -> ContributionPayment:
 
 
 def _render_edit(enterprise: Enterprise, form: PledgeForm, status: int = 200):
+    from payments import stripe_api
+
     pledge = services.current_pledge(enterprise.id)
     shown = None
     shown_id = request.args.get("payment", type=int)
@@ -61,6 +63,7 @@ def _render_edit(enterprise: Enterprise, form: PledgeForm, status: int = 200):
             payments=services.payments_of(enterprise.id),
             suggestion=services.suggestion(),
             shown_payment=shown,
+            card_payments=stripe_api.is_configured(),
         ),
         status,
     )
