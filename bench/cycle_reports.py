@@ -1,0 +1,51 @@
+"""The six reports of the bench dataset's 5,000-order cycle, in HTML, CSV and PDF.
+
+Prints ``bench: reports_5k_orders_s`` (all six reports in every format, through HTTP as the hub
+manager downloads them: permission check, queries, formatting, response; the issue asks for
+under 2 s), one ``reports_<report>_s`` per report (its three formats) and the size of the
+packing list's PDF.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bench.report import emit
+
+
+def run(ctx) -> None:
+    from sqlalchemy import select
+
+    from accounts.models import User
+    from core.db import db
+    from operations.reports.services import FORMATS, REPORTS
+
+    dataset = ctx.dataset
+    app = ctx.app
+    with app.app_context():
+        manager_id = db.session.scalar(select(User.id).where(User.email == dataset.manager_email))
+        db.session.remove()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(manager_id)
+        session["_fresh"] = True
+    base = f"/hubs/{dataset.hub_id}/cycles/{dataset.cycle_id}/reports"
+
+    def fetch(name: str, fmt: str) -> int:
+        response = client.get(f"{base}/{name}.{fmt}")
+        assert response.status_code == 200, (name, fmt, response.status_code)
+        return len(response.data)
+
+    fetch("fees", "pdf")  # warm-up: imports, templates, fonts, query plans
+    per_report: dict[str, float] = {}
+    sizes: dict[tuple[str, str], int] = {}
+    started = time.perf_counter()
+    for name in REPORTS:
+        report_started = time.perf_counter()
+        for fmt in FORMATS:
+            sizes[(name, fmt)] = fetch(name, fmt)
+        per_report[name] = time.perf_counter() - report_started
+    emit("reports_5k_orders_s", time.perf_counter() - started, "s")
+    for name, seconds in per_report.items():
+        emit(f"reports_{name}_s", seconds, "s")
+    emit("reports_packing_pdf_mb", sizes[("packing", "pdf")] / 1e6, "MB")

@@ -1,0 +1,288 @@
+"""Write a Report as an HTML table, a CSV file or a PDF (A4, header repeated, page numbers).
+
+Cells are formatted here with small fast functions (a 5,000-order packing list has 40,000 rows:
+Babel's currency formatter per cell would cost more than the SQL).
+
+CSV (docs/reports.md): UTF-8 with a BOM, ``;`` separator, amounts in euros with a decimal comma
+and no currency sign ("12,34"), weights in kg with a decimal comma ("1,250"): what a French
+spreadsheet (LibreOffice, Excel) opens as numbers with a double click.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+from collections.abc import Callable, Iterable
+from html import escape
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from fpdf import FPDF
+from markupsafe import Markup
+
+from operations.reports.services import INT, MONEY, WEIGHT, Column, Report
+
+log = logging.getLogger(__name__)
+
+NNBSP, NBSP = "\u202f", "\u00a0"
+FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+FONT_FILES = {"": "DejaVuSansCondensed.ttf", "B": "DejaVuSansCondensed-Bold.ttf"}
+
+
+# --------------------------------------------------------------------------- cell formatting
+
+
+def _grouped(value: int, sep: str) -> str:
+    return f"{value:,}".replace(",", sep)
+
+
+def money_formatter(lang: str) -> Callable[[int], str]:
+    """12345 -> "123,45 €" (fr) or "€123.45" (en); negative amounts keep their sign."""
+    if lang.startswith("fr"):
+
+        def fr(cents: int) -> str:
+            sign = "-" if cents < 0 else ""
+            euros, rest = divmod(abs(cents), 100)
+            return f"{sign}{_grouped(euros, NNBSP)},{rest:02d}{NBSP}€"
+
+        return fr
+
+    def en(cents: int) -> str:
+        sign = "-" if cents < 0 else ""
+        euros, rest = divmod(abs(cents), 100)
+        return f"{sign}€{euros:,}.{rest:02d}"
+
+    return en
+
+
+def weight_formatter(lang: str) -> Callable[[int], str]:
+    """1250 g -> "1,250" (fr) or "1.250" (en), in kg."""
+    point = "," if lang.startswith("fr") else "."
+
+    def kg(grams: int) -> str:
+        sign = "-" if grams < 0 else ""
+        whole, rest = divmod(abs(grams), 1000)
+        return f"{sign}{whole}{point}{rest:03d}"
+
+    return kg
+
+
+def _formatters(columns: list[Column], lang: str) -> list[Callable[[Any], str]]:
+    money, kg = money_formatter(lang), weight_formatter(lang)
+    out: list[Callable[[Any], str]] = []
+    for column in columns:
+        if column.kind == MONEY:
+            out.append(lambda v, f=money: "" if v is None or v == "" else f(v))
+        elif column.kind == WEIGHT:
+            out.append(lambda v, f=kg: "" if v is None or v == "" else f(v))
+        elif column.kind == INT:
+            out.append(lambda v: "" if v is None or v == "" else str(v))
+        else:
+            out.append(lambda v: "" if v is None else str(v))
+    return out
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return str(locale) if locale else "fr"
+
+
+def display_rows(report: Report, lang: str) -> Iterable[list[str]]:
+    """Rows as displayed (HTML, PDF): formatted, grouped columns blank when repeated."""
+    fmts = _formatters(report.columns, lang)
+    groups = [i for i, c in enumerate(report.columns) if c.group]
+    previous: tuple[Any, ...] | None = None
+    for row in report.rows:
+        cells = [f(v) for f, v in zip(fmts, row, strict=True)]
+        if previous is not None:
+            # a grouped column is blank while it and every grouped column before it repeat
+            for i in groups:
+                if row[i] != previous[i]:
+                    break
+                cells[i] = ""
+        previous = row
+        yield cells
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def html_table(report: Report) -> Markup:
+    """The table body and totals as HTML (built here: 40,000 rows through Jinja are slow)."""
+    lang = _lang()
+    classes = [' class="num"' if c.kind in (MONEY, WEIGHT, INT) else "" for c in report.columns]
+    parts: list[str] = []
+    append = parts.append
+    for cells in display_rows(report, lang):
+        append("<tr>")
+        for css, cell in zip(classes, cells, strict=True):
+            append(f"<td{css}>{escape(cell, quote=False)}</td>")
+        append("</tr>\n")
+    body = "".join(parts)
+    fmts = _formatters(report.columns, lang)
+    foot = "".join(
+        "<tr>"
+        + "".join(
+            f'<th{css} scope="row">{escape(f(v), quote=False)}</th>'
+            if i == 0
+            else f"<td{css}>{escape(f(v), quote=False)}</td>"
+            for i, (css, f, v) in enumerate(zip(classes, fmts, row, strict=True))
+        )
+        + "</tr>\n"
+        for row in report.totals
+    )
+    head = "".join(
+        f'<th scope="col"{css}>{escape(c.label)}</th>'
+        for css, c in zip(classes, report.columns, strict=True)
+    )
+    return Markup(  # noqa: S704 - every label and cell is escaped above
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n<tfoot>\n{foot}</tfoot>"
+    )
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _csv_money(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    return f"{sign}{euros},{rest:02d}"
+
+
+def _csv_weight(grams: int) -> str:
+    sign = "-" if grams < 0 else ""
+    whole, rest = divmod(abs(grams), 1000)
+    return f"{sign}{whole},{rest:03d}"
+
+
+def csv_bytes(report: Report) -> bytes:
+    """UTF-8 with BOM, ``;``-separated; every row complete (no grouping blanks), then totals."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([c.label for c in report.columns])
+    fmts: list[Callable[[Any], str]] = []
+    for column in report.columns:
+        if column.kind == MONEY:
+            fmts.append(lambda v: "" if v is None or v == "" else _csv_money(v))
+        elif column.kind == WEIGHT:
+            fmts.append(lambda v: "" if v is None or v == "" else _csv_weight(v))
+        else:
+            fmts.append(lambda v: "" if v is None else str(v))
+    writer.writerows([f(v) for f, v in zip(fmts, row, strict=True)] for row in report.rows)
+    writer.writerows([f(v) for f, v in zip(fmts, row, strict=True)] for row in report.totals)
+    return out.getvalue().encode("utf-8")
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def fonts_available() -> bool:
+    return all(os.path.exists(os.path.join(FONT_DIR, f)) for f in FONT_FILES.values())
+
+
+class _ReportPDF(FPDF):
+    def __init__(self, report: Report, subtitle: str, unicode_font: bool) -> None:
+        super().__init__(orientation="L" if report.landscape else "P", unit="mm", format="A4")
+        self.report = report
+        self.subtitle = subtitle
+        self.family = "DejaVu" if unicode_font else "Helvetica"
+        if unicode_font:
+            for style, name in FONT_FILES.items():
+                self.add_font("DejaVu", style, os.path.join(FONT_DIR, name))
+        self.set_margins(10, 10, 10)
+        self.set_auto_page_break(auto=False)
+        total = sum(c.width for c in report.columns)
+        usable = self.w - 20
+        self.widths = [usable * c.width / total for c in report.columns]
+        self.aligns = ["R" if c.kind in (MONEY, WEIGHT, INT) else "L" for c in report.columns]
+        self.row_h = 5.0 if report.name != "pickup" else 9.0
+        self.page_label = _("Page")
+
+    def header(self) -> None:
+        self.set_font(self.family, "B", 11)
+        self.cell(0, 6, self.report.title, new_x="LMARGIN", new_y="NEXT")
+        self.set_font(self.family, "", 8)
+        self.cell(0, 5, self.subtitle, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+        # the table header, repeated on every page
+        self.set_font(self.family, "B", 7.5)
+        self.set_fill_color(230, 230, 230)
+        for width, align, column in zip(self.widths, self.aligns, self.report.columns, strict=True):
+            self.cell(width, 6, self._fit(column.label, width), border=1, align=align, fill=True)
+        self.ln(6)
+        self.set_font(self.family, "", 7.5)
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(self.family, "", 7.5)
+        self.cell(0, 5, f"{self.page_label} {self.page_no()}/{{nb}}", align="C")
+
+    def _fit(self, text: str, width: float) -> str:
+        """Cut a text that does not fit its column (an ellipsis shows it was cut)."""
+        if not text or len(text) * 1.1 < width:  # cheap test first: short texts fit
+            return text
+        room = width - 1.5
+        if self.get_string_width(text) <= room:
+            return text
+        while text and self.get_string_width(text + "…") > room:
+            text = text[:-1]
+        return text + "…"
+
+    def rows(self, rows: Iterable[list[str]], bold: bool = False) -> None:
+        limit = self.h - 14
+        widths, aligns, h = self.widths, self.aligns, self.row_h
+        border = 1 if self.report.name == "pickup" else "B"
+        for cells in rows:
+            if self.get_y() + h > limit:
+                self.add_page()
+            if bold:
+                self.set_font(self.family, "B", 7.5)
+            for width, align, text in zip(widths, aligns, cells, strict=True):
+                self.cell(width, h, self._fit(text, width), border=border, align=align)
+            self.ln(h)
+
+
+def pdf_bytes(report: Report, subtitle: str) -> bytes:
+    """The report as an A4 PDF; DejaVu fonts when installed, else the PDF core fonts."""
+    unicode_font = fonts_available()
+    if not unicode_font:
+        log.warning(
+            "DejaVu fonts not found in %s (Debian package fonts-dejavu-core): the PDF uses "
+            "the core Helvetica font, characters outside Latin-1 are replaced",
+            FONT_DIR,
+        )
+    pdf = _ReportPDF(report, subtitle, unicode_font)
+    if not unicode_font:
+        pdf.core_fonts_encoding = "latin-1"
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    lang = _lang()
+    rows: Iterable[list[str]] = display_rows(report, lang)
+    fmts = _formatters(report.columns, lang)
+    totals = [[f(v) for f, v in zip(fmts, row, strict=True)] for row in report.totals]
+    if not unicode_font:
+        rows = ([_latin1(c) for c in cells] for cells in rows)
+        totals = [[_latin1(c) for c in cells] for cells in totals]
+    pdf.rows(rows)
+    pdf.rows(totals, bold=True)
+    if report.notes:
+        pdf.set_font(pdf.family, "", 7.5)
+        pdf.ln(2)
+        for note in report.notes:
+            text = note if unicode_font else _latin1(note)
+            if pdf.get_y() + 10 > pdf.h - 14:
+                pdf.add_page()
+            pdf.multi_cell(0, 4, text, new_x="LMARGIN", new_y="NEXT")
+    if report.rows == [] and not report.totals:
+        pdf.cell(0, 6, _("No order in this cycle."))
+    return bytes(pdf.output())
+
+
+def _latin1(text: str) -> str:
+    text = text.replace("\u202f", " ").replace("\u00a0", " ").replace("–", "-").replace("…", "...")
+    text = text.replace("€", "EUR")
+    return text.encode("latin-1", "replace").decode("latin-1")

@@ -1,0 +1,652 @@
+"""The reports of one order cycle, computed with a few grouped SQL queries each.
+
+Every report is a ``Report``: columns, rows of raw values (text, integer cents, grams), total
+rows and notes. The same object is written as HTML, CSV or PDF (operations.reports.render).
+The number of queries of a report does not depend on the number of orders: rows come from
+SQLAlchemy Core selects with joins and GROUP BY, never from loading Order objects one by one.
+
+Rules shared by every report (docs/reports.md):
+- only the orders that count are in: confirmed and collected; cancelled orders and orders still
+  waiting for their online payment (stock held, not yet an order the hub must prepare) are out;
+- money is in integer cents, VAT included; a sold-by-weight line is charged on its packed weight
+  when known, else on its estimated weight; the hub fee of a line is computed as orders.pricing
+  does (rounded half up once per line);
+- refunds lower what was collected (payments report) and the commission (the ledger);
+  they are not apportioned to producers: when a product was missing the hub edits the line,
+  which lowers the producer's total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from coop.models import CommissionEntry
+from core.db import db
+from core.timeutils import to_local
+from cycles.models import OrderCycle, PickupSlot, PickupWindow
+from enterprises.models import Enterprise
+from hubs.models import DistributionPoint
+from orders.models import Order, OrderLine, OrderStatus
+from payments.models import Payment, PaymentState, Refund
+from payments.services import ADJUSTMENT_REASON, OrderMoney
+
+#: the orders a report counts (see the module docstring)
+COUNTED = (OrderStatus.confirmed, OrderStatus.collected)
+
+TEXT, INT, MONEY, WEIGHT, BLANK = "text", "int", "money", "weight", "blank"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str = TEXT
+    #: relative width in the PDF table
+    width: float = 1.0
+    #: HTML/PDF show the value only when it changes from the row above (grouping)
+    group: bool = False
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    totals: list[tuple[Any, ...]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    landscape: bool = False
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    name: str
+    title: Any
+    description: Any
+    build: Callable[[OrderCycle], Report]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _counted(cycle: OrderCycle) -> list[ColumnElement[bool]]:
+    return [Order.cycle_id == cycle.id, Order.status.in_(COUNTED)]
+
+
+def _grams() -> ColumnElement[Any]:
+    """The weight a sold-by-weight line is charged on (orders.pricing.line_weight_g)."""
+    return case(
+        (
+            OrderLine.sold_by_weight,
+            func.coalesce(
+                OrderLine.final_weight_g, OrderLine.estimated_weight_g * OrderLine.quantity, 0
+            ),
+        ),
+        else_=None,
+    )
+
+
+def _line_fee() -> ColumnElement[Any]:
+    """The hub fee inside a line total, rounded half up as orders.pricing.price_line does."""
+    grams = func.coalesce(
+        OrderLine.final_weight_g, OrderLine.estimated_weight_g * OrderLine.quantity, 0
+    )
+    return case(
+        (OrderLine.sold_by_weight, (OrderLine.hub_fee_cents * grams + 500) // 1000),
+        else_=OrderLine.hub_fee_cents * OrderLine.quantity,
+    )
+
+
+def _interval(starts_at: datetime, ends_at: datetime) -> str:
+    start, end = to_local(starts_at), to_local(ends_at)
+    return f"{format_datetime(start, 'EEE d MMM HH:mm')}–{format_datetime(end, 'HH:mm')}"
+
+
+def _windows(cycle: OrderCycle) -> dict[int, str]:
+    """{window_id: "Sat 28 Nov 09:00–12:00, Point"} in one query."""
+    rows = db.session.execute(
+        select(
+            PickupWindow.id, PickupWindow.starts_at, PickupWindow.ends_at, DistributionPoint.name
+        )
+        .join(DistributionPoint, DistributionPoint.id == PickupWindow.distribution_point_id)
+        .where(PickupWindow.cycle_id == cycle.id)
+    ).all()
+    return {wid: f"{_interval(s, e)}, {name}" for wid, s, e, name in rows}
+
+
+def _window_order(cycle: OrderCycle) -> dict[int, int]:
+    """{window_id: rank}, earliest window first."""
+    ids = db.session.scalars(
+        select(PickupWindow.id)
+        .where(PickupWindow.cycle_id == cycle.id)
+        .order_by(PickupWindow.starts_at, PickupWindow.id)
+    ).all()
+    return {wid: rank for rank, wid in enumerate(ids)}
+
+
+def _slots(cycle: OrderCycle) -> dict[int, str]:
+    rows = db.session.execute(
+        select(PickupSlot.id, PickupSlot.starts_at, PickupSlot.ends_at)
+        .join(PickupWindow, PickupWindow.id == PickupSlot.window_id)
+        .where(PickupWindow.cycle_id == cycle.id)
+    ).all()
+    return {
+        sid: f"{format_datetime(to_local(s), 'HH:mm')}–{format_datetime(to_local(e), 'HH:mm')}"
+        for sid, s, e in rows
+    }
+
+
+def _money_subqueries(cycle: OrderCycle):
+    """(paid, adjustment refunds) per order of the cycle, as grouped subqueries."""
+    paid = (
+        select(Payment.order_id, func.sum(Payment.amount_cents).label("cents"))
+        .join(Order, Order.id == Payment.order_id)
+        .where(*_counted(cycle), Payment.state == PaymentState.succeeded)
+        .group_by(Payment.order_id)
+        .subquery()
+    )
+    adjusted = (
+        select(Refund.order_id, func.sum(Refund.amount_cents).label("cents"))
+        .join(Order, Order.id == Refund.order_id)
+        .where(*_counted(cycle), Refund.reason == ADJUSTMENT_REASON)
+        .group_by(Refund.order_id)
+        .subquery()
+    )
+    return paid, adjusted
+
+
+def _method_label(method: str) -> str:
+    from operations.backoffice.forms import MANUAL_METHOD_LABELS, METHOD_LABELS
+
+    label = METHOD_LABELS.get(method) or MANUAL_METHOD_LABELS.get(method)
+    return str(label) if label else method
+
+
+def _status_label(status: Any) -> str:
+    from operations.backoffice.forms import PAYMENT_STATUS_LABELS
+
+    key = getattr(status, "value", status)
+    label = PAYMENT_STATUS_LABELS.get(key) or PAYMENT_STATUS_LABELS.get(status)
+    return str(label) if label else str(key)
+
+
+# --------------------------------------------------------------------------- 1. packing list
+
+
+def packing_list(cycle: OrderCycle) -> Report:
+    """Per customer and order: pickup, and each line (producer, product, quantity, weight)."""
+    windows, slots = _windows(cycle), _slots(cycle)
+    producer = Enterprise.name.label("producer")
+    stmt = (
+        select(
+            Order.customer_name,
+            Order.number,
+            Order.pickup_window_id,
+            Order.pickup_slot_id,
+            producer,
+            OrderLine.product_name,
+            OrderLine.variant_name,
+            OrderLine.quantity,
+            OrderLine.sold_by_weight,
+            OrderLine.final_weight_g,
+            OrderLine.estimated_weight_g,
+        )
+        .select_from(Order)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Enterprise, Enterprise.id == OrderLine.producer_id)
+        .where(*_counted(cycle))
+        .order_by(
+            Order.customer_name,
+            Order.number,
+            Enterprise.name,
+            OrderLine.product_name,
+            OrderLine.variant_name,
+            OrderLine.id,
+        )
+    )
+    rows = []
+    orders = set()
+    quantity = 0
+    for (
+        name,
+        number,
+        window_id,
+        slot_id,
+        prod,
+        product,
+        variant,
+        qty,
+        by_weight,
+        final,
+        est,
+    ) in db.session.execute(stmt):
+        pickup = windows.get(window_id, "")
+        if slot_id is not None and slot_id in slots:
+            pickup = f"{pickup} ({slots[slot_id]})"
+        estimated = (est or 0) * qty if by_weight and final is None else None
+        rows.append((name, number, pickup, prod, f"{product} – {variant}", qty, final, estimated))
+        orders.add(number)
+        quantity += qty
+    return Report(
+        name="packing",
+        title=_("Packing list by customer"),
+        columns=[
+            Column(_("Customer"), width=1.3, group=True),
+            Column(_("Order"), width=0.9, group=True),
+            Column(_("Pickup"), width=1.8, group=True),
+            Column(_("Producer"), width=1.2),
+            Column(_("Product – variant"), width=2.2),
+            Column(_("Quantity"), INT, 0.6),
+            Column(_("Final weight (kg)"), WEIGHT, 0.7),
+            Column(_("Estimated weight (kg)"), WEIGHT, 0.7),
+        ],
+        rows=rows,
+        totals=[(_("%(n)d orders", n=len(orders)), "", "", "", "", quantity, None, None)],
+        notes=[
+            _(
+                "Sold-by-weight lines: the packed weight once entered, otherwise the estimated "
+                "weight (items × estimated weight of one item)."
+            )
+        ],
+        landscape=True,
+    )
+
+
+# --------------------------------------------------------------------------- 2. supplier totals
+
+
+def supplier_totals(cycle: OrderCycle) -> Report:
+    """Per producer and variant: quantity, weight, sales, hub fee and what the producer is owed."""
+    producer = Enterprise.name.label("producer")
+    stmt = (
+        select(
+            Enterprise.id,
+            producer,
+            OrderLine.product_name,
+            OrderLine.variant_name,
+            func.sum(OrderLine.quantity),
+            func.sum(_grams()),
+            func.sum(OrderLine.line_total_cents),
+            func.sum(_line_fee()),
+        )
+        .select_from(Order)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Enterprise, Enterprise.id == OrderLine.producer_id)
+        .where(*_counted(cycle))
+        .group_by(Enterprise.id, Enterprise.name, OrderLine.product_name, OrderLine.variant_name)
+        .order_by(Enterprise.name, Enterprise.id, OrderLine.product_name, OrderLine.variant_name)
+    )
+    rows = []
+    per_producer: dict[int, list[Any]] = {}
+    for pid, name, product, variant, qty, grams, sales, fee in db.session.execute(stmt):
+        qty, sales, fee = int(qty), int(sales), int(fee)
+        grams = int(grams) if grams is not None else None
+        rows.append((name, f"{product} – {variant}", qty, grams, sales, fee, sales - fee))
+        acc = per_producer.setdefault(pid, [name, 0, 0, 0])
+        acc[1] += sales
+        acc[2] += fee
+        acc[3] += sales - fee
+    totals = [
+        (_("Total %(producer)s", producer=n), "", None, None, s, f, o)
+        for n, s, f, o in per_producer.values()
+    ]
+    totals.append(
+        (
+            _("Total"),
+            "",
+            sum(r[2] for r in rows),
+            None,
+            sum(r[4] for r in rows),
+            sum(r[5] for r in rows),
+            sum(r[6] for r in rows),
+        )
+    )
+    return Report(
+        name="suppliers",
+        title=_("Supplier totals"),
+        columns=[
+            Column(_("Producer"), width=1.4, group=True),
+            Column(_("Product – variant"), width=2.2),
+            Column(_("Quantity"), INT, 0.6),
+            Column(_("Weight (kg)"), WEIGHT, 0.7),
+            Column(_("Sales"), MONEY, 0.9),
+            Column(_("Hub fee"), MONEY, 0.9),
+            Column(_("Owed to the producer"), MONEY, 1.0),
+        ],
+        rows=rows,
+        totals=totals,
+        notes=[
+            _(
+                "Amounts include VAT. Owed to the producer = sales − hub fee (the producer's "
+                "prices, VAT included). Refunds made by the hub are not deducted here: a missing "
+                "product is removed by editing the order's line, which lowers this total."
+            )
+        ],
+        landscape=True,
+    )
+
+
+# --------------------------------------------------------------------------- 3. totals by product
+
+
+def product_totals(cycle: OrderCycle) -> Report:
+    """Per variant (all customers): quantity, weight and sales."""
+    stmt = (
+        select(
+            OrderLine.product_name,
+            OrderLine.variant_name,
+            Enterprise.name,
+            func.sum(OrderLine.quantity),
+            func.sum(_grams()),
+            func.sum(OrderLine.line_total_cents),
+        )
+        .select_from(Order)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Enterprise, Enterprise.id == OrderLine.producer_id)
+        .where(*_counted(cycle))
+        .group_by(OrderLine.product_name, OrderLine.variant_name, Enterprise.id, Enterprise.name)
+        .order_by(OrderLine.product_name, OrderLine.variant_name, Enterprise.name)
+    )
+    rows = [
+        (
+            f"{product} – {variant}",
+            producer,
+            int(qty),
+            int(grams) if grams is not None else None,
+            int(sales),
+        )
+        for product, variant, producer, qty, grams, sales in db.session.execute(stmt)
+    ]
+    return Report(
+        name="products",
+        title=_("Totals by product"),
+        columns=[
+            Column(_("Product – variant"), width=2.4),
+            Column(_("Producer"), width=1.4),
+            Column(_("Quantity"), INT, 0.6),
+            Column(_("Weight (kg)"), WEIGHT, 0.7),
+            Column(_("Sales"), MONEY, 0.9),
+        ],
+        rows=rows,
+        totals=[
+            (_("Total"), "", sum(r[2] for r in rows), None, sum(r[4] for r in rows)),
+        ],
+        notes=[_("Amounts include VAT and the hub fee.")],
+    )
+
+
+# --------------------------------------------------------------------------- 4. payments
+
+
+def payments(cycle: OrderCycle) -> Report:
+    """Per order: method, status, total, paid, refunded, balance due; totals per method."""
+    paid, adjusted = _money_subqueries(cycle)
+    stmt = (
+        select(
+            Order.number,
+            Order.customer_name,
+            Order.payment_method,
+            Order.payment_status,
+            Order.total_cents,
+            func.coalesce(paid.c.cents, 0),
+            Order.refunded_cents,
+            func.coalesce(adjusted.c.cents, 0),
+        )
+        .outerjoin(paid, paid.c.order_id == Order.id)
+        .outerjoin(adjusted, adjusted.c.order_id == Order.id)
+        .where(*_counted(cycle))
+        .order_by(Order.number)
+    )
+    rows = []
+    for number, name, method, status, total, paid_c, refunded, adj in db.session.execute(stmt):
+        money = OrderMoney(int(total), int(paid_c), int(refunded), int(adj))
+        rows.append(
+            (
+                number,
+                name,
+                _method_label(getattr(method, "value", method)),
+                _status_label(status),
+                money.total_cents,
+                money.paid_cents,
+                money.refunded_cents,
+                money.balance_due_cents,
+            )
+        )
+    # per payment method (cash, cheque, card...): what came in, what went back
+    by_method = db.session.execute(
+        select(Payment.method, func.sum(Payment.amount_cents))
+        .join(Order, Order.id == Payment.order_id)
+        .where(*_counted(cycle), Payment.state == PaymentState.succeeded)
+        .group_by(Payment.method)
+        .order_by(Payment.method)
+    ).all()
+    refunded_by_method = dict(
+        db.session.execute(
+            select(Payment.method, func.sum(Refund.amount_cents))
+            .join(Payment, Payment.id == Refund.payment_id)
+            .join(Order, Order.id == Refund.order_id)
+            .where(*_counted(cycle))
+            .group_by(Payment.method)
+        ).all()
+    )
+    totals = []
+    for method, cents in by_method:
+        back = int(refunded_by_method.get(method) or 0)
+        totals.append(
+            (
+                _("Total %(method)s", method=_method_label(method)),
+                "",
+                "",
+                "",
+                None,
+                int(cents),
+                back,
+                None,
+            )
+        )
+    totals.append(
+        (
+            _("Total"),
+            "",
+            "",
+            "",
+            sum(r[4] for r in rows),
+            sum(r[5] for r in rows),
+            sum(r[6] for r in rows),
+            sum(r[7] for r in rows),
+        )
+    )
+    return Report(
+        name="payments",
+        title=_("Payments"),
+        columns=[
+            Column(_("Order"), width=0.9),
+            Column(_("Customer"), width=1.4),
+            Column(_("Method"), width=0.9),
+            Column(_("Status"), width=1.0),
+            Column(_("Total"), MONEY, 0.8),
+            Column(_("Paid"), MONEY, 0.8),
+            Column(_("Refunded"), MONEY, 0.8),
+            Column(_("Balance due"), MONEY, 0.8),
+        ],
+        rows=rows,
+        totals=totals,
+        notes=[
+            _(
+                "Paid: succeeded payments (online and recorded at pickup). Balance due: the "
+                "order total less what was paid and kept for it. The totals per method count "
+                "the payments actually received (cash, cheque, card...) and their refunds."
+            )
+        ],
+        landscape=True,
+    )
+
+
+# --------------------------------------------------------------------------- 5. fees
+
+
+def fees(cycle: OrderCycle) -> Report:
+    """Per order: hub fee, the 1 % commission on the order and in the ledger; totals."""
+    ledger = (
+        select(CommissionEntry.order_id, func.sum(CommissionEntry.amount_cents).label("cents"))
+        .join(Order, Order.id == CommissionEntry.order_id)
+        .where(*_counted(cycle))
+        .group_by(CommissionEntry.order_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Order.number,
+            Order.customer_name,
+            Order.total_cents,
+            Order.refunded_cents,
+            Order.hub_fee_cents,
+            Order.commission_cents,
+            func.coalesce(ledger.c.cents, 0),
+        )
+        .outerjoin(ledger, ledger.c.order_id == Order.id)
+        .where(*_counted(cycle))
+        .order_by(Order.number)
+    )
+    rows = [
+        (number, name, int(total), int(refunded), int(fee), int(commission), int(booked))
+        for number, name, total, refunded, fee, commission, booked in db.session.execute(stmt)
+    ]
+    totals = [(_("Total"), "", *(sum(r[i] for r in rows) for i in range(2, 7)))]
+    return Report(
+        name="fees",
+        title=_("Hub fees and commission"),
+        columns=[
+            Column(_("Order"), width=0.9),
+            Column(_("Customer"), width=1.5),
+            Column(_("Total"), MONEY, 0.8),
+            Column(_("Refunded"), MONEY, 0.8),
+            Column(_("Hub fee"), MONEY, 0.8),
+            Column(_("Commission (1 %)"), MONEY, 0.9),
+            Column(_("Commission in the ledger"), MONEY, 0.9),
+        ],
+        rows=rows,
+        totals=totals,
+        notes=[
+            _(
+                "Hub fee: the hub's share included in the order total. Commission: 1 % of what "
+                "the citizen paid and kept for the goods, recorded when the order is paid; a "
+                "refund reverses its share in the commission ledger."
+            )
+        ],
+        landscape=True,
+    )
+
+
+# --------------------------------------------------------------------------- 6. pickup sign-off
+
+
+def pickup_sheet(cycle: OrderCycle) -> Report:
+    """Per pickup window: customer, order, amount due, and a column to sign."""
+    windows, slots, order = _windows(cycle), _slots(cycle), _window_order(cycle)
+    paid, adjusted = _money_subqueries(cycle)
+    stmt = (
+        select(
+            Order.pickup_window_id,
+            Order.pickup_slot_id,
+            Order.customer_name,
+            Order.number,
+            Order.total_cents,
+            func.coalesce(paid.c.cents, 0),
+            Order.refunded_cents,
+            func.coalesce(adjusted.c.cents, 0),
+        )
+        .outerjoin(paid, paid.c.order_id == Order.id)
+        .outerjoin(adjusted, adjusted.c.order_id == Order.id)
+        .where(*_counted(cycle))
+    )
+    found = db.session.execute(stmt).all()
+    found.sort(key=lambda r: (order.get(r[0], len(order)), r[2].casefold(), r[3]))
+    rows = []
+    due_total = 0
+    for window_id, slot_id, name, number, total, paid_c, refunded, adj in found:
+        due = OrderMoney(int(total), int(paid_c), int(refunded), int(adj)).balance_due_cents
+        due_total += due
+        rows.append(
+            (
+                windows.get(window_id, ""),
+                slots.get(slot_id, "") if slot_id else "",
+                name,
+                number,
+                due,
+                "",
+            )
+        )
+    return Report(
+        name="pickup",
+        title=_("Pickup sign-off sheet"),
+        columns=[
+            Column(_("Pickup window"), width=1.8, group=True),
+            Column(_("Slot"), width=0.7),
+            Column(_("Customer"), width=1.5),
+            Column(_("Order"), width=0.9),
+            Column(_("Amount due"), MONEY, 0.8),
+            Column(_("Signature"), BLANK, 1.6),
+        ],
+        rows=rows,
+        totals=[(_("Total"), "", _("%(n)d orders", n=len(rows)), "", due_total, "")],
+        notes=[_("Amount due: what is left to pay at pickup (0 when paid online).")],
+    )
+
+
+REPORTS: dict[str, ReportKind] = {
+    kind.name: kind
+    for kind in (
+        ReportKind(
+            "packing",
+            _l("Packing list by customer"),
+            _l("Each customer's order with its pickup and lines, to prepare the bags."),
+            packing_list,
+        ),
+        ReportKind(
+            "suppliers",
+            _l("Supplier totals"),
+            _l("What to ask each producer for, and what each producer is owed."),
+            supplier_totals,
+        ),
+        ReportKind(
+            "products",
+            _l("Totals by product"),
+            _l("Quantities and sales of each variant, all customers together."),
+            product_totals,
+        ),
+        ReportKind(
+            "payments",
+            _l("Payments"),
+            _l("Per order: method, status, paid, refunded and balance; totals per method."),
+            payments,
+        ),
+        ReportKind(
+            "fees",
+            _l("Hub fees and commission"),
+            _l("The hub fee and the 1 % commission of each order, and their totals."),
+            fees,
+        ),
+        ReportKind(
+            "pickup",
+            _l("Pickup sign-off sheet"),
+            _l("Per pickup window: customer, order, amount due and a column to sign."),
+            pickup_sheet,
+        ),
+    )
+}
+
+FORMATS = ("html", "csv", "pdf")
+
+
+def build_report(cycle: OrderCycle, name: str) -> Report:
+    """Compute report ``name`` of ``cycle`` (a KeyError for an unknown name)."""
+    return REPORTS[name].build(cycle)
