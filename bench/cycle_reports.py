@@ -39,13 +39,18 @@ def run(ctx) -> None:
     fetch("fees", "pdf")  # warm-up: imports, templates, fonts, query plans
     per_report: dict[str, float] = {}
     sizes: dict[tuple[str, str], int] = {}
+    per_format: dict[tuple[str, str], float] = {}
     started = time.perf_counter()
     for name in REPORTS:
         report_started = time.perf_counter()
         for fmt in FORMATS:
+            format_started = time.perf_counter()
             sizes[(name, fmt)] = fetch(name, fmt)
+            per_format[(name, fmt)] = time.perf_counter() - format_started
         per_report[name] = time.perf_counter() - report_started
     emit("reports_5k_orders_s", time.perf_counter() - started, "s")
     for name, seconds in per_report.items():
         emit(f"reports_{name}_s", seconds, "s")
+    for (name, fmt), seconds in per_format.items():
+        emit(f"reports_{name}_{fmt}_s", seconds, "s")
     emit("reports_packing_pdf_mb", sizes[("packing", "pdf")] / 1e6, "MB")

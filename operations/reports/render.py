@@ -201,8 +201,22 @@ class _ReportPDF(FPDF):
         self.aligns = ["R" if c.kind in (MONEY, WEIGHT, INT) else "L" for c in report.columns]
         self.row_h = 5.0 if report.name != "pickup" else 9.0
         self.page_label = _("Page")
+        self._header_ops: bytes | None = None
+        self._header_end_y = 0.0
+
+    def _width(self, text: str) -> float:
+        """The width of ``text`` in the current font (get_string_width without its overhead)."""
+        return self.current_font.get_text_width(text, self.font_size_pt, None)[1] / self.k
 
     def header(self) -> None:
+        """Title and table header; drawn once, then its content bytes are copied on every
+        page (a thousand-page packing list spent most of its time in these cells)."""
+        if self._header_ops is not None:
+            self._out(self._header_ops)
+            self.set_xy(self.l_margin, self._header_end_y)
+            return
+        contents = self.pages[self.page].contents
+        start = len(contents)
         self.set_font(self.family, "B", 11)
         self.cell(0, 6, self.report.title, new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.family, "", 8)
@@ -214,36 +228,76 @@ class _ReportPDF(FPDF):
         for width, align, column in zip(self.widths, self.aligns, self.report.columns, strict=True):
             self.cell(width, 6, self._fit(column.label, width), border=1, align=align, fill=True)
         self.ln(6)
+        self.set_fill_color(0)  # text is painted with the fill colour: back to black
         self.set_font(self.family, "", 7.5)
+        self._header_ops = bytes(contents[start:]).rstrip(b"\n")
+        self._header_end_y = self.y
 
     def footer(self) -> None:
         self.set_y(-10)
         self.set_font(self.family, "", 7.5)
-        self.cell(0, 5, f"{self.page_label} {self.page_no()}/{{nb}}", align="C")
+        self.cell(0, 5, f"{self.page_label} {self.page_no()}/{{nb_pages}}", align="C")
 
     def _fit(self, text: str, width: float) -> str:
         """Cut a text that does not fit its column (an ellipsis shows it was cut)."""
         if not text or len(text) * 1.1 < width:  # cheap test first: short texts fit
             return text
         room = width - 1.5
-        if self.get_string_width(text) <= room:
+        if self._width(text) <= room:
             return text
-        while text and self.get_string_width(text + "…") > room:
+        while text and self._width(text + "…") > room:
             text = text[:-1]
         return text + "…"
 
     def rows(self, rows: Iterable[list[str]], bold: bool = False) -> None:
+        """Write table rows straight into the page content (one text object per row).
+
+        ``cell()`` costs about 30 µs a call: 40,000 rows of 8 cells took 7 s. Here each distinct
+        text is fitted, measured and encoded once (names and amounts repeat), and each row is
+        one ``BT … ET`` block with absolute positions plus one rule under it.
+        """
         limit = self.h - 14
         widths, aligns, h = self.widths, self.aligns, self.row_h
-        border = 1 if self.report.name == "pickup" else "B"
+        lefts = [self.l_margin + sum(widths[:i]) for i in range(len(widths))]
+        right = self.l_margin + sum(widths)
+        grid = self.report.name == "pickup"
+        k, page_h, pad = self.k, self.h, self.c_margin
+        cache: dict[tuple[int, str], tuple[str, float]] = {}
+        if bold:
+            self.set_font(self.family, "B", 7.5)
+        font = self.current_font
         for cells in rows:
-            if self.get_y() + h > limit:
+            if self.y + h > limit:
                 self.add_page()
-            if bold:
-                self.set_font(self.family, "B", 7.5)
-            for width, align, text in zip(widths, aligns, cells, strict=True):
-                self.cell(width, h, self._fit(text, width), border=border, align=align)
-            self.ln(h)
+                if bold:
+                    self.set_font(self.family, "B", 7.5)
+            y = self.y
+            base = (page_h - (y + 0.5 * h + 0.3 * self.font_size)) * k
+            parts = ["BT"]
+            for i, text in enumerate(cells):
+                if not text:
+                    continue
+                known = cache.get((i, text))
+                if known is None:
+                    fitted = self._fit(text, widths[i])
+                    known = (font.encode_text(fitted), self._width(fitted))
+                    cache[(i, text)] = known
+                encoded, width = known
+                if aligns[i] == "R":
+                    x = lefts[i] + widths[i] - pad - width
+                else:
+                    x = lefts[i] + pad
+                parts.append(f"1 0 0 1 {x * k:.2f} {base:.2f} Tm {encoded}")
+            parts.append("ET")
+            bottom = (page_h - (y + h)) * k
+            parts.append(f"{lefts[0] * k:.2f} {bottom:.2f} m {right * k:.2f} {bottom:.2f} l S")
+            if grid:
+                top = (page_h - y) * k
+                parts.append(f"{lefts[0] * k:.2f} {top:.2f} m {right * k:.2f} {top:.2f} l S")
+                for x in [*lefts, right]:
+                    parts.append(f"{x * k:.2f} {top:.2f} m {x * k:.2f} {bottom:.2f} l S")
+            self._out(" ".join(parts))
+            self.y = y + h
 
 
 def pdf_bytes(report: Report, subtitle: str) -> bytes:
@@ -258,7 +312,7 @@ def pdf_bytes(report: Report, subtitle: str) -> bytes:
     pdf = _ReportPDF(report, subtitle, unicode_font)
     if not unicode_font:
         pdf.core_fonts_encoding = "latin-1"
-    pdf.alias_nb_pages()
+    pdf.alias_nb_pages("{nb_pages}")
     pdf.add_page()
     lang = _lang()
     rows: Iterable[list[str]] = display_rows(report, lang)

@@ -406,14 +406,18 @@ def payments(cycle: OrderCycle) -> Report:
         .order_by(Order.number)
     )
     rows = []
+    labels: dict[Any, tuple[str, str]] = {}  # translated once per (method, status)
     for number, name, method, status, total, paid_c, refunded, adj in db.session.execute(stmt):
         money = OrderMoney(int(total), int(paid_c), int(refunded), int(adj))
+        label = labels.get((method, status))
+        if label is None:
+            label = (_method_label(getattr(method, "value", method)), _status_label(status))
+            labels[(method, status)] = label
         rows.append(
             (
                 number,
                 name,
-                _method_label(getattr(method, "value", method)),
-                _status_label(status),
+                *label,
                 money.total_cents,
                 money.paid_cents,
                 money.refunded_cents,
