@@ -69,7 +69,7 @@ def test_supplier_totals_give_what_each_producer_is_owed(app, world):
         (3340, 340, 3000),
     ]
     assert report.totals[-1][2] == 7
-    assert any("VAT" in note for note in report.notes)
+    assert any("TTC" in note for note in report.notes)  # French by default
 
 
 def test_product_totals(app, world):
@@ -139,8 +139,8 @@ def test_csv_parses_back_with_french_amounts(client, login_as, world):
         "Quantité",
         "Poids (kg)",
         "Ventes",
-        "Frais du comptoir",
-        "Dû au producteur",
+        "Marge du comptoir",
+        "Revient au producteur",
     ]
     assert rows[2] == ["Ferme Beta", "Fromage – à la coupe", "2", "0,600", "13,20", "1,20", "12,00"]
     assert rows[-1][0] in ("Total",)
