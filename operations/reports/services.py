@@ -249,7 +249,7 @@ def packing_list(cycle: OrderCycle) -> Report:
             Column(_("Estimated weight (kg)"), WEIGHT, 0.7),
         ],
         rows=rows,
-        totals=[(_("%(n)d orders", n=len(orders)), "", "", "", "", quantity, None, None)],
+        totals=[(_("Total"), _("%(n)d orders", n=len(orders)), "", "", "", quantity, None, None)],
         notes=[
             _(
                 "Sold-by-weight lines: the packed weight once entered, otherwise the estimated "
