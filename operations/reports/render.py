@@ -262,7 +262,8 @@ class _ReportPDF(FPDF):
         right = self.l_margin + sum(widths)
         grid = self.report.name == "pickup"
         k, page_h, pad = self.k, self.h, self.c_margin
-        cache: dict[tuple[int, str], tuple[str, float]] = {}
+        #: (column, text) -> "x-position encoded-text Tj", computed once per distinct text
+        cache: dict[tuple[int, str], tuple[str, str]] = {}
         if bold:
             self.set_font(self.family, "B", 7.5)
         font = self.current_font
@@ -272,7 +273,7 @@ class _ReportPDF(FPDF):
                 if bold:
                     self.set_font(self.family, "B", 7.5)
             y = self.y
-            base = (page_h - (y + 0.5 * h + 0.3 * self.font_size)) * k
+            base = f"{(page_h - (y + 0.5 * h + 0.3 * self.font_size)) * k:.2f}"
             parts = ["BT"]
             for i, text in enumerate(cells):
                 if not text:
@@ -280,14 +281,13 @@ class _ReportPDF(FPDF):
                 known = cache.get((i, text))
                 if known is None:
                     fitted = self._fit(text, widths[i])
-                    known = (font.encode_text(fitted), self._width(fitted))
+                    if aligns[i] == "R":
+                        x = lefts[i] + widths[i] - pad - self._width(fitted)
+                    else:
+                        x = lefts[i] + pad
+                    known = (f"1 0 0 1 {x * k:.2f}", font.encode_text(fitted))
                     cache[(i, text)] = known
-                encoded, width = known
-                if aligns[i] == "R":
-                    x = lefts[i] + widths[i] - pad - width
-                else:
-                    x = lefts[i] + pad
-                parts.append(f"1 0 0 1 {x * k:.2f} {base:.2f} Tm {encoded}")
+                parts.append(f"{known[0]} {base} Tm {known[1]}")
             parts.append("ET")
             bottom = (page_h - (y + h)) * k
             parts.append(f"{lefts[0] * k:.2f} {bottom:.2f} m {right * k:.2f} {bottom:.2f} l S")
