@@ -193,6 +193,8 @@ class _ReportPDF(FPDF):
         self.report = report
         self.subtitle = subtitle
         self.family = "DejaVu" if unicode_font else "Helvetica"
+        #: core fonts only know Latin-1: titles and labels are cleaned like the cells
+        self.clean: Callable[[str], str] = (lambda t: t) if unicode_font else _latin1
         if unicode_font:
             for style, name in FONT_FILES.items():
                 self.add_font("DejaVu", style, os.path.join(FONT_DIR, name))
@@ -205,7 +207,22 @@ class _ReportPDF(FPDF):
         self.row_h = 5.0 if report.name != "pickup" else 9.0
         self.page_label = _("Page")
         self._header_ops: bytes | None = None
+        self._glyph_codes: dict[int, str | None] = {}
+        self._glyph_seen: set[str] = set()
         self._header_end_y = 0.0
+
+    def _encode(self, text: str) -> str:
+        """``current_font.encode_text`` with the glyph codes of a TrueType font looked up once
+        per character (fpdf2 looks each character up on every call)."""
+        font = self.current_font
+        if getattr(font, "type", "") != "TTF" or getattr(font, "is_symbol", True):
+            return font.encode_text(text)
+        table = self._glyph_codes
+        for char in set(text).difference(self._glyph_seen):
+            code = font.subset.pick(ord(char))
+            table[ord(char)] = chr(code) if code is not None else None
+            self._glyph_seen.add(char)
+        return f"({font.escape_text(text.translate(table))}) Tj"
 
     def _width(self, text: str) -> float:
         """The width of ``text`` in the current font (get_string_width without its overhead)."""
@@ -222,17 +239,18 @@ class _ReportPDF(FPDF):
         start = len(contents)
         self.set_font(self.family, "", 11)
         self._bold(True)
-        self.cell(0, 6, self.report.title, new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, self.clean(self.report.title), new_x="LMARGIN", new_y="NEXT")
         self._bold(False)
         self.set_font(self.family, "", 8)
-        self.cell(0, 5, self.subtitle, new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 5, self.clean(self.subtitle), new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
         # the table header, repeated on every page
         self.set_font(self.family, "", 7.5)
         self.set_fill_color(230, 230, 230)
         self._bold(True)
         for width, align, column in zip(self.widths, self.aligns, self.report.columns, strict=True):
-            self.cell(width, 6, self._fit(column.label, width), border=1, align=align, fill=True)
+            label = self._fit(self.clean(column.label), width)
+            self.cell(width, 6, label, border=1, align=align, fill=True)
         self._bold(False)
         self.ln(6)
         self.set_fill_color(0)  # text is painted with the fill colour: back to black
@@ -248,7 +266,7 @@ class _ReportPDF(FPDF):
     def footer(self) -> None:
         self.set_y(-10)
         self.set_font(self.family, "", 7.5)
-        self.cell(0, 5, f"{self.page_label} {self.page_no()}/{{nb_pages}}", align="C")
+        self.cell(0, 5, self.clean(f"{self.page_label} {self.page_no()}/{{nb_pages}}"), align="C")
 
     def _fit(self, text: str, width: float) -> str:
         """Cut a text that does not fit its column (an ellipsis shows it was cut)."""
@@ -257,9 +275,10 @@ class _ReportPDF(FPDF):
         room = width - 1.5
         if self._width(text) <= room:
             return text
-        while text and self._width(text + "…") > room:
+        ellipsis = self.clean("…")
+        while text and self._width(text + ellipsis) > room:
             text = text[:-1]
-        return text + "…"
+        return text + ellipsis
 
     def rows(self, rows: Iterable[list[str]], bold: bool = False) -> None:
         """Write table rows straight into the page content (one text object per row).
@@ -276,7 +295,6 @@ class _ReportPDF(FPDF):
         k, page_h, pad = self.k, self.h, self.c_margin
         #: (column, text) -> "x-position encoded-text Tj", computed once per distinct text
         cache: dict[tuple[int, str], tuple[str, str]] = {}
-        font = self.current_font
         # bold rows: fill and stroke the glyphs (0.3 pt), then back to fill and the rule width
         opening = "BT 2 Tr 0.30 w" if bold else "BT"
         closing = f"0 Tr ET {self.line_width * k:.2f} w" if bold else "ET"
@@ -306,7 +324,7 @@ class _ReportPDF(FPDF):
                         x = lefts[i] + widths[i] - pad - self._width(fitted)
                     else:
                         x = lefts[i] + pad
-                    known = (f"1 0 0 1 {x * k:.2f}", font.encode_text(fitted))
+                    known = (f"1 0 0 1 {x * k:.2f}", self._encode(fitted))
                     cache[(i, text)] = known
                 parts.append(f"{known[0]} {base} Tm {known[1]}")
             parts.append(closing)

@@ -1,0 +1,71 @@
+"""Report cell formatting and the PDF writer (no database)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from operations.reports import render
+from operations.reports.services import INT, MONEY, WEIGHT, Column, Report
+
+
+def _report(rows):
+    return Report(
+        name="demo",
+        title="Liste de préparation – été",
+        columns=[
+            Column("Client", group=True),
+            Column("Produit"),
+            Column("Quantité", INT),
+            Column("Poids (kg)", WEIGHT),
+            Column("Montant", MONEY),
+        ],
+        rows=rows,
+        totals=[("Total", "", 3, None, 123456)],
+        notes=["Montants TTC."],
+    )
+
+
+def test_money_and_weight_formats():
+    fr, en = render.money_formatter("fr"), render.money_formatter("en")
+    assert fr(123456) == "1\u202f234,56\u00a0€"
+    assert fr(-5) == "-0,05\u00a0€"
+    assert en(123456) == "€1,234.56"
+    assert render.weight_formatter("fr")(600) == "0,600"
+    assert render.weight_formatter("en")(12345) == "12.345"
+
+
+def test_display_rows_blank_a_repeated_group(app):
+    rows = [
+        ("Zoë", "Pain", 1, None, 440),
+        ("Zoë", "Oeufs", 2, 600, 700),
+        ("Yann", "Pain", 1, None, 0),
+    ]
+    with app.test_request_context():
+        shown = list(render.display_rows(_report(rows), "fr"))
+    assert [r[0] for r in shown] == ["Zoë", "", "Yann"]
+    assert shown[1][3:] == ["0,600", "7,00\u00a0€"]
+
+
+def test_csv_keeps_every_value_with_decimal_commas(app):
+    rows = [("Zoë", "Pain", 1, None, 440), ("Zoë", "Oeufs", 2, 600, -700)]
+    with app.test_request_context():
+        data = render.csv_bytes(_report(rows))
+    assert data.startswith("\ufeff".encode())
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert parsed[1] == ["Zoë", "Pain", "1", "", "4,40"]
+    assert parsed[2] == ["Zoë", "Oeufs", "2", "0,600", "-7,00"]
+    assert parsed[3] == ["Total", "", "3", "", "1234,56"]
+
+
+@pytest.mark.parametrize("fonts", [True, False])
+def test_pdf_with_and_without_the_dejavu_fonts(app, monkeypatch, fonts):
+    monkeypatch.setattr(render, "fonts_available", lambda: fonts)
+    rows = [(f"Zoë Ξ {i}", "Fromage – à la coupe " * 4, i, 250, 1999) for i in range(200)]
+    with app.test_request_context():
+        pdf = render.pdf_bytes(_report(rows), "La Grange – semaine 48")
+    assert pdf.startswith(b"%PDF")
+    assert pdf.count(b"/Type /Page\n") >= 4  # 200 rows of 5 mm on A4 portrait
+    assert (b"DejaVu" in pdf) is fonts
