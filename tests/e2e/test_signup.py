@@ -49,7 +49,7 @@ def test_sign_up_confirm_by_email_and_log_in(live_server, smtp_sink, page):
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.get_by_text("Bienvenue, Camille Durand.").wait_for()
-    page.get_by_role("link", name="Compte").click()
+    page.get_by_role("link", name="Mon compte", exact=True).click()
     page.get_by_role("heading", name="Mon compte").wait_for()
     assert EMAIL in page.content()
 
