@@ -18,12 +18,13 @@ from core.db import db
 from core.timeutils import local_date, local_to_utc, utcnow
 from demo.accounts import ADMIN, get_enterprise, get_user
 
-#: label, yearly amount in cents (what running the platform costs, published on /cooperative)
+#: label, yearly amount in cents (what running the platform costs, published on /cooperative);
+#: the scale of a small instance, since the demo has only ten enterprises to share them
 COSTS = (
-    ("Hébergement (serveurs, sauvegardes)", 180_000),
-    ("Temps de support aux producteurs et aux comptoirs", 960_000),
-    ("Maintenance et développement du logiciel", 1_440_000),
-    ("Frais bancaires et comptabilité", 60_000),
+    ("Hébergement (serveurs, sauvegardes)", 60_000),
+    ("Temps de support aux producteurs et aux comptoirs", 240_000),
+    ("Maintenance et développement du logiciel", 360_000),
+    ("Frais bancaires et comptabilité", 24_000),
 )
 
 #: enterprise slug, amount in cents, rhythm (0: the enterprise chose not to contribute, for now)
