@@ -101,6 +101,8 @@ def test_index_lists_the_six_reports_in_three_formats(client, login_as, hub_cycl
         for fmt in FORMATS:
             assert f"/hubs/{hub.id}/cycles/{cycle.id}/reports/{report}.{fmt}" in page
     assert "Liste de préparation par client" in page
+    # the DFC export sits beside the CSV exports
+    assert f"/hubs/{hub.id}/cycles/{cycle.id}/orders.jsonld" in page
 
 
 @pytest.mark.parametrize("report", REPORTS)
