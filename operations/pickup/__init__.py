@@ -1,0 +1,3 @@
+from operations.pickup.views import bp
+
+__all__ = ["bp"]
