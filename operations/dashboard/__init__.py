@@ -1,0 +1,3 @@
+from operations.dashboard.views import bp
+
+__all__ = ["bp"]
