@@ -63,6 +63,11 @@ class Line:
     unit_price_cents: int
     total_cents: int
     hub_fee_cents: int
+    #: VAT contained in the line total (orders.pricing.breakdown)
+    vat_cents: int = 0
+    #: the 1 % support commission on this line, for information: the hub pays it, once per
+    #: order (coop.commission), out of its revenue, never out of the producer's part
+    commission_cents: int = 0
 
     @property
     def owed_cents(self) -> int:
@@ -81,6 +86,8 @@ class VariantTotal:
     weight_g: int = 0
     total_cents: int = 0
     hub_fee_cents: int = 0
+    vat_cents: int = 0
+    commission_cents: int = 0
 
     @property
     def owed_cents(self) -> int:
@@ -127,6 +134,14 @@ class CycleSummary:
     @property
     def hub_fee_cents(self) -> int:
         return sum(v.hub_fee_cents for v in self.variants)
+
+    @property
+    def vat_cents(self) -> int:
+        return sum(v.vat_cents for v in self.variants)
+
+    @property
+    def commission_cents(self) -> int:
+        return sum(v.commission_cents for v in self.variants)
 
     @property
     def owed_cents(self) -> int:
@@ -266,6 +281,7 @@ def _summaries(producer_id: int, cycles: list[OrderCycle]) -> list[CycleSummary]
             orders[order.id] = customer
             summary.orders.append(customer)
         price = pricing.price_order_line(row)
+        parts = pricing.breakdown(row.line_total_cents, price.line_hub_fee_cents, row.vat_rate_bp)
         line = Line(
             order_id=order.id,
             order_number=order.number,
@@ -280,6 +296,8 @@ def _summaries(producer_id: int, cycles: list[OrderCycle]) -> list[CycleSummary]
             unit_price_cents=row.unit_price_cents,
             total_cents=row.line_total_cents,
             hub_fee_cents=price.line_hub_fee_cents,
+            vat_cents=parts.vat_cents,
+            commission_cents=parts.commission_cents,
         )
         customer.lines.append(line)
         key = (order.cycle_id, row.product_name, row.variant_name, row.sku)
@@ -297,6 +315,8 @@ def _summaries(producer_id: int, cycles: list[OrderCycle]) -> list[CycleSummary]
         total.weight_g += line.weight_g or 0
         total.total_cents += line.total_cents
         total.hub_fee_cents += line.hub_fee_cents
+        total.vat_cents += line.vat_cents
+        total.commission_cents += line.commission_cents
     for summary in summaries.values():
         summary.variants.sort(key=lambda v: (v.product_name.lower(), v.variant_name.lower()))
     return [summaries[c.id] for c in cycles]

@@ -49,6 +49,10 @@ def test_producer_sees_its_lines_with_hand_computed_totals(app, world, login_as)
     assert 'data-total="sales">24,75' in html
     assert 'data-total="hub-fee">2,25' in html
     assert "22,50" in html
+    # the breakdown: VAT 5,5 % contained per line, 9,90 -> 0,52 and 14,85 -> 0,77; the 1 %
+    # commission (paid by the hub) per line, 9,90 -> 0,10 and 14,85 -> 0,15
+    assert 'data-total="vat">1,29' in html
+    assert 'data-total="commission">0,25' in html
 
 
 def test_no_email_nor_phone_on_the_page_nor_in_the_csv(app, world, login_as):
