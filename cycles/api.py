@@ -55,15 +55,15 @@ def _out(cycle: OrderCycle) -> OrderCycle:
 
 @blp.route("/hubs/<int:hub_id>/cycles")
 class Cycles(MethodView):
-    @blp.response(200, CycleOut(many=True))
     @token_required("read")
+    @blp.response(200, CycleOut(many=True))
     def get(self, hub_id: int):
         """The hub's cycles, newest first, with their state."""
         return [_out(c) for c in services.list_cycles(_hub(hub_id), with_windows=True)]
 
+    @token_required("write")
     @blp.arguments(CycleIn)
     @blp.response(201, CycleOut)
-    @token_required("write")
     def post(self, data: dict, hub_id: int):
         """Create a draft cycle (times without offset are Europe/Paris local time)."""
         return _out(services.create_cycle(_hub(hub_id), services.CycleFields(**data)))
@@ -71,20 +71,20 @@ class Cycles(MethodView):
 
 @blp.route(BASE)
 class Cycle(MethodView):
-    @blp.response(200, CycleOut)
     @token_required("read")
+    @blp.response(200, CycleOut)
     def get(self, hub_id: int, cycle_id: int):
         return _out(_cycle(hub_id, cycle_id))
 
+    @token_required("write")
     @blp.arguments(CycleIn)
     @blp.response(200, CycleOut)
-    @token_required("write")
     def put(self, data: dict, hub_id: int, cycle_id: int):
         """Change a cycle (422: close before open, windows before the close, cap too low)."""
         return _out(services.update_cycle(_cycle(hub_id, cycle_id), services.CycleFields(**data)))
 
-    @blp.response(204)
     @token_required("write")
+    @blp.response(204)
     def delete(self, hub_id: int, cycle_id: int):
         """Delete a draft without orders."""
         services.delete_cycle(_cycle(hub_id, cycle_id))
@@ -101,9 +101,9 @@ ACTIONS = {
 
 @blp.route(BASE + "/actions")
 class CycleAction(MethodView):
+    @token_required("write")
     @blp.arguments(ActionIn)
     @blp.response(200, CycleOut)
-    @token_required("write")
     def post(self, data: dict, hub_id: int, cycle_id: int):
         """publish, unpublish, close (now), done, duplicate (returns the copy)."""
         return _out(ACTIONS[data["action"]](_cycle(hub_id, cycle_id)))
@@ -111,9 +111,9 @@ class CycleAction(MethodView):
 
 @blp.route(BASE + "/windows")
 class Windows(MethodView):
+    @token_required("write")
     @blp.arguments(WindowIn)
     @blp.response(201, WindowOut)
-    @token_required("write")
     def post(self, data: dict, hub_id: int, cycle_id: int):
         """Add a pickup window (it must start after the cycle closes)."""
         return services.add_window(_cycle(hub_id, cycle_id), **data)
@@ -128,8 +128,8 @@ def _window(cycle: OrderCycle, window_id: int) -> PickupWindow:
 
 @blp.route(BASE + "/windows/<int:window_id>")
 class Window(MethodView):
-    @blp.response(204)
     @token_required("write")
+    @blp.response(204)
     def delete(self, hub_id: int, cycle_id: int, window_id: int):
         """Remove a window no order uses."""
         services.remove_window(_window(_cycle(hub_id, cycle_id), window_id))
@@ -137,9 +137,9 @@ class Window(MethodView):
 
 @blp.route(BASE + "/windows/<int:window_id>/slots")
 class Slots(MethodView):
+    @token_required("write")
     @blp.arguments(SlotIn)
     @blp.response(201, SlotOut)
-    @token_required("write")
     def post(self, data: dict, hub_id: int, cycle_id: int, window_id: int):
         """Add a slot inside the window, not overlapping the others."""
         return services.add_slot(_window(_cycle(hub_id, cycle_id), window_id), **data)
@@ -147,9 +147,9 @@ class Slots(MethodView):
 
 @blp.route(BASE + "/windows/<int:window_id>/slots/generate")
 class GenerateSlots(MethodView):
+    @token_required("write")
     @blp.arguments(GenerateIn)
     @blp.response(201, SlotOut(many=True))
-    @token_required("write")
     def post(self, data: dict, hub_id: int, cycle_id: int, window_id: int):
         """Cut the window into slots every N minutes with a capacity each."""
         return services.generate_slots(_window(_cycle(hub_id, cycle_id), window_id), **data)
@@ -164,29 +164,29 @@ def _slot(cycle: OrderCycle, slot_id: int) -> PickupSlot:
 
 @blp.route(BASE + "/slots/<int:slot_id>")
 class Slot(MethodView):
+    @token_required("write")
     @blp.arguments(CapacityIn)
     @blp.response(200, SlotOut)
-    @token_required("write")
     def patch(self, data: dict, hub_id: int, cycle_id: int, slot_id: int):
         """Change a slot's capacity (not below its bookings)."""
         return services.update_slot(_slot(_cycle(hub_id, cycle_id), slot_id), **data)
 
-    @blp.response(204)
     @token_required("write")
+    @blp.response(204)
     def delete(self, hub_id: int, cycle_id: int, slot_id: int):
         services.remove_slot(_slot(_cycle(hub_id, cycle_id), slot_id))
 
 
 @blp.route(BASE + "/offers")
 class Offers(MethodView):
-    @blp.response(200, OfferOut(many=True))
     @token_required("read")
+    @blp.response(200, OfferOut(many=True))
     def get(self, hub_id: int, cycle_id: int):
         return services.list_offers(_cycle(hub_id, cycle_id))
 
+    @token_required("write")
     @blp.arguments(OffersIn)
     @blp.response(201, OfferOut(many=True))
-    @token_required("write")
     def post(self, data: dict, hub_id: int, cycle_id: int):
         """Offer many variants at once (403 producer_permission_missing without permission)."""
         specs = [services.OfferSpec(**o) for o in data["offers"]]
@@ -202,14 +202,14 @@ def _offer(cycle: OrderCycle, offer_id: int) -> CycleOffer:
 
 @blp.route(BASE + "/offers/<int:offer_id>")
 class Offer(MethodView):
+    @token_required("write")
     @blp.arguments(OfferUpdateIn)
     @blp.response(200, OfferOut)
-    @token_required("write")
     def put(self, data: dict, hub_id: int, cycle_id: int, offer_id: int):
         return services.update_offer(_offer(_cycle(hub_id, cycle_id), offer_id), **data)
 
-    @blp.response(204)
     @token_required("write")
+    @blp.response(204)
     def delete(self, hub_id: int, cycle_id: int, offer_id: int):
         services.remove_offer(_offer(_cycle(hub_id, cycle_id), offer_id))
 

@@ -36,15 +36,15 @@ def _point(hub: Enterprise, point_id: int) -> DistributionPoint:
 
 @blp.route("/hubs/<int:hub_id>/points")
 class Points(MethodView):
-    @blp.response(200, PointOut(many=True))
     @token_required("read")
+    @blp.response(200, PointOut(many=True))
     def get(self, hub_id: int):
         """The hub's distribution points."""
         return services.list_points(_hub(hub_id))
 
+    @token_required("write")
     @blp.arguments(PointIn)
     @blp.response(201, PointOut)
-    @token_required("write")
     def post(self, data: dict, hub_id: int):
         """Add a distribution point (422 with fields on bad input)."""
         return services.create_point(_hub(hub_id), data)
@@ -52,16 +52,16 @@ class Points(MethodView):
 
 @blp.route("/hubs/<int:hub_id>/points/<int:point_id>")
 class Point(MethodView):
+    @token_required("write")
     @blp.arguments(PointIn)
     @blp.response(200, PointOut)
-    @token_required("write")
     def put(self, data: dict, hub_id: int, point_id: int):
         """Replace a distribution point's fields."""
         hub = _hub(hub_id)
         return services.update_point(_point(hub, point_id), data)
 
-    @blp.response(204)
     @token_required("write")
+    @blp.response(204)
     def delete(self, hub_id: int, point_id: int):
         """Delete a point no pickup window uses (409 otherwise)."""
         hub = _hub(hub_id)
@@ -70,8 +70,8 @@ class Point(MethodView):
 
 @blp.route("/enterprises/<int:enterprise_id>/links")
 class Links(MethodView):
-    @blp.response(200, LinkOut(many=True))
     @token_required("read")
+    @blp.response(200, LinkOut(many=True))
     def get(self, enterprise_id: int):
         """Producer-hub permissions of an enterprise the caller manages (both sides)."""
         enterprise = db.session.get(Enterprise, enterprise_id)
@@ -90,9 +90,9 @@ class Links(MethodView):
 
 @blp.route("/links")
 class LinkRequest(MethodView):
+    @token_required("write")
     @blp.arguments(LinkIn)
     @blp.response(201, LinkOut)
-    @token_required("write")
     def post(self, data: dict):
         """Ask for a permission, as the producer (side=producer) or as the hub (side=hub)."""
         producer = db.session.get(Enterprise, data["producer_id"])
@@ -120,9 +120,9 @@ LINK_SERVICES = {
 
 @blp.route("/links/<int:link_id>")
 class LinkDecision(MethodView):
+    @token_required("write")
     @blp.arguments(LinkActionIn)
     @blp.response(200, LinkOut)
-    @token_required("write")
     def post(self, data: dict, link_id: int):
         """accept / refuse (the side that did not ask) or withdraw (the producer)."""
         link = db.session.get(ProducerHubLink, link_id)

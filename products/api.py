@@ -110,9 +110,9 @@ def _editable_product(product_id: int) -> Product:
 
 @blp.route("/products")
 class Products(MethodView):
+    @token_required("read")
     @blp.arguments(ListArgs, location="query")
     @blp.response(200, ProductPageOut)
-    @token_required("read")
     def get(self, args: dict[str, Any]):
         """Products of the producers the caller manages (optionally one of them), with variants."""
         ids = managed_producer_ids(api_user())
@@ -137,9 +137,9 @@ class Products(MethodView):
             "per_page": args["per_page"],
         }
 
+    @token_required("write")
     @blp.arguments(ProductIn)
     @blp.response(201, ProductOut)
-    @token_required("write")
     def post(self, data: dict[str, Any]):
         """Create a product (and its variants) for a producer the caller manages."""
         producer = db.session.get(Enterprise, data["producer_id"])
@@ -164,8 +164,8 @@ class Products(MethodView):
 
 @blp.route("/products/<int:product_id>")
 class ProductResource(MethodView):
-    @blp.response(200, ProductOut)
     @token_required("read", optional=True)
+    @blp.response(200, ProductOut)
     def get(self, product_id: int):
         """A product: its managers see everything; others only an active product a hub sells."""
         product = services.get_product_with_variants(product_id)
@@ -173,9 +173,9 @@ class ProductResource(MethodView):
             abort(404)
         return product_out(product, manager=can_edit_product(api_user(), product))
 
+    @token_required("write")
     @blp.arguments(ProductPatch)
     @blp.response(200, ProductOut)
-    @token_required("write")
     def patch(self, data: dict[str, Any], product_id: int):
         """Change some fields of a product (labels: the full list)."""
         product = _editable_product(product_id)
@@ -195,9 +195,9 @@ class ProductResource(MethodView):
 
 @blp.route("/products/<int:product_id>/variants")
 class ProductVariants(MethodView):
+    @token_required("write")
     @blp.arguments(VariantIn)
     @blp.response(201, VariantOut)
-    @token_required("write")
     def post(self, data: dict[str, Any], product_id: int):
         """Add a variant to a product."""
         product = _editable_product(product_id)
@@ -206,8 +206,8 @@ class ProductVariants(MethodView):
 
 @blp.route("/variants/<int:variant_id>")
 class VariantResource(MethodView):
-    @blp.response(200, VariantOut)
     @token_required("read")
+    @blp.response(200, VariantOut)
     def get(self, variant_id: int):
         """A variant of a product the caller manages."""
         variant = db.session.get(Variant, variant_id)
@@ -217,9 +217,9 @@ class VariantResource(MethodView):
             abort(403)
         return variant_out(variant)
 
+    @token_required("write")
     @blp.arguments(VariantPatch)
     @blp.response(200, VariantOut)
-    @token_required("write")
     def patch(self, data: dict[str, Any], variant_id: int):
         """Change some fields of a variant. Send ``stock_seen`` with ``stock`` to refuse (409
         stock_changed) overwriting a stock that orders changed since you read it."""
