@@ -136,7 +136,8 @@ def apply_tick(
     try:
         order = set_collected(order, collected, actor, at=min(at, utcnow()))
     except OrderNotCollectable as exc:
-        return TickResult(order_id, exc.code)
+        # the phone shows the order as the server has it (a cancelled order: not collected)
+        return TickResult(order_id, exc.code, order.status is OrderStatus.collected)
     return TickResult(order_id, "applied", order.status is OrderStatus.collected)
 
 

@@ -73,7 +73,7 @@ def checklist(hub_id: int, cycle_id: int, window_id: int):
     return _render_checklist("operations/pickup/checklist.html", hub_id, cycle_id, window_id)
 
 
-@bp.get("/hubs/<int:hub_id>/cycles/<int:cycle_id>/pickup/<int:window_id>/print")
+@bp.get("/hubs/<int:hub_id>/cycles/<int:cycle_id>/pickup/<int:window_id>/print", endpoint="print")
 @login_required
 def print_sheet(hub_id: int, cycle_id: int, window_id: int):
     return _render_checklist("operations/pickup/print.html", hub_id, cycle_id, window_id)

@@ -17,8 +17,31 @@
   var timer = null;
   var sending = false;
 
+  function valid(t) {
+    return t && typeof t.order_id === 'number' && typeof t.collected === 'boolean' && typeof t.at === 'string';
+  }
   function load() {
-    try { return JSON.parse(window.localStorage.getItem(key)) || []; } catch (e) { return []; }
+    var queue;
+    try { queue = JSON.parse(window.localStorage.getItem(key)); } catch (e) { queue = null; }
+    return Array.isArray(queue) ? queue.filter(valid) : [];
+  }
+  // "Élodie" is found by typing "elodie"
+  function fold(text) {
+    return (text.normalize ? text.normalize('NFD') : text).replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  }
+  var problem = document.getElementById('pickup-problem');
+  function refused(results) {
+    if (!problem) { return; }
+    var names = [];
+    results.forEach(function (r) {
+      if (r.outcome !== 'applied' && r.outcome !== 'stale') {
+        var entry = entryOf(r.order_id);
+        names.push(entry ? entry.querySelector('h2').textContent.trim() : '#' + r.order_id);
+      }
+    });
+    if (!names.length) { return; }
+    problem.textContent = problem.getAttribute('data-message') + ' ' + names.join(', ');
+    problem.hidden = false;
   }
   function save(queue) {
     try { window.localStorage.setItem(key, JSON.stringify(queue)); } catch (e) { /* private mode: memory only */ }
@@ -44,6 +67,15 @@
       : indicator.getAttribute('data-many').replace('__N__', String(queue.length));
   }
 
+  function refreshToken() {
+    fetch(window.location.href, {credentials: 'same-origin'}).then(function (response) {
+      return response.ok ? response.text() : '';
+    }).then(function (html) {
+      var found = /<meta name="csrf-token" content="([^"]+)"/.exec(html);
+      if (found) { csrf = found[1]; }
+    }).catch(function () { /* offline: next retry */ });
+  }
+
   function schedule(wait) {
     if (timer) { window.clearTimeout(timer); }
     timer = window.setTimeout(flush, wait);
@@ -62,6 +94,16 @@
       headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf, 'Accept': 'application/json'},
       body: JSON.stringify({ticks: batch})
     }).then(function (response) {
+      if (response.status === 400) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          var code = data && data.error && data.error.code;
+          // a body the server will never accept: drop it rather than block the queue
+          if (code === 'invalid_ticks' || code === 'too_many_ticks') { return {results: []}; }
+          // most likely a stale CSRF token (the session changed): fetch a fresh one, retry
+          refreshToken();
+          throw new Error('HTTP 400');
+        });
+      }
       if (!response.ok) { throw new Error('HTTP ' + response.status); }
       return response.json();
     }).then(function (data) {
@@ -73,6 +115,7 @@
           show(r.order_id, r.collected);
         }
       });
+      refused(data.results || []);
       delay = 2000;
       sending = false;
       showQueue(rest);
@@ -102,9 +145,9 @@
   var filter = document.getElementById('pickup-filter');
   if (filter) {
     filter.addEventListener('input', function () {
-      var words = filter.value.toLowerCase().trim();
+      var words = fold(filter.value).trim();
       Array.prototype.forEach.call(list.querySelectorAll('.pickup-entry'), function (entry) {
-        entry.hidden = words !== '' && entry.getAttribute('data-search').indexOf(words) === -1;
+        entry.hidden = words !== '' && fold(entry.getAttribute('data-search')).indexOf(words) === -1;
       });
     });
   }

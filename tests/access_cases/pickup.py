@@ -28,7 +28,7 @@ CASES: list[Case] = [
     Case("pickup.index", MANAGERS_OF_A, params=_cycle_of_a),
     Case("pickup.checklist", MANAGERS_OF_A, params=_window_of_a),
     Case("pickup.checklist", statuses(302, 403, 403, 404, 404), params=_window_of_a_under_b),
-    Case("pickup.print_sheet", MANAGERS_OF_A, params=_window_of_a),
+    Case("pickup.print", MANAGERS_OF_A, params=_window_of_a),
     # a form body is not the JSON the phone sends: 400 once allowed in
     Case("pickup.tick", statuses(302, 403, 400, 403, 400), "POST", _cycle_of_a, lambda w: {}),
     Case(

@@ -10,6 +10,7 @@ from core.timeutils import utcnow
 from cycles.models import OrderCycle
 from orders import services as order_services
 from orders.models import Order, OrderStatus, PaymentMethod
+from orders.services import cancel_order
 from tests.factories import UserFactory
 from tests.factories_orders import make_market
 
@@ -89,4 +90,57 @@ def test_ticks_survive_a_reload_and_a_lost_connection(app, live_server, page, mo
     page.reload()
     yves = page.locator(f"#order-{order_ids['Yves Le Gall']}")
     assert yves.get_by_role("button", name="Retirée ✓").get_attribute("aria-pressed") == "true"
+    assert errors == []
+
+
+def test_filter_ignores_accents_and_a_refused_tick_is_shown(app, live_server, page, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    market = make_market()
+    cycle = db.session.get(OrderCycle, market.cycle_id)
+    orders = {}
+    for name in ("Élodie Bernard", "Paul Roux"):
+        orders[name] = order_services.place_order(
+            cycle=cycle,
+            customer=UserFactory(full_name=name),
+            items=[(market.egg_offer_id, 1)],
+            pickup_window_id=market.window_id,
+            pickup_slot_id=market.slot_ids[0],
+            payment_method=PaymentMethod.at_pickup,
+            idempotency_key=f"e2e-pickup-2-{name}",
+            terms_accepted=True,
+            now=utcnow(),
+        )
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.context.add_cookies(
+        [
+            {
+                "name": "session",
+                "value": _session_cookie(app, market.manager_id),
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(
+        f"{live_server.url}/hubs/{market.hub_id}/cycles/{market.cycle_id}/pickup/{market.window_id}"
+    )
+    page.get_by_label("Trouver un client").fill("elodie")
+    assert page.locator(".pickup-entry:visible h2").all_inner_texts() == ["Élodie Bernard"]
+    page.get_by_label("Trouver un client").fill("")
+
+    # the order is cancelled from the back office while the list is open
+    paul = orders["Paul Roux"]
+    cancel_order(db.session.get(Order, paul.id), actor=None, reason="e2e")
+    entry = page.locator(f"#order-{paul.id}")
+    entry.get_by_role("button", name="Marquer retirée").click()
+    problem = page.locator("#pickup-problem")
+    problem.wait_for(state="visible")
+    assert "Paul Roux" in problem.inner_text()
+    # the button goes back to what the server holds, and nothing waits in the queue
+    assert entry.get_by_role("button", name="Marquer retirée").get_attribute("aria-pressed") == (
+        "false"
+    )
+    page.wait_for_function("() => document.getElementById('pickup-queue').hidden")
+    db.session.expire_all()
+    assert db.session.get(Order, paul.id).status is OrderStatus.cancelled
     assert errors == []

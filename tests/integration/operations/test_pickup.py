@@ -140,9 +140,10 @@ def test_ticks_for_another_hubs_order_or_bad_bodies_are_refused(db_session, logi
             ]
         },
     )
-    assert [r["outcome"] for r in resp.get_json()["results"]] == [
-        "order_not_in_cycle",
-        "order_not_collectable",
+    assert resp.get_json()["results"] == [
+        {"order_id": foreign.id, "outcome": "order_not_in_cycle"},
+        # the phone is told the state to show: not collected
+        {"order_id": cancelled.id, "outcome": "order_not_collectable", "collected": False},
     ]
     db.session.refresh(foreign)
     assert foreign.status is OrderStatus.confirmed
