@@ -10,10 +10,10 @@ from datetime import timedelta
 from core.db import db
 from core.timeutils import utcnow
 from operations.backoffice.services import mark_paid, set_collected
-from orders.models import OrderStatus
+from orders.models import OrderStatus, PaymentMethod
 from orders.services import cancel_order
 from tests.factories import MembershipFactory, UserFactory
-from tests.factories_operations import place, shop_with_manager
+from tests.factories_operations import place, shop_with_manager, weighed_offer
 from tests.querycount import count_queries
 
 
@@ -219,3 +219,43 @@ def test_manager_of_hub_sees_it_as_a_member(db_session, login_as):
     helper = UserFactory()
     MembershipFactory(user=helper, enterprise=shop.hub)
     assert login_as(helper).get(_base(shop)).status_code == 200
+
+
+def test_unpaid_card_orders_are_not_listed_and_packed_weight_is_shown(db_session, login_as):
+    shop, manager = shop_with_manager(offers=1)
+    tomatoes = weighed_offer(shop)
+    waiting = place(
+        shop,
+        [(shop.offers[0].id, 1)],
+        customer=UserFactory(full_name="Carte Enattente"),
+        method=PaymentMethod.card,
+        key="pickup-card",
+    )
+    assert waiting.status is OrderStatus.pending_payment
+    weighed = place(shop, [(tomatoes.id, 1)], customer=UserFactory(full_name="Léa Pesée"))
+    weighed.lines[0].final_weight_g = 520
+    db.session.commit()
+
+    html = login_as(manager).get(f"{_base(shop)}/{shop.window.id}").get_data(as_text=True)
+    assert "Carte Enattente" not in html
+    assert "Léa Pesée" in html
+    assert "1 × Tomates anciennes – barquette (0,520 kg)" in html
+    summary = login_as(manager).get(_base(shop)).get_data(as_text=True)
+    assert "1 à retirer" in summary  # the unpaid card order is not counted
+
+
+def test_index_queries_do_not_grow_with_windows_and_orders(db_session, login_as):
+    shop, manager = shop_with_manager(offers=1, slot_capacity=None)
+    client = login_as(manager)
+
+    def count() -> int:
+        with count_queries() as counter:
+            assert client.get(_base(shop)).status_code == 200
+        return counter.count
+
+    place(shop, [(shop.offers[0].id, 1)])
+    count()
+    few = count()
+    for _ in range(15):
+        place(shop, [(shop.offers[0].id, 1)])
+    assert count() == few
