@@ -10,8 +10,9 @@ from email.utils import make_msgid
 
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
+from jinja2 import TemplateNotFound
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core.db import db
 from core.timeutils import utcnow
@@ -29,47 +30,59 @@ def queue_email(
     kind: str = "",
     dedupe_key: str | None = None,
     **context: object,
-) -> OutboundEmail | None:
+) -> int | None:
     """Render ``templates/<template>.txt`` (and ``.html`` if present) in ``locale`` and queue it.
 
-    The first line of the text template is ``Subject: ...``. Only flushes: the caller commits, so
-    the message exists if and only if the change that caused it was committed. With a
-    ``dedupe_key`` already queued, nothing is added and None is returned (send once).
+    The first line of the text template is ``Subject: ...``. Only writes in the caller's
+    transaction: the caller commits, so the message exists if and only if the change that caused
+    it was committed. Returns the message id; with a ``dedupe_key`` already queued (now or by a
+    concurrent transaction), nothing is added and None is returned (send once).
     """
-    if dedupe_key is not None:
-        existing = db.session.scalar(
-            select(OutboundEmail.id).where(OutboundEmail.dedupe_key == dedupe_key)
-        )
-        if existing is not None:
-            return None
     with force_locale(locale):
         text = render_template(f"{template}.txt", **context)
-        try:
-            html = render_template(f"{template}.html", **context)
-        except Exception:  # noqa: BLE001 - the HTML part is optional
-            html = ""
+        html = render_template(f"{template}.html", **context) if _has_html(template) else ""
     if has_request_context():
         g.emails_queued = True  # delivered right after the response (see init_app)
     first, _, body = text.partition("\n")
-    subject = first.removeprefix("Subject:").strip()
-    message = OutboundEmail(
+    values = dict(
         to_email=to,
-        subject=subject,
+        subject=first.removeprefix("Subject:").strip(),
         body_text=body.lstrip("\n"),
         body_html=html,
         kind=kind,
         dedupe_key=dedupe_key,
     )
     if dedupe_key is None:
+        message = OutboundEmail(**values)
         db.session.add(message)
         db.session.flush()
-        return message
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:
-        return None  # queued concurrently by another transaction: send once
-    return message
+        return message.id
+    # one statement, whoever wins a race: checkout queues a confirmation per order (no SELECT
+    # then SAVEPOINT round trips on the hottest path)
+    insert = _dialect_insert()(OutboundEmail).values(**values)
+    return db.session.scalar(
+        insert.on_conflict_do_nothing(index_elements=[OutboundEmail.dedupe_key]).returning(
+            OutboundEmail.id
+        )
+    )
+
+
+def _dialect_insert():
+    if db.session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
+
+
+def _has_html(template: str) -> bool:
+    """Whether ``<template>.html`` exists (looked up once per app: a miss walks every loader)."""
+    known: dict[str, bool] = current_app.extensions.setdefault("comptoir_email_html", {})
+    if template not in known:
+        try:
+            current_app.jinja_env.get_template(f"{template}.html")
+            known[template] = True
+        except TemplateNotFound:
+            known[template] = False
+    return known[template]
 
 
 def _build(message: OutboundEmail) -> EmailMessage:

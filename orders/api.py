@@ -24,8 +24,13 @@ def _cycle(cycle_id: int) -> OrderCycle:
     return cycle
 
 
-def _cart_out(cycle: OrderCycle, messages: list[str] | None = None) -> dict:
-    view = services.build_cart(cycle, services.get_cart_items(api_user(), cycle))
+def _cart_out(
+    cycle: OrderCycle, messages: list[str] | None = None, items: dict[int, int] | None = None
+) -> dict:
+    """The cart as the API shows it (``items``: known already, e.g. just saved)."""
+    if items is None:
+        items = services.get_cart_items(api_user(), cycle)
+    view = services.build_cart(cycle, items)
     return {
         "cycle_id": cycle.id,
         "lines": [
@@ -68,12 +73,11 @@ class CartItems(MethodView):
         change = services.set_cart_quantity(
             cycle=cycle,
             user=user,
-            items=services.get_cart_items(user, cycle),
             offer_id=data["offer_id"],
             quantity=data["quantity"],
             now=utcnow(),
         )
-        return _cart_out(cycle, [change.message] if change.message else [])
+        return _cart_out(cycle, [change.message] if change.message else [], change.items)
 
 
 @blp.route("/cycles/<int:cycle_id>/orders")

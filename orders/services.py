@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from coop import commission as coop_commission  # a module: coop.commission imports orders
-from core.db import db
+from core.db import commit_keeping_loaded, db
 from core.errors import DomainError
 from cycles.models import CycleOffer, OrderCycle, PickupSlot, PickupWindow
 from cycles.services import require_open
@@ -202,7 +202,7 @@ def set_cart_quantity(
     *,
     cycle: OrderCycle,
     user: User | None,
-    items: dict[int, int],
+    items: dict[int, int] | None = None,
     offer_id: int,
     quantity: int,
     add: bool = False,
@@ -211,18 +211,24 @@ def set_cart_quantity(
     """Set (or with ``add`` increase) an item's quantity, capped to what is available.
 
     Raises CycleClosed (CycleNotOpenYet before it opens), OfferUnavailable. For a logged-in
-    user the cart is saved (commit): its row is locked and ``items`` re-read under the lock, so
-    two quick changes (two tabs, parallel API calls) both count. A guest's cart lives in the
-    session (the caller stores ``result.items``).
+    user the cart is saved (commit): its row is locked and its items read under the lock, so
+    two quick changes (two tabs, parallel API calls) both count (``items`` is not needed). A
+    guest's cart lives in the session: ``items`` is it, and the caller stores ``result.items``.
     """
     require_open(cycle, now)
-    offer = db.session.get(CycleOffer, offer_id)
+    offer = db.session.get(
+        CycleOffer,
+        offer_id,
+        options=[joinedload(CycleOffer.variant).joinedload(Variant.product)],
+    )
     if not _sellable(offer, cycle):
         raise OfferUnavailable()
     assert offer is not None
-    if user is not None and _lock_cart(user, cycle, create=True) is not None:
+    cart = None
+    if user is not None:
+        cart = _lock_cart(user, cycle, create=True)
         items = get_cart_items(user, cycle)
-    items = dict(items)
+    items = dict(items or {})
     wanted = (items.get(offer_id, 0) + quantity) if add else quantity
     wanted = max(0, min(wanted, MAX_QUANTITY))
     available = available_quantity(offer, offer.variant)
@@ -247,8 +253,8 @@ def set_cart_quantity(
     else:
         items.pop(offer_id, None)
     if user is not None:
-        _save_cart(user, cycle, items)
-        db.session.commit()
+        _save_cart(user, cycle, items, cart)
+        commit_keeping_loaded()  # the caller shows the cart at once
     return CartChange(items=items, quantity=wanted, capped=capped, message=message)
 
 
@@ -268,9 +274,12 @@ def _lock_cart(user: User, cycle: OrderCycle, *, create: bool) -> Cart | None:
     return cart
 
 
-def _save_cart(user: User, cycle: OrderCycle, items: dict[int, int]) -> None:
-    """Write the saved cart (its row locked: see ``_lock_cart``)."""
-    cart = _lock_cart(user, cycle, create=bool(items))
+def _save_cart(
+    user: User, cycle: OrderCycle, items: dict[int, int], cart: Cart | None = None
+) -> None:
+    """Write the saved cart (its row locked: see ``_lock_cart``; ``cart``: locked already)."""
+    if cart is None:
+        cart = _lock_cart(user, cycle, create=bool(items))
     if cart is None:
         return
     existing = {item.offer_id: item for item in cart.items}
@@ -328,6 +337,64 @@ def _lock_cycle(cycle_id: int) -> OrderCycle:
     return cycle
 
 
+def _book_slot(slot_id: int) -> None:
+    """Book a place in the slot: one conditional UPDATE (the row stays locked until the commit).
+
+    Raises SlotFull when the slot is full or gone.
+    """
+    booked = db.session.scalar(
+        update(PickupSlot)
+        .where(PickupSlot.id == slot_id, PickupSlot.booked < PickupSlot.capacity)
+        .values(booked=PickupSlot.booked + 1)
+        .returning(PickupSlot.id)
+        # in-memory objects follow (e.g. the order page rendered after the commit)
+        .execution_options(synchronize_session="fetch")
+    )
+    if booked is None:
+        raise SlotFull()
+
+
+def _take_cycle_place(cycle_id: int, now: datetime) -> None:
+    """Count the order in its cycle, the last lock of a checkout.
+
+    Every order of a cycle updates this row, so checkouts queue here one at a time: one
+    ``UPDATE ... RETURNING`` (rather than SELECT FOR UPDATE then UPDATE) keeps the row locked
+    for one round trip and the COMMIT. The state and the cap are checked on the row as updated;
+    a refusal raises and the caller's transaction is rolled back, increment included.
+    """
+    row = db.session.execute(
+        update(OrderCycle)
+        .where(OrderCycle.id == cycle_id)
+        .values(orders_count=OrderCycle.orders_count + 1, updated_at=now)
+        .returning(
+            OrderCycle.published,
+            OrderCycle.done_at,
+            OrderCycle.opens_at,
+            OrderCycle.closes_at,
+            OrderCycle.closed_early_at,
+            OrderCycle.order_cap,
+            OrderCycle.orders_count,
+        )
+        # in-memory objects follow (e.g. the order page rendered after the commit)
+        .execution_options(synchronize_session="fetch")
+    ).one_or_none()
+    if row is None:
+        raise CycleClosed()
+    # the same rule as every other check (OrderCycle.state_at), on the values just locked
+    require_open(
+        OrderCycle(
+            published=row.published,
+            done_at=row.done_at,
+            opens_at=row.opens_at,
+            closes_at=row.closes_at,
+            closed_early_at=row.closed_early_at,
+        ),
+        now,
+    )
+    if row.order_cap is not None and row.orders_count > row.order_cap:
+        raise CycleFull()
+
+
 def _lock_slot(slot_id: int) -> PickupSlot | None:
     return db.session.scalar(
         select(PickupSlot)
@@ -342,19 +409,16 @@ def _lock_stock(offer_ids: Iterable[int]) -> dict[int, CycleOffer]:
     ids = sorted(set(offer_ids))
     if not ids:
         return {}
-    variant_ids = sorted(
-        set(db.session.scalars(select(CycleOffer.variant_id).where(CycleOffer.id.in_(ids))))
-    )
-    if variant_ids:
-        list(
-            db.session.scalars(
-                select(Variant)
-                .where(Variant.id.in_(variant_ids))
-                .order_by(Variant.id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
+    # one statement: PostgreSQL sorts the rows, then locks them in that order
+    list(
+        db.session.scalars(
+            select(Variant)
+            .where(Variant.id.in_(select(CycleOffer.variant_id).where(CycleOffer.id.in_(ids))))
+            .order_by(Variant.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
+    )
     offers = db.session.scalars(
         select(CycleOffer)
         .where(CycleOffer.id.in_(ids))
@@ -450,12 +514,15 @@ def place_order(
     """
     method = PaymentMethod(payment_method)
     guest_email = (guest_email or "").strip().lower()
-    existing = _existing_for_key(idempotency_key, customer, guest_email)
-    if existing is not None:
-        return existing
+    wanted = _merge_items(items)
+    if not wanted or not terms_accepted:
+        # A retry of a placed order comes with an emptied cart: answer with that order. (With
+        # items, the check after the item locks below answers it: one statement less per order.)
+        existing = _existing_for_key(idempotency_key, customer, guest_email)
+        if existing is not None:
+            return existing
     if not terms_accepted:
         raise TermsNotAccepted()
-    wanted = _merge_items(items)
     if not wanted:
         raise EmptyCart()
     if customer is None:
@@ -470,13 +537,15 @@ def place_order(
     require_open(cycle, now)  # early answer; checked again under the cycle lock
     if cycle.order_cap is not None and cycle.orders_count >= cycle.order_cap:
         raise CycleFull()
-    # Load what the order is made of before taking the locks (one statement each). The names
-    # keep the objects in the session (its identity map holds them weakly) until the commit.
-    preloaded_offers = load_offers(wanted)
-    window = db.session.scalar(
-        select(PickupWindow)
-        .where(PickupWindow.id == pickup_window_id)
-        .options(selectinload(PickupWindow.slots), joinedload(PickupWindow.distribution_point))
+    # The window is loaded before taking the locks; the items come with their locks.
+    window = (
+        db.session.scalars(
+            select(PickupWindow)
+            .where(PickupWindow.id == pickup_window_id)
+            .options(joinedload(PickupWindow.slots), joinedload(PickupWindow.distribution_point))
+        )
+        .unique()
+        .first()
     )
     if window is None or window.cycle_id != cycle.id:
         raise InvalidCheckout(fields={"pickup_window_id": [str(_l("Choose a pickup time."))]})
@@ -555,19 +624,12 @@ def place_order(
         )
     db.session.flush()
 
-    # Last, the slot and the cycle: held only for their UPDATE and the COMMIT.
+    # Last, the slot and the cycle: each locked by one UPDATE, held until the COMMIT.
     if slot_ids:
-        slot = _lock_slot(pickup_slot_id)  # type: ignore[arg-type]
-        if slot is None or slot.booked >= slot.capacity:
-            raise SlotFull()
-        slot.booked += 1
-    cycle = _lock_cycle(cycle.id)
-    require_open(cycle, now)
-    if cycle.order_cap is not None and cycle.orders_count >= cycle.order_cap:
-        raise CycleFull()
-    cycle.orders_count += 1
+        _book_slot(pickup_slot_id)  # type: ignore[arg-type]
+    _take_cycle_place(cycle.id, now)
     try:
-        db.session.commit()
+        commit_keeping_loaded()  # the caller answers from the order just written
     except IntegrityError:
         # a concurrent submission with the same key committed first
         db.session.rollback()
@@ -575,7 +637,6 @@ def place_order(
         if found is not None:
             return found
         raise
-    del preloaded_offers, window
     return order
 
 

@@ -227,7 +227,8 @@ def cart_add(cycle_id: int):
         change = services.set_cart_quantity(
             cycle=cycle,
             user=_user(),
-            items=cart_items(cycle),
+            # a saved cart is read under its lock by the service: only a guest's is passed
+            items=_guest_items(cycle) if _user() is None else None,
             offer_id=offer_id,
             quantity=quantity,
             add=request.form.get("mode") != "set",
