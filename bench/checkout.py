@@ -5,18 +5,21 @@ placed), then some offers get a small stock: one order in four wants two units o
 them, so demand exceeds supply and placing orders really contends for the same rows.
 
 1. Every bench customer fills a cart (``PUT /api/v1/cycles/<id>/cart/items``, 4 items).
-2. 32 clients place the orders (``POST /api/v1/cycles/<id>/orders``, pay at pickup so Stripe
-   is not involved: a card order takes the same locks and one more Stripe call after the
-   commit, outside any lock). A refusal for stock (409) is an answer, not an error.
-3. From the database: units sold per variant and per offer against the initial stock and cap.
+2. Capacity: 32 clients place the orders back to back (closed loop: each sends its next order
+   as soon as the last is answered), pay at pickup so Stripe is not involved (a card order
+   takes the same locks and one more Stripe call after the commit, outside any lock). A refusal
+   for stock (409) is an answer, not an error.
+3. Latency at the target rate: on the same warm servers, 1,000 more orders due at a steady
+   100 per second, sent by 32 clients (open loop; each latency runs from when the order was
+   due, so falling behind shows).
+4. From the database: units sold per variant and per offer against the initial stock and cap.
 
-4. On the same warm servers, 500 more orders arriving at a steady 50 per second (open loop).
-
-Figures: checkout_orders_per_s (orders placed per second during step 2), checkout_p99_ms
-(place-order latency, refusals included: with 32 clients sending back to back, a request waits
-for the ~31 others, so p99 is about 32 / throughput), checkout_refused_for_stock,
-checkout_oversold_units (must be 0, over both rounds), checkout_cart_put_median_ms,
-checkout_p99_at_50_per_s_ms (the latency of a steady stream below capacity).
+Figures: checkout_orders_per_s (capacity, step 2), checkout_p99_ms and checkout_median_ms (step
+3: the latency people see when 100 orders a second arrive), checkout_p99_at_saturation_ms (step
+2: with 32 clients always waiting, a request queues behind the ~31 others, so this is about
+32 / capacity and says nothing more than capacity does), checkout_refused_for_stock,
+checkout_oversold_units (must be 0, over both rounds), checkout_stock_mismatches,
+checkout_cart_put_median_ms.
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ HOT_OFFERS = 20
 HOT_STOCK = 40  # variant stock of a hot item
 HOT_CAP = 30  # and the hub's cap for the cycle: the smaller limit wins
 ITEMS_PER_ORDER = 4
-#: a second round at a steady arrival rate (open loop): the latency people see below capacity
-PACED_RATE = 50
-PACED_ORDERS = 500
+#: the target: at this steady arrival rate (open loop), p99 under 300 ms
+PACED_RATE = 100
+PACED_ORDERS = 1000
 #: the recommended settings (bench.loadgen.GUNICORN_ARGS); set COMPTOIR_BENCH_GUNICORN to try others
 EXTRA_GUNICORN_ARGS = tuple(os.environ.get("COMPTOIR_BENCH_GUNICORN", "").split())
 
@@ -228,21 +231,25 @@ def run(ctx) -> None:
     emit("checkout_cart_put_median_ms", median(carts.latencies_ms), "ms")
     emit("checkout_cart_put_per_s", carts.rps, "req/s")
     emit("checkout_orders_per_s", created / placed.elapsed_s, "orders/s")
-    emit("checkout_p99_ms", percentile(placed.latencies_ms, 99), "ms")
-    emit("checkout_median_ms", median(placed.latencies_ms), "ms")
-    emit("checkout_orders_placed", created, "orders")
+    emit("checkout_p99_at_saturation_ms", percentile(placed.latencies_ms, 99), "ms")
+    emit("checkout_median_at_saturation_ms", median(placed.latencies_ms), "ms")
+    emit("checkout_orders_placed", created + paced.statuses.get(201, 0), "orders")
     emit("checkout_refused_for_stock", placed.statuses.get(409, 0), "orders")
+    emit("checkout_paced_rate", paced.count / paced.elapsed_s, "orders/s")
+    emit("checkout_p99_ms", percentile(paced.latencies_ms, 99), "ms")
+    emit("checkout_median_ms", median(paced.latencies_ms), "ms")
     emit("checkout_units_sold", units, "units")
     emit("checkout_stock_mismatches", mismatches, "rows")
     emit("checkout_oversold_units", oversold, "units")
-    emit(f"checkout_p99_at_{PACED_RATE}_per_s_ms", percentile(paced.latencies_ms, 99), "ms")
-    emit(f"checkout_median_at_{PACED_RATE}_per_s_ms", median(paced.latencies_ms), "ms")
-    status_counts = Counter(placed.statuses)
-    print(f"# checkout statuses: {dict(status_counts)}", flush=True)
+    print(
+        f"# checkout statuses: capacity round {dict(Counter(placed.statuses))}, "
+        f"{PACED_RATE}/s round {dict(Counter(paced.statuses))}",
+        flush=True,
+    )
 
 
 def _paced_run(ctx, plan: dict, database: str, port: int):
-    """PACED_ORDERS more orders arriving at PACED_RATE per second (32 clients at most in
+    """PACED_ORDERS more orders due at PACED_RATE per second (32 clients, so at most 32 in
     flight): carts refilled for customers who ordered already, new idempotency keys."""
     from core.db import db
     from orders.models import Cart, CartItem
@@ -285,7 +292,7 @@ def _paced_run(ctx, plan: dict, database: str, port: int):
         clients=CLIENTS,
         duration_s=120,
         max_requests=len(customers),
-        expect=lambda status: status == 201,
+        expect=lambda status: status in (201, 409),
         per_connection=1,
         rate_per_s=PACED_RATE,
     )

@@ -137,9 +137,9 @@ def load(
     ``per_connection``: open a new connection after that many requests (a new visitor; without
     it a few long-lived connections would all stay with the gunicorn worker that accepted them,
     which is not how many people's browsers reach the servers).
-    ``rate_per_s``: open loop, request k starts no earlier than k / rate seconds after the start
-    (arrivals at a steady rate, as people submitting orders; latency then includes no waiting
-    for a free client, only for the server).
+    ``rate_per_s``: open loop, request k is due k / rate seconds after the start (arrivals at a
+    steady rate, as people submitting orders); its latency runs from when it was due, so a
+    server that falls behind shows it even though at most ``clients`` requests are in flight.
     """
     result = LoadResult()
     lock = threading.Lock()
@@ -162,8 +162,10 @@ def load(
                 ticket = next(counter, None)
             if ticket is None:
                 break
+            scheduled = None
             if rate_per_s:
-                delay = started + ticket / rate_per_s - time.perf_counter()
+                scheduled = started + ticket / rate_per_s
+                delay = scheduled - time.perf_counter()
                 if delay > 0:
                     time.sleep(delay)
             method, path, body, headers = request
@@ -174,7 +176,9 @@ def load(
             n += 1
             if jar:
                 headers = {**headers, "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
-            begun = time.perf_counter()
+            # open loop: timed from when the request was due, not from when a client was free
+            # to send it (a late start is waiting too: no "coordinated omission")
+            begun = scheduled if scheduled is not None else time.perf_counter()
             try:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
