@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from html import escape
+from itertools import chain
 from typing import Any
 
 from flask_babel import get_locale
@@ -73,18 +74,30 @@ def weight_formatter(lang: str) -> Callable[[int], str]:
     return kg
 
 
+def _memo(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``format_value`` once per distinct value (amounts, weights and names repeat over
+    thousands of rows); None and "" are blank."""
+    cache: dict[Any, str] = {None: "", "": ""}
+
+    def cached(value: Any) -> str:
+        text = cache.get(value)
+        if text is None:
+            text = cache[value] = format_value(value)
+        return text
+
+    return cached
+
+
 def _formatters(columns: list[Column], lang: str) -> list[Callable[[Any], str]]:
     money, kg = money_formatter(lang), weight_formatter(lang)
     out: list[Callable[[Any], str]] = []
     for column in columns:
         if column.kind == MONEY:
-            out.append(lambda v, f=money: "" if v is None or v == "" else f(v))
+            out.append(_memo(money))
         elif column.kind == WEIGHT:
-            out.append(lambda v, f=kg: "" if v is None or v == "" else f(v))
-        elif column.kind == INT:
-            out.append(lambda v: "" if v is None or v == "" else str(v))
+            out.append(_memo(kg))
         else:
-            out.append(lambda v: "" if v is None else str(v))
+            out.append(_memo(str))
     return out
 
 
@@ -117,12 +130,17 @@ def html_table(report: Report) -> Markup:
     """The table body and totals as HTML (built here: 40,000 rows through Jinja are slow)."""
     lang = _lang()
     classes = [' class="num"' if c.kind in (MONEY, WEIGHT, INT) else "" for c in report.columns]
+    # each distinct (column, text) is escaped and wrapped once
+    known: list[dict[str, str]] = [{} for _ in classes]
     parts: list[str] = []
     append = parts.append
     for cells in display_rows(report, lang):
         append("<tr>")
-        for css, cell in zip(classes, cells, strict=True):
-            append(f"<td{css}>{escape(cell, quote=False)}</td>")
+        for i, cell in enumerate(cells):
+            td = known[i].get(cell)
+            if td is None:
+                td = known[i][cell] = f"<td{classes[i]}>{escape(cell, quote=False)}</td>"
+            append(td)
         append("</tr>\n")
     body = "".join(parts)
     fmts = _formatters(report.columns, lang)
@@ -170,11 +188,11 @@ def csv_bytes(report: Report) -> bytes:
     fmts: list[Callable[[Any], str]] = []
     for column in report.columns:
         if column.kind == MONEY:
-            fmts.append(lambda v: "" if v is None or v == "" else _csv_money(v))
+            fmts.append(_memo(_csv_money))
         elif column.kind == WEIGHT:
-            fmts.append(lambda v: "" if v is None or v == "" else _csv_weight(v))
+            fmts.append(_memo(_csv_weight))
         else:
-            fmts.append(lambda v: "" if v is None else str(v))
+            fmts.append(_memo(str))
     writer.writerows([f(v) for f, v in zip(fmts, row, strict=True)] for row in report.rows)
     writer.writerows([f(v) for f, v in zip(fmts, row, strict=True)] for row in report.totals)
     return out.getvalue().encode("utf-8")
@@ -193,8 +211,8 @@ class _ReportPDF(FPDF):
         self.report = report
         self.subtitle = subtitle
         self.family = "DejaVu" if unicode_font else "Helvetica"
-        #: core fonts only know Latin-1: titles and labels are cleaned like the cells
-        self.clean: Callable[[str], str] = (lambda t: t) if unicode_font else _latin1
+        #: core fonts write WinAnsi: titles and labels are converted like the cells
+        self.clean: Callable[[str], str] = (lambda t: t) if unicode_font else _win_ansi
         if unicode_font:
             for style, name in FONT_FILES.items():
                 self.add_font("DejaVu", style, os.path.join(FONT_DIR, name))
@@ -264,9 +282,19 @@ class _ReportPDF(FPDF):
         self.set_line_width(0.1 if on else 0.2)
 
     def footer(self) -> None:
-        self.set_y(-10)
-        self.set_font(self.family, "", 7.5)
-        self.cell(0, 5, self.clean(f"{self.page_label} {self.page_no()}/{{nb_pages}}"), align="C")
+        """Nothing while writing: ``number_pages`` adds "Page n/N" once N is known."""
+
+    def number_pages(self) -> None:
+        """ "Page n/N", centred at the foot of every page, written straight into each page
+        (``cell()`` with fpdf2's page-count alias cost a fifth of a thousand-page PDF); the
+        font is the table's, which the copied header sets on every page."""
+        total, k = self.pages_count, self.k
+        baseline = (self.h - (self.h - 10 + 2.5 + 0.3 * self.font_size)) * k
+        for number in range(1, total + 1):
+            text = self.clean(f"{self.page_label} {number}/{total}")
+            x = (self.w - self._width(text)) / 2 * k
+            ops = f"BT 1 0 0 1 {x:.2f} {baseline:.2f} Tm {self._encode(text)} ET\n"
+            self.pages[number].contents.extend(ops.encode("latin-1"))
 
     def _fit(self, text: str, width: float) -> str:
         """Cut a text that does not fit its column (an ellipsis shows it was cut)."""
@@ -319,7 +347,7 @@ class _ReportPDF(FPDF):
                     continue
                 known = cache.get((i, text))
                 if known is None:
-                    fitted = self._fit(text, widths[i])
+                    fitted = self._fit(self.clean(text), widths[i])
                     if aligns[i] == "R":
                         x = lefts[i] + widths[i] - pad - self._width(fitted)
                     else:
@@ -340,42 +368,64 @@ class _ReportPDF(FPDF):
 
 
 def pdf_bytes(report: Report, subtitle: str) -> bytes:
-    """The report as an A4 PDF; DejaVu fonts when installed, else the PDF core fonts."""
-    unicode_font = fonts_available()
-    if not unicode_font:
-        log.warning(
-            "DejaVu fonts not found in %s (Debian package fonts-dejavu-core): the PDF uses "
-            "the core Helvetica font, characters outside Latin-1 are replaced",
-            FONT_DIR,
-        )
-    pdf = _ReportPDF(report, subtitle, unicode_font)
-    if not unicode_font:
-        pdf.core_fonts_encoding = "latin-1"
-    pdf.alias_nb_pages("{nb_pages}")
-    pdf.add_page()
+    """The report as an A4 PDF.
+
+    Text that Windows-1252 can write (French and English names, €, «», œ, …: nearly every
+    report) uses the PDF core font Helvetica: nothing to embed, so a small report takes a tenth
+    of the time (an embedded TrueType font is parsed, then subset and compressed, for every
+    document). Other text (a producer named "Łukasz") switches the document to DejaVu Sans,
+    embedded; without DejaVu installed, such characters become "?".
+    """
     lang = _lang()
-    rows: Iterable[list[str]] = display_rows(report, lang)
     fmts = _formatters(report.columns, lang)
+    rows = list(display_rows(report, lang))
     totals = [[f(v) for f, v in zip(fmts, row, strict=True)] for row in report.totals]
-    if not unicode_font:
-        rows = ([_latin1(c) for c in cells] for cells in rows)
-        totals = [[_latin1(c) for c in cells] for cells in totals]
+    fixed = [report.title, subtitle, _("Page"), _("No order in this cycle."), *report.notes]
+    fixed += [c.label for c in report.columns]
+    unicode_font = not _win_ansi_fits(fixed, rows, totals) and fonts_available()
+    pdf = _ReportPDF(report, subtitle, unicode_font)
+    pdf.core_fonts_encoding = "latin-1"  # the text is already WinAnsi bytes, as characters
+    pdf.alias_nb_pages(None)  # the count is written by number_pages
+    pdf.add_page()
     pdf.rows(rows)
     pdf.rows(totals, bold=True)
     if report.notes:
         pdf.set_font(pdf.family, "", 7.5)
         pdf.ln(2)
         for note in report.notes:
-            text = note if unicode_font else _latin1(note)
             if pdf.get_y() + 10 > pdf.h - 14:
                 pdf.add_page()
-            pdf.multi_cell(0, 4, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 4, pdf.clean(note), new_x="LMARGIN", new_y="NEXT")
     if report.rows == [] and not report.totals:
-        pdf.cell(0, 6, _("No order in this cycle."))
+        pdf.cell(0, 6, pdf.clean(_("No order in this cycle.")))
+    pdf.set_font(pdf.family, "", 7.5)
+    pdf.number_pages()
     return bytes(pdf.output())
 
 
-def _latin1(text: str) -> str:
-    text = text.replace("\u202f", " ").replace("\u00a0", " ").replace("–", "-").replace("…", "...")
-    text = text.replace("€", "EUR")
-    return text.encode("latin-1", "replace").decode("latin-1")
+def _win_ansi_fits(fixed: list[str], rows: list[list[str]], totals: list[list[str]]) -> bool:
+    """Whether every text of the document can be written in Windows-1252 (one C-level pass)."""
+    text = "\x1f".join(chain(fixed, chain.from_iterable(rows), chain.from_iterable(totals)))
+    try:
+        _win_ansi_substitutes(text).encode("cp1252")
+    except UnicodeEncodeError:
+        if not fonts_available():
+            log.warning(
+                "DejaVu fonts not found in %s (Debian package fonts-dejavu-core): characters "
+                "outside Windows-1252 are replaced by '?' in the PDF",
+                FONT_DIR,
+            )
+        return False
+    return True
+
+
+def _win_ansi_substitutes(text: str) -> str:
+    """The few typographic characters WinAnsi lacks, as their plain equivalents: the narrow
+    no-break space (amounts) as a no-break space, the minus sign (notes) as a hyphen-minus."""
+    return text.replace(NNBSP, NBSP).replace("\u2212", "-")
+
+
+def _win_ansi(text: str) -> str:
+    """The text as the core fonts' WinAnsi bytes, each byte a character (what fpdf2 writes
+    and measures)."""
+    return _win_ansi_substitutes(text).encode("cp1252", "replace").decode("latin-1")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zlib
 
 import pytest
 
@@ -69,3 +71,43 @@ def test_pdf_with_and_without_the_dejavu_fonts(app, monkeypatch, fonts):
     assert pdf.startswith(b"%PDF")
     assert pdf.count(b"/Type /Page\n") >= 4  # 200 rows of 5 mm on A4 portrait
     assert (b"DejaVu" in pdf) is fonts
+
+
+def _page_text(pdf: bytes) -> bytes:
+    """Every content stream of the document, inflated."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S)
+    out = []
+    for data in streams:
+        try:
+            out.append(zlib.decompress(data))
+        except zlib.error:
+            out.append(data)
+    return b"\n".join(out)
+
+
+def test_pdf_of_french_text_uses_the_core_font_with_every_character(app, monkeypatch):
+    monkeypatch.setattr(render, "fonts_available", lambda: True)
+    rows = [("Zoë Lœuvre", "Bœuf « fermier » … – à 12 €", 1, 250, 1999)]
+    report = _report(rows)
+    report.notes = ["Dû au producteur = ventes \u2212 commission."]  # a minus sign
+    with app.test_request_context():
+        pdf = render.pdf_bytes(report, "La Grange – semaine 48")
+    assert b"/BaseFont /Helvetica" in pdf
+    assert b"DejaVu" not in pdf  # nothing embedded
+    text = _page_text(pdf)
+    # WinAnsi bytes: ë, œ, «, », …, –, € and the no-break space before the euro sign
+    assert "Zoë Lœuvre".encode("cp1252") in text
+    assert "Bœuf « fermier » … – à 12 €".encode("cp1252") in text
+    assert "19,99\u00a0€".encode("cp1252") in text
+    assert "Liste de préparation – été".encode("cp1252") in text
+    assert b"(Page 1/1) Tj" in text  # the footer, with the page count filled in
+    assert "Dû au producteur = ventes - commission.".encode("cp1252") in text
+
+
+def test_pdf_with_a_name_outside_windows_1252_embeds_dejavu(app, monkeypatch):
+    monkeypatch.setattr(render, "fonts_available", lambda: True)
+    rows = [("Łukasz", "Pain", 1, None, 440)]
+    with app.test_request_context():
+        pdf = render.pdf_bytes(_report(rows), "La Grange")
+    assert b"DejaVu" in pdf
+    assert b"/BaseFont /Helvetica" not in pdf
