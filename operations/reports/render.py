@@ -321,18 +321,23 @@ class _ReportPDF(FPDF):
         right = self.l_margin + sum(widths)
         grid = self.report.name == "pickup"
         k, page_h, pad = self.k, self.h, self.c_margin
-        #: (column, text) -> "x-position encoded-text Tj", computed once per distinct text
-        cache: dict[tuple[int, str], tuple[str, str]] = {}
+        #: per column, text -> ("1 0 0 1 x", "(encoded) Tj"), computed once per distinct text
+        known_texts: list[dict[str, tuple[str, str]]] = [{} for _ in widths]
         # bold rows: fill and stroke the glyphs (0.3 pt), then back to fill and the rule width
         opening = "BT 2 Tr 0.30 w" if bold else "BT"
         closing = f"0 Tr ET {self.line_width * k:.2f} w" if bold else "ET"
+        rule = f"{lefts[0] * k:.2f} {{0:.2f}} m {right * k:.2f} {{0:.2f}} l S"
         groups = [i for i, c in enumerate(self.report.columns) if c.group]
         shown = {i: "" for i in groups}  # the group a blank grouped cell continues
+        page: list[str] = []  # a page's rows, written in one go
+
         for cells in rows:
             for i in groups:
                 if cells[i]:
                     shown[i] = cells[i]
             if self.y + h > limit:
+                self._out("\n".join(page))
+                page.clear()
                 self.add_page()
                 # a page starts with its group's values, not with blanks
                 cells = [
@@ -340,31 +345,32 @@ class _ReportPDF(FPDF):
                     for i, text in enumerate(cells)
                 ]
             y = self.y
-            base = f"{(page_h - (y + 0.5 * h + 0.3 * self.font_size)) * k:.2f}"
+            tm = f" {(page_h - (y + 0.5 * h + 0.3 * self.font_size)) * k:.2f} Tm "
             parts = [opening]
             for i, text in enumerate(cells):
                 if not text:
                     continue
-                known = cache.get((i, text))
+                known = known_texts[i].get(text)
                 if known is None:
                     fitted = self._fit(self.clean(text), widths[i])
                     if aligns[i] == "R":
                         x = lefts[i] + widths[i] - pad - self._width(fitted)
                     else:
                         x = lefts[i] + pad
-                    known = (f"1 0 0 1 {x * k:.2f}", self._encode(fitted))
-                    cache[(i, text)] = known
-                parts.append(f"{known[0]} {base} Tm {known[1]}")
+                    known = known_texts[i][text] = (f"1 0 0 1 {x * k:.2f}", self._encode(fitted))
+                parts.append(known[0] + tm + known[1])
             parts.append(closing)
             bottom = (page_h - (y + h)) * k
-            parts.append(f"{lefts[0] * k:.2f} {bottom:.2f} m {right * k:.2f} {bottom:.2f} l S")
+            parts.append(rule.format(bottom))
             if grid:
                 top = (page_h - y) * k
-                parts.append(f"{lefts[0] * k:.2f} {top:.2f} m {right * k:.2f} {top:.2f} l S")
+                parts.append(rule.format(top))
                 for x in [*lefts, right]:
                     parts.append(f"{x * k:.2f} {top:.2f} m {x * k:.2f} {bottom:.2f} l S")
-            self._out(" ".join(parts))
+            page.append(" ".join(parts))
             self.y = y + h
+        if page:
+            self._out("\n".join(page))
 
 
 def pdf_bytes(report: Report, subtitle: str) -> bytes:
