@@ -39,7 +39,7 @@ from decimal import Decimal
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
-from core.db import db
+from core.db import db, on_postgresql
 from core.timeutils import local_date, local_to_utc, utcnow
 from cycles.models import PickupWindow
 from enterprises.models import Enterprise
@@ -219,7 +219,7 @@ class Territories:
 def _month_expr(column):
     """The local "YYYY-MM" of an instant, computed by the database."""
     tz = current_app.config.get("APP_TIMEZONE", "Europe/Paris") if has_app_context() else "UTC"
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return func.to_char(func.timezone(tz, column), "YYYY-MM")
     return func.strftime("%Y-%m", column)  # SQLite (dev): UTC months
 

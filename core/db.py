@@ -54,6 +54,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def on_postgresql() -> bool:
+    """Whether the session talks to PostgreSQL (production) rather than SQLite (the default)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def commit_keeping_loaded() -> None:
     """Commit without expiring what the session holds.
 

@@ -14,7 +14,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from core.db import db
+from core.db import db, on_postgresql
 from core.timeutils import utcnow
 from notifications.models import EmailStatus, OutboundEmail
 
@@ -68,7 +68,7 @@ def queue_email(
 
 
 def _dialect_insert():
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return postgresql.insert
     return sqlite.insert
 

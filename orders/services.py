@@ -362,36 +362,18 @@ def _take_cycle_place(cycle_id: int, now: datetime) -> None:
     for one round trip and the COMMIT. The state and the cap are checked on the row as updated;
     a refusal raises and the caller's transaction is rolled back, increment included.
     """
-    row = db.session.execute(
+    # the updated row comes back as the session's cycle, refreshed (state fields included)
+    cycle = db.session.scalars(
         update(OrderCycle)
         .where(OrderCycle.id == cycle_id)
         .values(orders_count=OrderCycle.orders_count + 1, updated_at=now)
-        .returning(
-            OrderCycle.published,
-            OrderCycle.done_at,
-            OrderCycle.opens_at,
-            OrderCycle.closes_at,
-            OrderCycle.closed_early_at,
-            OrderCycle.order_cap,
-            OrderCycle.orders_count,
-        )
-        # in-memory objects follow (e.g. the order page rendered after the commit)
-        .execution_options(synchronize_session="fetch")
+        .returning(OrderCycle),
+        execution_options={"populate_existing": True},
     ).one_or_none()
-    if row is None:
+    if cycle is None:
         raise CycleClosed()
-    # the same rule as every other check (OrderCycle.state_at), on the values just locked
-    require_open(
-        OrderCycle(
-            published=row.published,
-            done_at=row.done_at,
-            opens_at=row.opens_at,
-            closes_at=row.closes_at,
-            closed_early_at=row.closed_early_at,
-        ),
-        now,
-    )
-    if row.order_cap is not None and row.orders_count > row.order_cap:
+    require_open(cycle, now)
+    if cycle.order_cap is not None and cycle.orders_count > cycle.order_cap:
         raise CycleFull()
 
 

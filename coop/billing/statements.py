@@ -37,7 +37,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 
 from coop.models import CommissionEntry, ContributionPayment, ContributionPledge, Rhythm, Statement
-from core.db import db
+from core.db import db, on_postgresql
 from core.errors import DomainError
 from core.timeutils import local_date, local_to_utc
 from enterprises.models import Enterprise
@@ -275,7 +275,7 @@ def compute_figures(month: date) -> tuple[dict[int, Figures], dict[int, list[Com
 
 
 def _lock_numbers() -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NUMBER_LOCK_KEY})
 
 

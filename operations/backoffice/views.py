@@ -18,8 +18,8 @@ from core.db import db
 from core.errors import DomainError
 from core.i18n import cents as _cents
 from core.security import require
-from cycles.models import OrderCycle
 from enterprises.models import Enterprise
+from operations.access import hub_cycle_or_404, hub_or_404
 from operations.backoffice import services
 from operations.backoffice.forms import (
     MANUAL_METHOD_LABELS,
@@ -35,28 +35,14 @@ from operations.backoffice.forms import (
     RefundForm,
     parse_line_edits,
 )
-from operations.permissions import can_run_hub_orders
 from orders import pricing
 from orders.models import Order
 
 bp = Blueprint("backoffice", __name__)
 
 
-def _hub(hub_id: int) -> Enterprise:
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(can_run_hub_orders(current_user, hub))
-    return hub
-
-
-def _cycle(hub_id: int, cycle_id: int) -> tuple[Enterprise, OrderCycle]:
-    hub = _hub(hub_id)
-    cycle = db.get_or_404(OrderCycle, cycle_id)
-    require(cycle.hub_id == hub.id, hide=True)
-    return hub, cycle
-
-
 def _order(hub_id: int, order_id: int) -> tuple[Enterprise, Order]:
-    hub = _hub(hub_id)
+    hub = hub_or_404(hub_id)
     order = db.get_or_404(Order, order_id)
     require(order.hub_id == hub.id, hide=True)
     return hub, order
@@ -73,7 +59,7 @@ def _to_order(hub: Enterprise, order: Order, anchor: str = ""):
 @bp.get("/hubs/<int:hub_id>/orders")
 @login_required
 def orders(hub_id: int):
-    hub = _hub(hub_id)
+    hub = hub_or_404(hub_id)
     return render_template(
         "operations/backoffice/cycles.html", hub=hub, rows=services.list_hub_cycles(hub.id)
     )
@@ -82,7 +68,7 @@ def orders(hub_id: int):
 @bp.get("/hubs/<int:hub_id>/cycles/<int:cycle_id>/orders")
 @login_required
 def cycle_orders(hub_id: int, cycle_id: int):
-    hub, cycle = _cycle(hub_id, cycle_id)
+    hub, cycle = hub_cycle_or_404(hub_id, cycle_id)
     windows = services.cycle_windows(cycle)
     form = OrderFilterForm(request.args)
     form.pickup.choices = [("", _("All"))]

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from core.db import db
-from core.security import require
-from enterprises.models import Enterprise
+from operations.access import hub_or_404
 from operations.dashboard.chart import bar_chart
 from operations.dashboard.services import hub_dashboard
-from operations.permissions import can_run_hub_orders
 
 bp = Blueprint("hub_dashboard", __name__)
 
@@ -18,8 +15,7 @@ bp = Blueprint("hub_dashboard", __name__)
 @bp.get("/hubs/<int:hub_id>/dashboard")
 @login_required
 def index(hub_id: int):
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(can_run_hub_orders(current_user, hub))
+    hub = hub_or_404(hub_id)
     board = hub_dashboard(hub.id)
     points = board.chart_points()
     chart = bar_chart([(name, cents) for name, _closes, cents in points])

@@ -16,9 +16,8 @@ from flask_login import current_user, login_required
 
 from core.db import db
 from core.security import require
-from cycles.models import OrderCycle, PickupWindow
-from enterprises.models import Enterprise
-from operations.permissions import can_run_hub_orders
+from cycles.models import PickupWindow
+from operations.access import hub_cycle_or_404
 from operations.pickup import services
 
 bp = Blueprint("pickup", __name__)
@@ -27,16 +26,8 @@ bp = Blueprint("pickup", __name__)
 MAX_TICKS = 500
 
 
-def _cycle(hub_id: int, cycle_id: int) -> tuple[Enterprise, OrderCycle]:
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(can_run_hub_orders(current_user, hub))
-    cycle = db.get_or_404(OrderCycle, cycle_id)
-    require(cycle.hub_id == hub.id, hide=True)
-    return hub, cycle
-
-
 def _window(hub_id: int, cycle_id: int, window_id: int):
-    hub, cycle = _cycle(hub_id, cycle_id)
+    hub, cycle = hub_cycle_or_404(hub_id, cycle_id)
     window = db.get_or_404(PickupWindow, window_id)
     require(window.cycle_id == cycle.id, hide=True)
     return hub, cycle, window
@@ -45,7 +36,7 @@ def _window(hub_id: int, cycle_id: int, window_id: int):
 @bp.get("/hubs/<int:hub_id>/cycles/<int:cycle_id>/pickup")
 @login_required
 def index(hub_id: int, cycle_id: int):
-    hub, cycle = _cycle(hub_id, cycle_id)
+    hub, cycle = hub_cycle_or_404(hub_id, cycle_id)
     return render_template(
         "operations/pickup/index.html",
         hub=hub,
@@ -107,7 +98,7 @@ def _parse_ticks(payload: Any) -> list[tuple[int, bool, datetime]] | None:
 @login_required
 def tick(hub_id: int, cycle_id: int):
     """Queued ticks from the phone: ``{"ticks": [{"order_id", "collected", "at"}]}``."""
-    _hub, cycle = _cycle(hub_id, cycle_id)
+    _hub, cycle = hub_cycle_or_404(hub_id, cycle_id)
     ticks = _parse_ticks(request.get_json(silent=True))
     if ticks is None:
         return _error(

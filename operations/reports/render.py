@@ -388,7 +388,14 @@ def pdf_bytes(report: Report, subtitle: str) -> bytes:
     totals = [[f(v) for f, v in zip(fmts, row, strict=True)] for row in report.totals]
     fixed = [report.title, subtitle, _("Page"), _("No order in this cycle."), *report.notes]
     fixed += [c.label for c in report.columns]
-    unicode_font = not _win_ansi_fits(fixed, rows, totals) and fonts_available()
+    fits = _win_ansi_fits(fixed, rows, totals)
+    unicode_font = not fits and fonts_available()
+    if not fits and not unicode_font:
+        log.warning(
+            "DejaVu fonts not found in %s (Debian package fonts-dejavu-core): characters "
+            "outside Windows-1252 are replaced by '?' in the PDF",
+            FONT_DIR,
+        )
     pdf = _ReportPDF(report, subtitle, unicode_font)
     pdf.core_fonts_encoding = "latin-1"  # the text is already WinAnsi bytes, as characters
     pdf.alias_nb_pages(None)  # the count is written by number_pages
@@ -415,12 +422,6 @@ def _win_ansi_fits(fixed: list[str], rows: list[list[str]], totals: list[list[st
     try:
         _win_ansi_substitutes(text).encode("cp1252")
     except UnicodeEncodeError:
-        if not fonts_available():
-            log.warning(
-                "DejaVu fonts not found in %s (Debian package fonts-dejavu-core): characters "
-                "outside Windows-1252 are replaced by '?' in the PDF",
-                FONT_DIR,
-            )
         return False
     return True
 

@@ -11,26 +11,14 @@ import unicodedata
 
 from flask import Blueprint, Response, abort, render_template
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from core.db import db
 from core.i18n import localdt
-from core.security import require
 from core.timeutils import utcnow
-from cycles.models import OrderCycle
-from enterprises.models import Enterprise
-from operations.permissions import can_run_hub_orders
+from operations.access import hub_cycle_or_404
 from operations.reports import render, services
 
 bp = Blueprint("reports", __name__)
-
-
-def _cycle(hub_id: int, cycle_id: int) -> tuple[Enterprise, OrderCycle]:
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(can_run_hub_orders(current_user, hub))
-    cycle = db.get_or_404(OrderCycle, cycle_id)
-    require(cycle.hub_id == hub.id, hide=True)
-    return hub, cycle
 
 
 def _slug(text: str) -> str:
@@ -41,7 +29,7 @@ def _slug(text: str) -> str:
 @bp.get("/hubs/<int:hub_id>/cycles/<int:cycle_id>/reports")
 @login_required
 def index(hub_id: int, cycle_id: int):
-    hub, cycle = _cycle(hub_id, cycle_id)
+    hub, cycle = hub_cycle_or_404(hub_id, cycle_id)
     return render_template(
         "operations/reports/index.html",
         hub=hub,
@@ -54,7 +42,7 @@ def index(hub_id: int, cycle_id: int):
 @bp.get("/hubs/<int:hub_id>/cycles/<int:cycle_id>/reports/<report>.<fmt>")
 @login_required
 def show(hub_id: int, cycle_id: int, report: str, fmt: str):
-    hub, cycle = _cycle(hub_id, cycle_id)
+    hub, cycle = hub_cycle_or_404(hub_id, cycle_id)
     if report not in services.REPORTS or fmt not in services.FORMATS:
         abort(404)
     built = services.build_report(cycle, report)

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.db import db
 from core.timeutils import utcnow
@@ -108,6 +108,30 @@ def test_place_order_rejects_when_cycle_cap_reached(db_session):
     shop = make_shop(offers=1, cycle_kwargs={"order_cap": 1})
     _place(shop, UserFactory(), [(shop.offers[0].id, 1)])
     with pytest.raises(CycleFull):
+        _place(shop, UserFactory(), [(shop.offers[0].id, 1)])
+
+
+def _change_cycle_behind_the_session(cycle, **values):
+    """What another request committed meanwhile: the row changes, this session's cycle does not."""
+    db.session.execute(
+        update(type(cycle)).where(type(cycle).id == cycle.id).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def test_cycle_cap_is_checked_again_on_the_locked_row(db_session):
+    shop = make_shop(offers=1, cycle_kwargs={"order_cap": 1})
+    _change_cycle_behind_the_session(shop.cycle, orders_count=1)
+    assert shop.cycle.orders_count == 0  # the early check passes
+    with pytest.raises(CycleFull):
+        _place(shop, UserFactory(), [(shop.offers[0].id, 1)])
+
+
+def test_cycle_closed_meanwhile_is_refused_on_the_locked_row(db_session):
+    shop = make_shop(offers=1)
+    _change_cycle_behind_the_session(shop.cycle, closed_early_at=utcnow() - timedelta(minutes=1))
+    assert shop.cycle.closed_early_at is None  # the early check passes
+    with pytest.raises(CycleClosed):
         _place(shop, UserFactory(), [(shop.offers[0].id, 1)])
 
 
