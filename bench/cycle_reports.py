@@ -5,6 +5,9 @@ HTTP as the hub manager downloads them: permission check, queries, formatting, r
 issue asks for under 2 s; the median of ROUNDS rounds, and the best round), one
 ``reports_<report>_s`` per report (its three formats), one per download, and the size of the
 packing list's PDF.
+
+The app is served in this process as a gunicorn worker serves it: loaded, warmed up, its heap
+settled (core.runtime.settle_heap, called by gunicorn.conf.py in production).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ def run(ctx) -> None:
 
     from accounts.models import User
     from core.db import db
+    from core.runtime import settle_heap
     from operations.reports.services import FORMATS, REPORTS
 
     dataset = ctx.dataset
@@ -42,6 +46,8 @@ def run(ctx) -> None:
         return len(response.data)
 
     fetch("fees", "pdf")  # warm-up: imports, templates, fonts, query plans
+    # as a gunicorn worker does once the app is loaded (gunicorn.conf.py)
+    settle_heap()
     sizes: dict[tuple[str, str], int] = {}
     totals: list[float] = []
     per_report: dict[str, list[float]] = {name: [] for name in REPORTS}

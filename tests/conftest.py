@@ -70,7 +70,7 @@ def app(pg_server) -> Iterator[Flask]:
     pg_server.create_database("comptoir_test")
     application = build_app(pg_server.url("comptoir_test"))
     upgrade_schema(application)
-    return application
+    yield application
     with application.app_context():
         db.engine.dispose()
 

@@ -13,16 +13,18 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import operator
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
-from fpdf.enums import TextMode
+from fpdf.enums import PDFResourceType, TextMode
+from fpdf.util import escape_parens
 from markupsafe import Markup
 
 from operations.reports.services import INT, MONEY, WEIGHT, Column, Report
@@ -74,31 +76,17 @@ def weight_formatter(lang: str) -> Callable[[int], str]:
     return kg
 
 
-def _memo(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
-    """``format_value`` once per distinct value (amounts, weights and names repeat over
-    thousands of rows); None and "" are blank."""
-    cache: dict[Any, str] = {None: "", "": ""}
-
-    def cached(value: Any) -> str:
-        text = cache.get(value)
-        if text is None:
-            text = cache[value] = format_value(value)
-        return text
-
-    return cached
+def _texts(values: Sequence[Any], format_value: Callable[[Any], str]) -> list[str]:
+    """The text of each value of a column, ``format_value`` called once per distinct value
+    (amounts, weights and names repeat over thousands of rows); None and "" are blank."""
+    distinct = {v: "" if v is None or v == "" else format_value(v) for v in set(values)}
+    return list(map(distinct.__getitem__, values))
 
 
 def _formatters(columns: list[Column], lang: str) -> list[Callable[[Any], str]]:
     money, kg = money_formatter(lang), weight_formatter(lang)
-    out: list[Callable[[Any], str]] = []
-    for column in columns:
-        if column.kind == MONEY:
-            out.append(_memo(money))
-        elif column.kind == WEIGHT:
-            out.append(_memo(kg))
-        else:
-            out.append(_memo(str))
-    return out
+    kinds = {MONEY: money, WEIGHT: kg}
+    return [kinds.get(column.kind, str) for column in columns]
 
 
 def _lang() -> str:
@@ -106,21 +94,41 @@ def _lang() -> str:
     return str(locale) if locale else "fr"
 
 
-def display_rows(report: Report, lang: str) -> Iterable[list[str]]:
-    """Rows as displayed (HTML, PDF): formatted, grouped columns blank when repeated."""
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """The rows as columns (each table is written column by column: one formatter, one cache
+    and one C-level ``map`` per column instead of a Python call per cell)."""
+    return [list(map(operator.itemgetter(i), rows)) for i in range(width)]
+
+
+def display_columns(report: Report, lang: str) -> list[list[str]]:
+    """The columns as displayed (HTML, PDF): formatted, a grouped column blank where it and
+    every grouped column before it repeat the row above."""
+    values = _columns(report.rows, len(report.columns))
+    texts = [
+        _texts(column, fmt)
+        for column, fmt in zip(values, _formatters(report.columns, lang), strict=True)
+    ]
+    repeated: list[bool] | None = None  # row n repeats row n-1 in every grouped column so far
+    for i, column in enumerate(report.columns):
+        if not column.group or len(values[i]) < 2:
+            continue
+        same = list(map(operator.eq, values[i][1:], values[i][:-1]))
+        repeated = same if repeated is None else list(map(operator.and_, repeated, same))
+        texts[i][1:] = ["" if r else t for r, t in zip(repeated, texts[i][1:], strict=True)]
+    return texts
+
+
+def display_rows(report: Report, lang: str) -> list[tuple[str, ...]]:
+    """Rows as displayed (HTML, PDF): see ``display_columns``."""
+    return list(zip(*display_columns(report, lang), strict=True))
+
+
+def _total_rows(report: Report, lang: str) -> list[tuple[str, ...]]:
     fmts = _formatters(report.columns, lang)
-    groups = [i for i, c in enumerate(report.columns) if c.group]
-    previous: tuple[Any, ...] | None = None
-    for row in report.rows:
-        cells = [f(v) for f, v in zip(fmts, row, strict=True)]
-        if previous is not None:
-            # a grouped column is blank while it and every grouped column before it repeat
-            for i in groups:
-                if row[i] != previous[i]:
-                    break
-                cells[i] = ""
-        previous = row
-        yield cells
+    return [
+        tuple("" if v is None or v == "" else f(v) for f, v in zip(fmts, row, strict=True))
+        for row in report.totals
+    ]
 
 
 # --------------------------------------------------------------------------- HTML
@@ -130,30 +138,25 @@ def html_table(report: Report) -> Markup:
     """The table body and totals as HTML (built here: 40,000 rows through Jinja are slow)."""
     lang = _lang()
     classes = [' class="num"' if c.kind in (MONEY, WEIGHT, INT) else "" for c in report.columns]
-    # each distinct (column, text) is escaped and wrapped once
-    known: list[dict[str, str]] = [{} for _ in classes]
-    parts: list[str] = []
-    append = parts.append
-    for cells in display_rows(report, lang):
-        append("<tr>")
-        for i, cell in enumerate(cells):
-            td = known[i].get(cell)
-            if td is None:
-                td = known[i][cell] = f"<td{classes[i]}>{escape(cell, quote=False)}</td>"
-            append(td)
-        append("</tr>\n")
-    body = "".join(parts)
-    fmts = _formatters(report.columns, lang)
+    last = len(classes) - 1
+    cells: list[Iterable[str]] = []
+    for i, (css, texts) in enumerate(zip(classes, display_columns(report, lang), strict=True)):
+        # each distinct text of a column is escaped and wrapped once; the row's <tr> and </tr>
+        # are part of its first and last cells
+        before, after = ("<tr>" if i == 0 else ""), ("</tr>\n" if i == last else "")
+        td = {t: f"{before}<td{css}>{escape(t, quote=False)}</td>{after}" for t in set(texts)}
+        cells.append(map(td.__getitem__, texts))
+    body = "".join(chain.from_iterable(zip(*cells, strict=True)))
     foot = "".join(
         "<tr>"
         + "".join(
-            f'<th{css} scope="row">{escape(f(v), quote=False)}</th>'
+            f'<th{css} scope="row">{escape(text, quote=False)}</th>'
             if i == 0
-            else f"<td{css}>{escape(f(v), quote=False)}</td>"
-            for i, (css, f, v) in enumerate(zip(classes, fmts, row, strict=True))
+            else f"<td{css}>{escape(text, quote=False)}</td>"
+            for i, (css, text) in enumerate(zip(classes, row, strict=True))
         )
         + "</tr>\n"
-        for row in report.totals
+        for row in _total_rows(report, lang)
     )
     head = "".join(
         f'<th scope="col"{css}>{escape(c.label)}</th>'
@@ -185,16 +188,12 @@ def csv_bytes(report: Report) -> bytes:
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([c.label for c in report.columns])
-    fmts: list[Callable[[Any], str]] = []
-    for column in report.columns:
-        if column.kind == MONEY:
-            fmts.append(_memo(_csv_money))
-        elif column.kind == WEIGHT:
-            fmts.append(_memo(_csv_weight))
-        else:
-            fmts.append(_memo(str))
-    writer.writerows([f(v) for f, v in zip(fmts, row, strict=True)] for row in report.rows)
-    writer.writerows([f(v) for f, v in zip(fmts, row, strict=True)] for row in report.totals)
+    kinds = {MONEY: _csv_money, WEIGHT: _csv_weight}
+    fmts = [kinds.get(column.kind, str) for column in report.columns]
+    for rows in (report.rows, report.totals):
+        columns = _columns(rows, len(fmts))
+        texts = [_texts(c, f) for c, f in zip(columns, fmts, strict=True)]
+        writer.writerows(zip(*texts, strict=True))
     return out.getvalue().encode("utf-8")
 
 
@@ -212,7 +211,7 @@ class _ReportPDF(FPDF):
         self.subtitle = subtitle
         self.family = "DejaVu" if unicode_font else "Helvetica"
         #: core fonts write WinAnsi: titles and labels are converted like the cells
-        self.clean: Callable[[str], str] = (lambda t: t) if unicode_font else _win_ansi
+        self.clean: Callable[[str], str] = _identity if unicode_font else _win_ansi
         if unicode_font:
             for style, name in FONT_FILES.items():
                 self.add_font("DejaVu", style, os.path.join(FONT_DIR, name))
@@ -228,6 +227,7 @@ class _ReportPDF(FPDF):
         self._glyph_codes: dict[int, str | None] = {}
         self._glyph_seen: set[str] = set()
         self._header_end_y = 0.0
+        self._shift_cache: dict[tuple[float, int, str], list[str]] = {}
 
     def _encode(self, text: str) -> str:
         """``current_font.encode_text`` with the glyph codes of a TrueType font looked up once
@@ -244,13 +244,19 @@ class _ReportPDF(FPDF):
 
     def _width(self, text: str) -> float:
         """The width of ``text`` in the current font (get_string_width without its overhead)."""
-        return self.current_font.get_text_width(text, self.font_size_pt, None)[1] / self.k
+        font = self.current_font
+        if font.type == "core":  # text is already WinAnsi, one character a byte
+            return sum(map(font.cw.__getitem__, text)) * self.font_size_pt * 0.001 / self.k
+        return font.get_text_width(text, self.font_size_pt, None)[1] / self.k
 
     def header(self) -> None:
         """Title and table header; drawn once, then its content bytes are copied on every
         page (a thousand-page packing list spent most of its time in these cells)."""
         if self._header_ops is not None:
             self._out(self._header_ops)
+            # the copied bytes name the font: the page's resources must list it (fpdf2 lists a
+            # font on a page only when its own text methods use it there)
+            self._resource_catalog.add(PDFResourceType.FONT, self.current_font.i, self.page)
             self.set_xy(self.l_margin, self._header_end_y)
             return
         contents = self.pages[self.page].contents
@@ -267,7 +273,7 @@ class _ReportPDF(FPDF):
         self.set_fill_color(230, 230, 230)
         self._bold(True)
         for width, align, column in zip(self.widths, self.aligns, self.report.columns, strict=True):
-            label = self._fit(self.clean(column.label), width)
+            label, _width = self._fit(self.clean(column.label), width)
             self.cell(width, 6, label, border=1, align=align, fill=True)
         self._bold(False)
         self.ln(6)
@@ -296,81 +302,115 @@ class _ReportPDF(FPDF):
             ops = f"BT 1 0 0 1 {x:.2f} {baseline:.2f} Tm {self._encode(text)} ET\n"
             self.pages[number].contents.extend(ops.encode("latin-1"))
 
-    def _fit(self, text: str, width: float) -> str:
-        """Cut a text that does not fit its column (an ellipsis shows it was cut)."""
-        if not text or len(text) * 1.1 < width:  # cheap test first: short texts fit
-            return text
+    def _fit(self, text: str, width: float) -> tuple[str, float]:
+        """Cut a text that does not fit its column (an ellipsis shows it was cut); the text
+        shown and its width."""
         room = width - 1.5
-        if self._width(text) <= room:
-            return text
+        size = self._width(text)
+        if size <= room:
+            return text, size
         ellipsis = self.clean("…")
-        while text and self._width(text + ellipsis) > room:
+        while text and size > room:
             text = text[:-1]
-        return text + ellipsis
+            size = self._width(text + ellipsis)
+        return text + ellipsis, size
 
-    def rows(self, rows: Iterable[list[str]], bold: bool = False) -> None:
-        """Write table rows straight into the page content (one text object per row).
+    def _clean_all(self, texts: list[str]) -> list[str]:
+        """``clean`` of many texts in one call (a NUL cannot be in a name or a number)."""
+        if not texts or self.clean is _identity:
+            return texts
+        return self.clean("\0".join(texts)).split("\0")
+
+    def _encode_all(self, texts: list[str]) -> list[str]:
+        """``_encode`` of many texts; a core font's parentheses escaped in one call."""
+        if self.current_font.type != "core" or not texts:
+            return [self._encode(text) for text in texts]
+        return [f"({text}) Tj" for text in escape_parens("\0".join(texts)).split("\0")]
+
+    def table(self, columns: list[list[str]], bold: bool = False) -> None:
+        """Write table rows, given as columns of display texts, straight into the page content.
 
         ``cell()`` costs about 30 µs a call: 40,000 rows of 8 cells took 7 s. Here each distinct
-        text is fitted, measured and encoded once (names and amounts repeat), and each row is
-        one ``BT … ET`` block with absolute positions plus one rule under it.
+        text of a column is fitted, measured and encoded once, as the text operator that draws
+        it on a page's first row; a row is its cells' operators and its rule under a
+        translation (``cm``) down to its place, so rows are joined at C speed, a page at a time.
         """
-        limit = self.h - 14
+        count = len(columns[0]) if columns else 0
+        if not count:
+            return
         widths, aligns, h = self.widths, self.aligns, self.row_h
         lefts = [self.l_margin + sum(widths[:i]) for i in range(len(widths))]
         right = self.l_margin + sum(widths)
-        grid = self.report.name == "pickup"
         k, page_h, pad = self.k, self.h, self.c_margin
-        #: per column, text -> ("1 0 0 1 x", "(encoded) Tj"), computed once per distinct text
-        known_texts: list[dict[str, tuple[str, str]]] = [{} for _ in widths]
-        # bold rows: fill and stroke the glyphs (0.3 pt), then back to fill and the rule width
-        opening = "BT 2 Tr 0.30 w" if bold else "BT"
-        closing = f"0 Tr ET {self.line_width * k:.2f} w" if bold else "ET"
-        rule = f"{lefts[0] * k:.2f} {{0:.2f}} m {right * k:.2f} {{0:.2f}} l S"
-        groups = [i for i, c in enumerate(self.report.columns) if c.group]
-        shown = {i: "" for i in groups}  # the group a blank grouped cell continues
-        page: list[str] = []  # a page's rows, written in one go
+        # every row is drawn at the place of a page's first row, then moved down
+        first = self._header_end_y
+        baseline = f"{(page_h - (first + 0.5 * h + 0.3 * self.font_size)) * k:.2f}"
+        top, bottom = (page_h - first) * k, (page_h - (first + h)) * k
+        lines = [f"{lefts[0] * k:.2f} {bottom:.2f} m {right * k:.2f} {bottom:.2f} l S"]
+        if self.report.name == "pickup":  # a grid to sign in
+            lines.append(f"{lefts[0] * k:.2f} {top:.2f} m {right * k:.2f} {top:.2f} l S")
+            for x in [*lefts, right]:
+                lines.append(f"{x * k:.2f} {top:.2f} m {x * k:.2f} {bottom:.2f} l S")
+        # bold rows: glyphs filled and stroked (0.3 pt); the Q ending each row restores both
+        opening = "BT 2 Tr 0.30 w " if bold else "BT "
+        closing = f"ET {' '.join(lines)} Q"
 
-        for cells in rows:
-            for i in groups:
-                if cells[i]:
-                    shown[i] = cells[i]
+        def operators(i: int, texts: Iterable[str]) -> dict[str, str]:
+            distinct = [text for text in set(texts) if text]
+            fitted = [self._fit(text, widths[i]) for text in self._clean_all(distinct)]
+            encoded = self._encode_all([cut for cut, _size in fitted])
+            out = {"": ""}
+            for text, (_cut, size), code in zip(distinct, fitted, encoded, strict=True):
+                if aligns[i] == "R":
+                    x = lefts[i] + widths[i] - pad - size
+                else:
+                    x = lefts[i] + pad
+                out[text] = f"1 0 0 1 {x * k:.2f} {baseline} Tm {code} "
+            return out
+
+        known = [operators(i, texts) for i, texts in enumerate(columns)]
+        cells = [map(ops.__getitem__, texts) for ops, texts in zip(known, columns, strict=True)]
+        bodies = list(map("".join, zip(*cells, repeat(closing, count), strict=True)))
+        groups = [i for i, c in enumerate(self.report.columns) if c.group]
+        limit = self.h - 14
+        done = 0
+        while done < count:
             if self.y + h > limit:
-                self._out("\n".join(page))
-                page.clear()
                 self.add_page()
                 # a page starts with its group's values, not with blanks
-                cells = [
-                    shown.get(i, "") if i in shown and not text else text
-                    for i, text in enumerate(cells)
+                texts = [
+                    self._shown(columns[i], done) if i in groups else columns[i][done]
+                    for i in range(len(columns))
                 ]
-            y = self.y
-            tm = f" {(page_h - (y + 0.5 * h + 0.3 * self.font_size)) * k:.2f} Tm "
-            parts = [opening]
-            for i, text in enumerate(cells):
-                if not text:
-                    continue
-                known = known_texts[i].get(text)
-                if known is None:
-                    fitted = self._fit(self.clean(text), widths[i])
-                    if aligns[i] == "R":
-                        x = lefts[i] + widths[i] - pad - self._width(fitted)
-                    else:
-                        x = lefts[i] + pad
-                    known = known_texts[i][text] = (f"1 0 0 1 {x * k:.2f}", self._encode(fitted))
-                parts.append(known[0] + tm + known[1])
-            parts.append(closing)
-            bottom = (page_h - (y + h)) * k
-            parts.append(rule.format(bottom))
-            if grid:
-                top = (page_h - y) * k
-                parts.append(rule.format(top))
-                for x in [*lefts, right]:
-                    parts.append(f"{x * k:.2f} {top:.2f} m {x * k:.2f} {bottom:.2f} l S")
-            page.append(" ".join(parts))
-            self.y = y + h
-        if page:
-            self._out("\n".join(page))
+                for i in groups:
+                    known[i].update(operators(i, [texts[i]]))
+                bodies[done] = "".join([*(known[i][t] for i, t in enumerate(texts)), closing])
+            fitting = max(1, int((limit - self.y) / h + 1e-6))
+            page = bodies[done : done + fitting]
+            shifts = self._shifts(self.y - first, len(page), opening)
+            self._out("\n".join(map(operator.add, shifts, page)))
+            self.y += len(page) * h
+            done += len(page)
+
+    @staticmethod
+    def _shown(texts: list[str], index: int) -> str:
+        """The value a blank grouped cell continues: the last one shown above it."""
+        for j in range(index, -1, -1):
+            if texts[j]:
+                return texts[j]
+        return ""
+
+    def _shifts(self, offset: float, count: int, opening: str) -> list[str]:
+        """ "q 1 0 0 1 0 -dy cm BT " for ``count`` rows from ``offset`` mm below a page's first
+        row (the same list for every full page)."""
+        key = (round(offset, 3), count, opening)
+        shifts = self._shift_cache.get(key)
+        if shifts is None:
+            k, h = self.k, self.row_h
+            shifts = self._shift_cache[key] = [
+                f"q 1 0 0 1 0 {-(offset + j * h) * k:.2f} cm {opening}" for j in range(count)
+            ]
+        return shifts
 
 
 def pdf_bytes(report: Report, subtitle: str) -> bytes:
@@ -383,12 +423,11 @@ def pdf_bytes(report: Report, subtitle: str) -> bytes:
     embedded; without DejaVu installed, such characters become "?".
     """
     lang = _lang()
-    fmts = _formatters(report.columns, lang)
-    rows = list(display_rows(report, lang))
-    totals = [[f(v) for f, v in zip(fmts, row, strict=True)] for row in report.totals]
+    columns = display_columns(report, lang)
+    totals = _total_rows(report, lang)
     fixed = [report.title, subtitle, _("Page"), _("No order in this cycle."), *report.notes]
     fixed += [c.label for c in report.columns]
-    fits = _win_ansi_fits(fixed, rows, totals)
+    fits = _win_ansi_fits(fixed, columns, totals)
     unicode_font = not fits and fonts_available()
     if not fits and not unicode_font:
         log.warning(
@@ -400,8 +439,8 @@ def pdf_bytes(report: Report, subtitle: str) -> bytes:
     pdf.core_fonts_encoding = "latin-1"  # the text is already WinAnsi bytes, as characters
     pdf.alias_nb_pages(None)  # the count is written by number_pages
     pdf.add_page()
-    pdf.rows(rows)
-    pdf.rows(totals, bold=True)
+    pdf.table(columns)
+    pdf.table([list(column) for column in zip(*totals, strict=True)], bold=True)
     if report.notes:
         pdf.set_font(pdf.family, "", 7.5)
         pdf.ln(2)
@@ -416,14 +455,21 @@ def pdf_bytes(report: Report, subtitle: str) -> bytes:
     return bytes(pdf.output())
 
 
-def _win_ansi_fits(fixed: list[str], rows: list[list[str]], totals: list[list[str]]) -> bool:
+def _win_ansi_fits(
+    fixed: list[str], columns: list[list[str]], totals: list[tuple[str, ...]]
+) -> bool:
     """Whether every text of the document can be written in Windows-1252 (one C-level pass)."""
-    text = "\x1f".join(chain(fixed, chain.from_iterable(rows), chain.from_iterable(totals)))
+    texts = chain(fixed, chain.from_iterable(map(set, columns)), chain.from_iterable(totals))
+    text = "\x1f".join(texts)
     try:
         _win_ansi_substitutes(text).encode("cp1252")
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _identity(text: str) -> str:
+    return text
 
 
 def _win_ansi_substitutes(text: str) -> str:
