@@ -228,6 +228,7 @@ class _ReportPDF(FPDF):
         self._glyph_seen: set[str] = set()
         self._header_end_y = 0.0
         self._shift_cache: dict[tuple[float, int, str], list[str]] = {}
+        self._widest: dict[tuple[int, float], float] = {}
 
     def _encode(self, text: str) -> str:
         """``current_font.encode_text`` with the glyph codes of a TrueType font looked up once
@@ -304,8 +305,10 @@ class _ReportPDF(FPDF):
 
     def _fit(self, text: str, width: float) -> tuple[str, float]:
         """Cut a text that does not fit its column (an ellipsis shows it was cut); the text
-        shown and its width."""
+        shown and its width (-1 when not measured: it surely fits)."""
         room = width - 1.5
+        if len(text) * self._widest_char() <= room:  # fits even in the widest characters
+            return text, -1.0
         size = self._width(text)
         if size <= room:
             return text, size
@@ -314,6 +317,16 @@ class _ReportPDF(FPDF):
             text = text[:-1]
             size = self._width(text + ellipsis)
         return text + ellipsis, size
+
+    def _widest_char(self) -> float:
+        """The advance of the widest character of the current font at its size, in mm."""
+        font = self.current_font
+        key = (font.i, self.font_size_pt)
+        widest = self._widest.get(key)
+        if widest is None:
+            widest = max(font.cw.values()) * self.font_size_pt * 0.001 / self.k
+            self._widest[key] = widest
+        return widest
 
     def _clean_all(self, texts: list[str]) -> list[str]:
         """``clean`` of many texts in one call (a NUL cannot be in a name or a number)."""
@@ -362,7 +375,7 @@ class _ReportPDF(FPDF):
             out = {"": ""}
             for text, (_cut, size), code in zip(distinct, fitted, encoded, strict=True):
                 if aligns[i] == "R":
-                    x = lefts[i] + widths[i] - pad - size
+                    x = lefts[i] + widths[i] - pad - (size if size >= 0 else self._width(_cut))
                 else:
                     x = lefts[i] + pad
                 out[text] = f"1 0 0 1 {x * k:.2f} {baseline} Tm {code} "
