@@ -228,7 +228,6 @@ class _ReportPDF(FPDF):
         self._glyph_seen: set[str] = set()
         self._header_end_y = 0.0
         self._shift_cache: dict[tuple[float, int, str], list[str]] = {}
-        self._widest: dict[tuple[int, float], float] = {}
 
     def _encode(self, text: str) -> str:
         """``current_font.encode_text`` with the glyph codes of a TrueType font looked up once
@@ -243,12 +242,26 @@ class _ReportPDF(FPDF):
             self._glyph_seen.add(char)
         return f"({font.escape_text(text.translate(table))}) Tj"
 
-    def _width(self, text: str) -> float:
-        """The width of ``text`` in the current font (get_string_width without its overhead)."""
-        font = self.current_font
+    def _measure(self) -> tuple[Callable[[str], float], float]:
+        """A function giving the width of a text in the current font and size, in mm
+        (get_string_width without its per-call overhead), and the advance of the font's widest
+        character."""
+        font, scale = self.current_font, self.font_size_pt * 0.001 / self.k
         if font.type == "core":  # text is already WinAnsi, one character a byte
-            return sum(map(font.cw.__getitem__, text)) * self.font_size_pt * 0.001 / self.k
-        return font.get_text_width(text, self.font_size_pt, None)[1] / self.k
+            advance = font.cw.__getitem__
+
+            def measure(text: str) -> float:
+                return sum(map(advance, text)) * scale
+        else:
+            size_pt, k = self.font_size_pt, self.k
+
+            def measure(text: str) -> float:
+                return font.get_text_width(text, size_pt, None)[1] / k
+
+        return measure, max(font.cw.values()) * scale
+
+    def _width(self, text: str) -> float:
+        return self._measure()[0](text)
 
     def header(self) -> None:
         """Title and table header; drawn once, then its content bytes are copied on every
@@ -274,7 +287,7 @@ class _ReportPDF(FPDF):
         self.set_fill_color(230, 230, 230)
         self._bold(True)
         for width, align, column in zip(self.widths, self.aligns, self.report.columns, strict=True):
-            label, _width = self._fit(self.clean(column.label), width)
+            label, _size = self._fit(self.clean(column.label), width, self._measure())
             self.cell(width, 6, label, border=1, align=align, fill=True)
         self._bold(False)
         self.ln(6)
@@ -303,30 +316,24 @@ class _ReportPDF(FPDF):
             ops = f"BT 1 0 0 1 {x:.2f} {baseline:.2f} Tm {self._encode(text)} ET\n"
             self.pages[number].contents.extend(ops.encode("latin-1"))
 
-    def _fit(self, text: str, width: float) -> tuple[str, float]:
+    def _fit(
+        self, text: str, width: float, measure: tuple[Callable[[str], float], float]
+    ) -> tuple[str, float]:
         """Cut a text that does not fit its column (an ellipsis shows it was cut); the text
-        shown and its width (-1 when not measured: it surely fits)."""
+        shown and its width (-1 when not measured: it surely fits). ``measure``: ``_measure()``
+        of the font the text is written in."""
+        width_of, widest = measure
         room = width - 1.5
-        if len(text) * self._widest_char() <= room:  # fits even in the widest characters
-            return text, -1.0
-        size = self._width(text)
+        if len(text) * widest <= room:
+            return text, -1.0  # fits even in the font's widest characters
+        size = width_of(text)
         if size <= room:
             return text, size
         ellipsis = self.clean("…")
         while text and size > room:
             text = text[:-1]
-            size = self._width(text + ellipsis)
+            size = width_of(text + ellipsis)
         return text + ellipsis, size
-
-    def _widest_char(self) -> float:
-        """The advance of the widest character of the current font at its size, in mm."""
-        font = self.current_font
-        key = (font.i, self.font_size_pt)
-        widest = self._widest.get(key)
-        if widest is None:
-            widest = max(font.cw.values()) * self.font_size_pt * 0.001 / self.k
-            self._widest[key] = widest
-        return widest
 
     def _clean_all(self, texts: list[str]) -> list[str]:
         """``clean`` of many texts in one call (a NUL cannot be in a name or a number)."""
@@ -367,15 +374,17 @@ class _ReportPDF(FPDF):
         # bold rows: glyphs filled and stroked (0.3 pt); the Q ending each row restores both
         opening = "BT 2 Tr 0.30 w " if bold else "BT "
         closing = f"ET {' '.join(lines)} Q"
+        measure = self._measure()
+        width_of = measure[0]
 
         def operators(i: int, texts: Iterable[str]) -> dict[str, str]:
             distinct = [text for text in set(texts) if text]
-            fitted = [self._fit(text, widths[i]) for text in self._clean_all(distinct)]
+            fitted = [self._fit(text, widths[i], measure) for text in self._clean_all(distinct)]
             encoded = self._encode_all([cut for cut, _size in fitted])
             out = {"": ""}
             for text, (_cut, size), code in zip(distinct, fitted, encoded, strict=True):
                 if aligns[i] == "R":
-                    x = lefts[i] + widths[i] - pad - (size if size >= 0 else self._width(_cut))
+                    x = lefts[i] + widths[i] - pad - (size if size >= 0 else width_of(_cut))
                 else:
                     x = lefts[i] + pad
                 out[text] = f"1 0 0 1 {x * k:.2f} {baseline} Tm {code} "

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from flask_babel import format_datetime
@@ -192,20 +193,25 @@ def _status_label(status: Any) -> str:
 def packing_list(cycle: OrderCycle) -> Report:
     """Per customer and order: pickup, and each line (producer, product, quantity, weight)."""
     windows, slots = _windows(cycle), _slots(cycle)
-    producer = Enterprise.name.label("producer")
+    # the packed weight once entered, else the estimated weight (items × one item's estimate)
+    estimated = case(
+        (
+            OrderLine.sold_by_weight & OrderLine.final_weight_g.is_(None),
+            func.coalesce(OrderLine.estimated_weight_g, 0) * OrderLine.quantity,
+        ),
+        else_=None,
+    )
     stmt = (
         select(
             Order.customer_name,
             Order.number,
             Order.pickup_window_id,
             Order.pickup_slot_id,
-            producer,
-            OrderLine.product_name,
-            OrderLine.variant_name,
+            Enterprise.name,
+            OrderLine.product_name + " – " + OrderLine.variant_name,
             OrderLine.quantity,
-            OrderLine.sold_by_weight,
             OrderLine.final_weight_g,
-            OrderLine.estimated_weight_g,
+            estimated,
         )
         .select_from(Order)
         .join(OrderLine, OrderLine.order_id == Order.id)
@@ -220,29 +226,19 @@ def packing_list(cycle: OrderCycle) -> Report:
             OrderLine.id,
         )
     )
-    rows = []
-    orders = set()
-    quantity = 0
-    for (
-        name,
-        number,
-        window_id,
-        slot_id,
-        prod,
-        product,
-        variant,
-        qty,
-        by_weight,
-        final,
-        est,
-    ) in _run(stmt):
-        pickup = windows.get(window_id, "")
+    found = _run(stmt)
+    # the pickup label once per (window, slot); rows assembled column-wise, at C speed
+    pickups: dict[tuple[Any, Any], str] = {}
+    for window_id, slot_id in {(r[2], r[3]) for r in found}:
+        label = windows.get(window_id, "")
         if slot_id is not None and slot_id in slots:
-            pickup = f"{pickup} ({slots[slot_id]})"
-        estimated = (est or 0) * qty if by_weight and final is None else None
-        rows.append((name, number, pickup, prod, f"{product} – {variant}", qty, final, estimated))
-        orders.add(number)
-        quantity += qty
+            label = f"{label} ({slots[slot_id]})"
+        pickups[(window_id, slot_id)] = label
+    column = [list(map(itemgetter(i), found)) for i in range(9)]
+    pickup = list(map(pickups.__getitem__, zip(column[2], column[3], strict=True)))
+    rows = list(zip(*column[:2], pickup, *column[4:], strict=True))
+    orders = len(set(column[1]))
+    quantity = sum(column[6])
     return Report(
         name="packing",
         title=_("Packing list by customer"),
@@ -257,7 +253,7 @@ def packing_list(cycle: OrderCycle) -> Report:
             Column(_("Estimated weight (kg)"), WEIGHT, 0.7),
         ],
         rows=rows,
-        totals=[(_("Total"), _("%(n)d orders", n=len(orders)), "", "", "", quantity, None, None)],
+        totals=[(_("Total"), _("%(n)d orders", n=orders), "", "", "", quantity, None, None)],
         notes=[
             _(
                 "Sold-by-weight lines: the packed weight once entered, otherwise the estimated "
