@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from functools import partial
 
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
@@ -122,10 +123,12 @@ def deliver_pending(limit: int = 100) -> int:
     try:
         smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
     except OSError as exc:
+        smtp_pause.start()
         for message in messages:
             _failed(message, exc)
         db.session.commit()
         return 0
+    smtp_pause.end()
     with smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
@@ -145,6 +148,29 @@ def deliver_pending(limit: int = 100) -> int:
     return sent
 
 
+class _SmtpPause:
+    """In this process only, after the mail server was unreachable: skip immediate delivery
+    for ``SMTP_PAUSE`` (a hint that saves worker threads, not state: the outbox is the truth)."""
+
+    #: how long immediate delivery is left to `flask mail send` after a failed connection
+    SMTP_PAUSE = timedelta(minutes=1)
+
+    def __init__(self) -> None:
+        self.until: datetime | None = None
+
+    def start(self) -> None:
+        self.until = utcnow() + self.SMTP_PAUSE
+
+    def end(self) -> None:
+        self.until = None
+
+    def active(self) -> bool:
+        return self.until is not None and utcnow() < self.until
+
+
+smtp_pause = _SmtpPause()
+
+
 def _failed(message: OutboundEmail, exc: Exception) -> None:
     message.attempts += 1
     message.last_error = str(exc)[:500]
@@ -162,7 +188,14 @@ def _failed(message: OutboundEmail, exc: Exception) -> None:
 
 
 def deliver_after_request() -> None:
-    """Best-effort immediate delivery after a request committed; failures wait for the cron job."""
+    """Best-effort immediate delivery once a response has gone; failures wait for the cron job.
+
+    After the mail server could not be reached, immediate delivery is skipped in this process
+    for a minute: during an outage each request would otherwise hold a worker thread for
+    the connection timeout, and ``flask mail send`` retries the messages anyway.
+    """
+    if smtp_pause.active():
+        return
     try:
         deliver_pending(limit=20)
     except Exception:  # noqa: BLE001 - never break the user's request over an e-mail
@@ -170,11 +203,18 @@ def deliver_after_request() -> None:
         log.exception("immediate e-mail delivery failed; `flask mail send` will retry")
 
 
+def _deliver_after_response(app) -> None:
+    # runs when the server closes the response: the request's contexts are gone
+    with app.app_context():
+        deliver_after_request()
+
+
 def init_app(app) -> None:
-    """After a successful request that queued e-mails, try to send them at once."""
+    """After a successful request that queued e-mails, send them once the response has gone
+    (``call_on_close``): the user's page or API answer never waits for the mail server."""
 
     @app.after_request
     def _deliver(response):
         if g.pop("emails_queued", False) and response.status_code < 400:
-            deliver_after_request()
+            response.call_on_close(partial(_deliver_after_response, app))
         return response
