@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from copy import deepcopy
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -92,9 +93,29 @@ def token_required(scope: str = "read", *, optional: bool = False) -> Callable[[
                 db.session.commit()
             return view(*args, **kwargs)
 
+        _document(wrapped, scope, optional)
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+#: the OpenAPI security requirement of an operation that takes a token (core.config)
+SECURITY = [{"bearerToken": []}, {"tokenHeader": []}]
+
+
+def _document(view: Any, scope: str, optional: bool) -> None:
+    """Say in the OpenAPI document what ``token_required`` enforces: the token (or none, when
+    optional) and the 401/403 answers. Written where flask-smorest's ``Blueprint.doc`` writes."""
+    apidoc = deepcopy(getattr(view, "_apidoc", {}))
+    manual = apidoc.setdefault("manual_doc", {})
+    manual["security"] = [*SECURITY, {}] if optional else SECURITY
+    responses = manual.setdefault("responses", {})
+    responses["401"] = {"description": f"`{Unauthorized.code}`: {Unauthorized.message}"}
+    if scope == "write":
+        responses["403"] = {
+            "description": f"`{InsufficientScope.code}`: {InsufficientScope.message}"
+        }
+    view._apidoc = apidoc
 
 
 def api_user() -> User | None:

@@ -68,6 +68,26 @@ def from_env() -> dict[str, Any]:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        # how API calls authenticate (accounts.api_auth); each operation that needs a token
+        # says so (``token_required`` adds its security requirement and 401/403 answers)
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {
+                    "bearerToken": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A personal API token, created on the account page: "
+                        "`Authorization: Bearer cpt_...`. Read-only tokens cannot write.",
+                    },
+                    "tokenHeader": {
+                        "type": "apiKey",
+                        "in": "header",
+                        "name": "X-Api-Token",
+                        "description": "The same token in a header of its own.",
+                    },
+                }
+            }
+        },
         "WTF_CSRF_TIME_LIMIT": None,
     }
 
