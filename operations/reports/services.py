@@ -27,11 +27,11 @@ from typing import Any
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from coop.models import CommissionEntry
-from core.db import db
+from core.db import db, on_postgresql
 from core.timeutils import to_local
 from cycles.models import OrderCycle, PickupSlot, PickupWindow
 from enterprises.models import Enterprise
@@ -655,6 +655,15 @@ REPORTS: dict[str, ReportKind] = {
 FORMATS = ("html", "csv", "pdf")
 
 
+#: memory PostgreSQL may use for each sort of a report's queries, for this transaction only:
+#: the 5,000-order packing list sorts 40,000 lines (about 10 MB), which with the default 4 MB
+#: spilled to a merge sort on disk
+REPORT_WORK_MEM = "32MB"
+
+
 def build_report(cycle: OrderCycle, name: str) -> Report:
     """Compute report ``name`` of ``cycle`` (a KeyError for an unknown name)."""
-    return REPORTS[name].build(cycle)
+    kind = REPORTS[name]
+    if on_postgresql():
+        db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+    return kind.build(cycle)
