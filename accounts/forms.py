@@ -55,6 +55,8 @@ class SignupForm(FlaskForm):
     email = _email_field()
     password = _new_password_field()
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fr")
+    #: where the visitor was going (e.g. the checkout): the confirmation link leads back there
+    next = HiddenField()
 
 
 class LoginForm(FlaskForm):

@@ -79,8 +79,11 @@ def check_password_strength(password: str, *, email: str = "") -> None:
 # --------------------------------------------------------------------------- sign up, confirm
 
 
-def register_user(*, email: str, password: str, full_name: str, locale: str = "fr") -> User:
-    """Create an unconfirmed account and e-mail the confirmation link.
+def register_user(
+    *, email: str, password: str, full_name: str, locale: str = "fr", next_url: str = ""
+) -> User:
+    """Create an unconfirmed account and e-mail the confirmation link (which leads on to
+    ``next_url``, a path on this site, once confirmed).
 
     The unique constraint on ``users.email`` decides duplicates (EmailTaken, field ``email``);
     raises WeakPassword.
@@ -99,7 +102,7 @@ def register_user(*, email: str, password: str, full_name: str, locale: str = "f
             db.session.add(user)
     except IntegrityError as exc:
         raise EmailTaken(fields={"email": str(EmailTaken.message)}) from exc
-    _queue_confirmation(user)
+    _queue_confirmation(user, next_url)
     db.session.commit()
     return user
 
@@ -108,8 +111,10 @@ def _ten_minute_bucket() -> int:
     return int(utcnow().timestamp() // 600)
 
 
-def _queue_confirmation(user: User) -> None:
+def _queue_confirmation(user: User, next_url: str = "") -> None:
     token = make_token(CONFIRM_EMAIL, {"uid": user.id, "email": user.email})
+    # the link's ``next`` is checked again when used (accounts.views.confirm_email)
+    link = _link("accounts.confirm_email", token=token, **({"next": next_url} if next_url else {}))
     queue_email(
         to=user.email,
         template="emails/accounts/confirm_email",
@@ -118,7 +123,7 @@ def _queue_confirmation(user: User) -> None:
         # at most one message every ten minutes per account: the form cannot be used to spam
         dedupe_key=f"confirm:{user.id}:{_ten_minute_bucket()}",
         user=user,
-        link=_link("accounts.confirm_email", token=token),
+        link=link,
     )
 
 

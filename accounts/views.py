@@ -81,6 +81,7 @@ def signup():
         return redirect(url_for("accounts.account"))
     form = SignupForm()
     if request.method == "GET":
+        form.next.data = safe_next_url(request.args.get("next"), "")
         form.locale.data = str(request.accept_languages.best_match(["fr", "en"]) or "fr")
         form.locale.data = session.get("lang", form.locale.data)
     if form.validate_on_submit():
@@ -90,6 +91,7 @@ def signup():
                 password=form.password.data,
                 full_name=form.full_name.data,
                 locale=form.locale.data,
+                next_url=safe_next_url(form.next.data, ""),
             )
         except (EmailTaken, WeakPassword) as exc:
             db.session.rollback()
@@ -110,9 +112,11 @@ def confirm_email(token: str):
         flash(str(exc.message), "error")
         return redirect(url_for("accounts.resend_confirmation"))
     flash(_("Thank you: your e-mail address is confirmed."), "success")
+    # where the visitor was going when they signed up (the shop, the checkout...)
+    next_url = safe_next_url(request.args.get("next"), "")
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.account"))
-    return redirect(url_for("accounts.login", email=user.email))
+        return redirect(next_url or url_for("accounts.account"))
+    return redirect(url_for("accounts.login", email=user.email, next=next_url or None))
 
 
 @bp.route("/confirm/resend", methods=["GET", "POST"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import time_machine
 from sqlalchemy import func, select
@@ -269,3 +272,60 @@ def test_changing_the_password_signs_out_other_sessions_but_keeps_this_one(app, 
     response = other.get("/account")  # the other browser is signed out
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_signing_up_on_the_way_to_the_checkout_leads_back_there(client):
+    going = "/cycles/7/checkout?step=pickup"
+    login_page = client.get("/login", query_string={"next": going}).get_data(as_text=True)
+    # the page's own "Sign up" link (the header's has no destination)
+    [signup_link] = re.findall(r'href="(/signup\?[^"]*)"', login_page)
+    assert "next=" in signup_link
+    form = client.get(html.unescape(signup_link)).get_data(as_text=True)
+    # the signup form's own field (the header's language switch has one too)
+    assert re.search(r'id="next" name="next"[^>]*value="([^"]*)"', form).group(1) == html.escape(
+        going
+    )
+    resp = client.post(
+        "/signup",
+        data={
+            "full_name": "Camille",
+            "email": "camille@example.org",
+            "password": "tomates et courgettes",
+            "locale": "fr",
+            "next": going,
+        },
+    )
+    assert resp.status_code == 200
+    [mail] = outbox(to="camille@example.org")
+    confirmed = client.get(link_path(mail))
+    assert confirmed.status_code == 302
+    login_url = urlsplit(confirmed.headers["Location"])
+    assert login_url.path == "/login"
+    assert parse_qs(login_url.query) == {"email": ["camille@example.org"], "next": [going]}
+    logged_in = client.post(
+        "/login",
+        data={"email": "camille@example.org", "password": "tomates et courgettes", "next": going},
+    )
+    assert logged_in.status_code == 302
+    assert logged_in.headers["Location"] == going
+
+
+def test_a_next_to_another_site_is_dropped_on_the_way_through_signup(client):
+    resp = client.post(
+        "/signup",
+        data={
+            "full_name": "Camille",
+            "email": "camille@example.org",
+            "password": "tomates et courgettes",
+            "locale": "fr",
+            "next": "https://evil.example/phish",
+        },
+    )
+    assert resp.status_code == 200
+    [mail] = outbox(to="camille@example.org")
+    assert "evil" not in mail.body_text
+    path = link_path(mail)
+    confirmed = client.get(path + "?next=//evil.example/phish")  # a tampered link
+    assert parse_qs(urlsplit(confirmed.headers["Location"]).query) == {
+        "email": ["camille@example.org"]
+    }
