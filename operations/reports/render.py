@@ -287,7 +287,7 @@ class _ReportPDF(FPDF):
         self.set_fill_color(230, 230, 230)
         self._bold(True)
         for width, align, column in zip(self.widths, self.aligns, self.report.columns, strict=True):
-            label, _size = self._fit(self.clean(column.label), width, self._measure())
+            label = self._fit(self.clean(column.label), width, self._measure())
             self.cell(width, 6, label, border=1, align=align, fill=True)
         self._bold(False)
         self.ln(6)
@@ -316,24 +316,17 @@ class _ReportPDF(FPDF):
             ops = f"BT 1 0 0 1 {x:.2f} {baseline:.2f} Tm {self._encode(text)} ET\n"
             self.pages[number].contents.extend(ops.encode("latin-1"))
 
-    def _fit(
-        self, text: str, width: float, measure: tuple[Callable[[str], float], float]
-    ) -> tuple[str, float]:
-        """Cut a text that does not fit its column (an ellipsis shows it was cut); the text
-        shown and its width (-1 when not measured: it surely fits). ``measure``: ``_measure()``
-        of the font the text is written in."""
+    def _fit(self, text: str, width: float, measure: tuple[Callable[[str], float], float]) -> str:
+        """Cut a text that does not fit its column (an ellipsis shows it was cut). ``measure``:
+        ``_measure()`` of the font the text is written in."""
         width_of, widest = measure
         room = width - 1.5
-        if len(text) * widest <= room:
-            return text, -1.0  # fits even in the font's widest characters
-        size = width_of(text)
-        if size <= room:
-            return text, size
+        if len(text) * widest <= room or width_of(text) <= room:  # the first test measures nothing
+            return text
         ellipsis = self.clean("…")
-        while text and size > room:
+        while text and width_of(text + ellipsis) > room:
             text = text[:-1]
-            size = width_of(text + ellipsis)
-        return text + ellipsis, size
+        return text + ellipsis
 
     def _clean_all(self, texts: list[str]) -> list[str]:
         """``clean`` of many texts in one call (a NUL cannot be in a name or a number)."""
@@ -380,14 +373,18 @@ class _ReportPDF(FPDF):
         def operators(i: int, texts: Iterable[str]) -> dict[str, str]:
             distinct = [text for text in set(texts) if text]
             fitted = [self._fit(text, widths[i], measure) for text in self._clean_all(distinct)]
-            encoded = self._encode_all([cut for cut, _size in fitted])
-            out = {"": ""}
-            for text, (_cut, size), code in zip(distinct, fitted, encoded, strict=True):
-                if aligns[i] == "R":
-                    x = lefts[i] + widths[i] - pad - (size if size >= 0 else width_of(_cut))
-                else:
-                    x = lefts[i] + pad
-                out[text] = f"1 0 0 1 {x * k:.2f} {baseline} Tm {code} "
+            encoded = self._encode_all(fitted)
+            if aligns[i] == "R":  # each text placed by its width
+                right_edge = lefts[i] + widths[i] - pad
+                ops = [
+                    f"1 0 0 1 {(right_edge - width_of(cut)) * k:.2f} {baseline} Tm {code} "
+                    for cut, code in zip(fitted, encoded, strict=True)
+                ]
+            else:  # every text of the column starts at the same place
+                place = f"1 0 0 1 {(lefts[i] + pad) * k:.2f} {baseline} Tm "
+                ops = [f"{place}{code} " for code in encoded]
+            out = dict(zip(distinct, ops, strict=True))
+            out[""] = ""
             return out
 
         known = [operators(i, texts) for i, texts in enumerate(columns)]
