@@ -14,6 +14,12 @@ class EmailTaken(DomainError):
     message = _l("An account already uses this e-mail address. Log in, or reset your password.")
 
 
+class SameEmail(DomainError):
+    code = "same_email"
+    status = 422
+    message = _l("This is already your e-mail address.")
+
+
 class WeakPassword(DomainError):
     code = "weak_password"
     status = 422

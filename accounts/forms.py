@@ -84,6 +84,14 @@ class ChangePasswordForm(FlaskForm):
     new_password = _new_password_field(_l("New password"))
 
 
+class ChangeEmailForm(FlaskForm):
+    """On the account page beside the password form: rendered with ``prefix="email"`` so that
+    the two forms' fields have different ids."""
+
+    new_email = _email_field(_l("New e-mail address"))
+    password = PasswordField(_l("Current password"), validators=[InputRequired()])
+
+
 class ApiTokenForm(FlaskForm):
     name = StringField(
         _l("Token name"),

@@ -23,6 +23,7 @@ from accounts.errors import (
     InvalidTokenScope,
     LinkExpired,
     LinkInvalid,
+    SameEmail,
     TooManyApiTokens,
     TooManyAttempts,
     WeakPassword,
@@ -31,6 +32,7 @@ from accounts.errors import (
 from accounts.models import ApiToken, LoginAttempt, UsedToken, User
 from accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from accounts.tokens import (
+    CHANGE_EMAIL,
     CONFIRM_EMAIL,
     RESET_PASSWORD,
     TokenExpired,
@@ -335,6 +337,66 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         raise WrongPassword(fields={"current_password": str(WrongPassword.message)})
     check_password_strength(new_password, email=user.email)
     _set_password(user, new_password)
+    db.session.commit()
+    return user
+
+
+def request_email_change(user: User, *, new_email: str, password: str) -> str:
+    """E-mail a link to ``new_email``; the account's address changes only when it is opened
+    (proof that the person reads that mailbox). The current address is told at once, so that a
+    session left open somewhere cannot move the account away silently. Returns the new address.
+
+    Raises WrongPassword (field ``password``), SameEmail or EmailTaken (field ``new_email``).
+    """
+    if not verify_password(user.password_hash, password or ""):
+        raise WrongPassword(fields={"password": str(WrongPassword.message)})
+    new = normalize_email(new_email)
+    if new == user.email:
+        raise SameEmail(fields={"new_email": str(SameEmail.message)})
+    if db.session.scalar(select(User.id).where(User.email == new)) is not None:
+        raise EmailTaken(fields={"new_email": str(EmailTaken.message)})
+    token = make_token(CHANGE_EMAIL, {"uid": user.id, "old": user.email, "new": new})
+    bucket = _ten_minute_bucket()
+    queue_email(
+        to=new,
+        template="emails/accounts/change_email",
+        locale=user.locale,
+        kind="email_change",
+        dedupe_key=f"change-email:{user.id}:{bucket}:{new}"[:120],
+        user=user,
+        new_email=new,
+        link=_link("accounts.confirm_email_change", token=token),
+    )
+    queue_email(
+        to=user.email,
+        template="emails/accounts/email_change_notice",
+        locale=user.locale,
+        kind="email_change_notice",
+        dedupe_key=f"change-email-notice:{user.id}:{bucket}:{new}"[:120],
+        user=user,
+        new_email=new,
+        link=_link("accounts.forgot_password"),
+    )
+    db.session.commit()
+    return new
+
+
+def confirm_email_change(token: str) -> User:
+    """Move the account to the address the link was sent to, which is then confirmed.
+
+    Raises LinkExpired, LinkInvalid (tampered, already used: the account no longer has the
+    address the link was made from) or EmailTaken (another account took the address since).
+    """
+    data = _read(CHANGE_EMAIL, token)
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.deleted_at is not None or user.email != data.get("old"):
+        raise LinkInvalid()
+    try:
+        with db.session.begin_nested():  # the unique address decides a race with a signup
+            user.email = str(data.get("new"))
+            user.email_confirmed_at = utcnow()
+    except IntegrityError as exc:
+        raise EmailTaken() from exc
     db.session.commit()
     return user
 

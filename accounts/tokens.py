@@ -1,4 +1,4 @@
-"""Signed, expiring e-mail tokens (address confirmation, password reset).
+"""Signed, expiring e-mail tokens (address confirmation, password reset, change of address).
 
 ``itsdangerous.URLSafeTimedSerializer`` with the app's SECRET_KEY and one salt per purpose, so a
 token made for one purpose is refused for another. Nothing is stored until a token is used.
@@ -14,11 +14,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 CONFIRM_EMAIL = "accounts.confirm-email"
 RESET_PASSWORD = "accounts.reset-password"  # noqa: S105 - a salt name, not a secret
+CHANGE_EMAIL = "accounts.change-email"
 
 #: how long a link stays valid, in seconds
 MAX_AGE = {
     CONFIRM_EMAIL: 3 * 24 * 3600,
     RESET_PASSWORD: 3600,
+    CHANGE_EMAIL: 24 * 3600,
 }
 
 

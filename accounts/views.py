@@ -25,12 +25,14 @@ from accounts.errors import (
     InvalidCredentials,
     LinkExpired,
     LinkInvalid,
+    SameEmail,
     TooManyAttempts,
     WeakPassword,
     WrongPassword,
 )
 from accounts.forms import (
     ApiTokenForm,
+    ChangeEmailForm,
     ChangePasswordForm,
     DeleteAccountForm,
     EmailOnlyForm,
@@ -255,6 +257,7 @@ def _account_page(status: int = 200, **forms):
             "accounts/account.html",
             profile_form=profile_form,
             password_form=forms.get("password_form") or ChangePasswordForm(formdata=None),
+            email_form=forms.get("email_form") or ChangeEmailForm(formdata=None, prefix="email"),
             token_form=forms.get("token_form") or ApiTokenForm(formdata=None),
             tokens=services.list_api_tokens(user),
             revoke_form=EmptyForm(),
@@ -305,6 +308,47 @@ def change_password():
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(422, password_form=form)
+
+
+@bp.post("/account/email")
+@login_required
+def change_email():
+    form = ChangeEmailForm(prefix="email")
+    if form.validate_on_submit():
+        try:
+            new_email = services.request_email_change(
+                current_user, new_email=form.new_email.data, password=form.password.data
+            )
+        except (WrongPassword, SameEmail, EmailTaken) as exc:
+            db.session.rollback()
+            _field_errors(form, exc)
+        else:
+            flash(
+                _(
+                    "We sent a link to %(email)s: your address changes when you open it "
+                    "(within 24 hours).",
+                    email=new_email,
+                ),
+                "success",
+            )
+            return redirect(url_for("accounts.account"))
+    return _account_page(422, email_form=form)
+
+
+@bp.get("/account/email/confirm/<token>")
+def confirm_email_change(token: str):
+    """The link sent to the new address; it works without being logged in (another device)."""
+    try:
+        user = services.confirm_email_change(token)
+    except (LinkExpired, LinkInvalid, EmailTaken) as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        back = "accounts.account" if current_user.is_authenticated else "accounts.login"
+        return redirect(url_for(back))
+    flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    return redirect(url_for("accounts.login", email=user.email))
 
 
 @bp.post("/account/tokens")

@@ -186,6 +186,9 @@ def test_every_accounts_and_enterprises_route_is_in_the_matrix(app):
         "accounts.after_login",
         "accounts.update_profile",
         "accounts.change_password",
+        # the change of address and its link: tests/integration/accounts/test_change_email.py
+        "accounts.change_email",
+        "accounts.confirm_email_change",
         "accounts.create_token",
         "accounts.revoke_token",
         "enterprises.logo",
