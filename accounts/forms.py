@@ -16,8 +16,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from accounts.passwords import MIN_LENGTH
+from core.forms import choices
 
-LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = choices([("fr", "Français"), ("en", "English")])
 
 
 def _strip(value: object) -> object:
@@ -100,7 +101,7 @@ class ApiTokenForm(FlaskForm):
     )
     scope = RadioField(
         _l("Access"),
-        choices=[("read", _l("Read only")), ("write", _l("Read and write"))],
+        choices=choices([("read", _l("Read only")), ("write", _l("Read and write"))]),
         default="read",
         validators=[DataRequired()],
     )

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from core.db import db
 from core.errors import DomainError
+from core.forms import choices
 from core.money import parse_euros
 from core.security import require
 from core.timeutils import local_to_utc, to_local, utcnow
@@ -144,9 +145,9 @@ def edit(hub_id: int, cycle_id: int):
 
 def _window_form(hub: Enterprise, formdata: Any = None) -> WindowForm:
     form = WindowForm(formdata=formdata) if formdata is not None else WindowForm()
-    form.distribution_point_id.choices = [
+    form.distribution_point_id.choices = choices(
         (p.id, p.name) for p in hub_services.list_points(hub, active_only=True)
-    ]
+    )
     return form
 
 

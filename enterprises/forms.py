@@ -8,14 +8,18 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-HUB_KIND_CHOICES = [
-    ("tiers_lieu", _l("Third place (tiers-lieu)")),
-    ("shop", _l("Shop")),
-    ("farm", _l("Farm")),
-    ("cafe", _l("Café or restaurant")),
-    ("association", _l("Association")),
-    ("other", _l("Other")),
-]
+from core.forms import choices
+
+HUB_KIND_CHOICES = choices(
+    [
+        ("tiers_lieu", _l("Third place (tiers-lieu)")),
+        ("shop", _l("Shop")),
+        ("farm", _l("Farm")),
+        ("cafe", _l("Café or restaurant")),
+        ("association", _l("Association")),
+        ("other", _l("Other")),
+    ]
+)
 
 
 class EnterpriseForm(FlaskForm):
@@ -54,7 +58,9 @@ class InviteForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("owner", _l("Owner")), ("manager", _l("Manager"))])
+    role = SelectField(
+        _l("Role"), choices=choices([("owner", _l("Owner")), ("manager", _l("Manager"))])
+    )
 
 
 class EmptyForm(FlaskForm):

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from core.db import db
 from core.errors import DomainError
+from core.forms import choices
 from core.security import require, safe_next_url
 from core.timeutils import utcnow
 from enterprises.models import Enterprise
@@ -229,10 +230,10 @@ def point_delete(hub_id: int, point_id: int):
 def hub_links(hub_id: int):
     hub = _managed_hub(hub_id)
     form = LinkRequestForm()
-    form.other_id.choices = [
+    form.other_id.choices = choices(
         (e.id, f"{e.name} ({e.city})" if e.city else e.name)
         for e in services.linkable_enterprises(hub, want="producer")
-    ]
+    )
     if form.validate_on_submit():
         producer = db.get_or_404(Enterprise, form.other_id.data)
         try:
@@ -260,10 +261,10 @@ def producer_links(producer_id: int):
     producer = db.get_or_404(Enterprise, producer_id)
     require(can_manage_producer(current_user, producer))
     form = LinkRequestForm()
-    form.other_id.choices = [
+    form.other_id.choices = choices(
         (e.id, f"{e.name} ({e.city})" if e.city else e.name)
         for e in services.linkable_enterprises(producer, want="hub")
-    ]
+    )
     if form.validate_on_submit():
         hub = db.get_or_404(Enterprise, form.other_id.data)
         try:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.db import db
 from core.errors import DomainError
+from core.forms import choices
 from core.security import require
 from core.timeutils import utcnow
 from cycles.models import OrderCycle, PickupSlot, PickupWindow
@@ -355,14 +356,11 @@ def checkout(cycle_id: int):
     methods = services.allowed_payment_methods(cycle)
     labels = _method_labels()
     form = CheckoutForm(data=_checkout_state(cycle) if request.method == "GET" else None)
-    choices = []
+    values: list[str] = []
     for window, slots in pickups:
-        if slots:
-            choices += [(f"{window.id}:{slot.id}", "") for slot in slots]
-        else:
-            choices.append((f"{window.id}:0", ""))
-    form.pickup.choices = choices
-    form.payment_method.choices = [(m.value, labels[m.value]) for m in methods]
+        values += [f"{window.id}:{slot.id}" for slot in slots] if slots else [f"{window.id}:0"]
+    form.pickup.choices = choices((value, "") for value in values)
+    form.payment_method.choices = choices((m.value, labels[m.value]) for m in methods)
     if len(methods) == 1 and not form.payment_method.data:
         form.payment_method.data = methods[0].value
     if form.validate_on_submit():

@@ -23,21 +23,26 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import choices
 from core.money import parse_euros
 from products.models import VAT_RATES_BP, Unit
 from products.services import ProductInput, VariantInput
 from products.units import parse_decimal
 
-VAT_CHOICES = [(str(bp), f"{Decimal(bp) / 100:g} %".replace(".", ",")) for bp in VAT_RATES_BP]
-UNIT_CHOICES = [
-    (Unit.g.value, _l("g (grams)")),
-    (Unit.kg.value, _l("kg (kilograms)")),
-    (Unit.ml.value, _l("ml (millilitres)")),
-    (Unit.cl.value, _l("cl (centilitres)")),
-    (Unit.l.value, _l("L (litres)")),
-    (Unit.piece.value, _l("pieces")),
-    (Unit.dozen.value, _l("dozens")),
-]
+VAT_CHOICES = choices(
+    (str(bp), f"{Decimal(bp) / 100:g} %".replace(".", ",")) for bp in VAT_RATES_BP
+)
+UNIT_CHOICES = choices(
+    [
+        (Unit.g.value, _l("g (grams)")),
+        (Unit.kg.value, _l("kg (kilograms)")),
+        (Unit.ml.value, _l("ml (millilitres)")),
+        (Unit.cl.value, _l("cl (centilitres)")),
+        (Unit.l.value, _l("L (litres)")),
+        (Unit.piece.value, _l("pieces")),
+        (Unit.dozen.value, _l("dozens")),
+    ]
+)
 
 
 def _euros(form: Form, field: Field) -> None:
@@ -126,8 +131,8 @@ class ProductFields:
     image = FileField(_l("Photo (JPEG, PNG or WebP, 5 MB at most)"))
 
     def set_choices(self, categories: list[tuple[str, str]], labels: list[tuple[str, str]]) -> None:
-        self.product_type.choices = [("", _l("— choose —")), *categories]
-        self.labels.choices = labels
+        self.product_type.choices = choices([("", _l("— choose —")), *categories])
+        self.labels.choices = choices(labels)
 
     def to_input(self) -> ProductInput:
         return ProductInput(

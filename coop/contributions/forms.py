@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from coop.contributions.services import MAX_PLEDGE_CENTS, MAX_TRANSFER_CENTS
 from coop.models import Rhythm
+from core.forms import choices
 from core.money import parse_euros
 
 
@@ -27,10 +28,9 @@ class PledgeForm(FlaskForm):
     )
     rhythm = RadioField(
         _l("Rhythm"),
-        choices=[
-            (Rhythm.monthly.value, _l("Every month")),
-            (Rhythm.yearly.value, _l("Every year")),
-        ],
+        choices=choices(
+            [(Rhythm.monthly.value, _l("Every month")), (Rhythm.yearly.value, _l("Every year"))]
+        ),
         default=Rhythm.monthly.value,
         validators=[InputRequired()],
     )

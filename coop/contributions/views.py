@@ -22,6 +22,7 @@ from coop.contributions.permissions import can_administer_contributions, can_man
 from coop.models import ContributionPayment, Rhythm
 from core.db import db
 from core.errors import DomainError
+from core.forms import choices
 from core.i18n import cents
 from core.money import cents_to_decimal
 from core.security import require
@@ -202,9 +203,9 @@ def admin_csv():
 def record_transfer():
     _admin()
     form = TransferForm()
-    form.enterprise_id.choices = [
+    form.enterprise_id.choices = choices(
         (e.id, e.name) for e in db.session.scalars(select(Enterprise).order_by(Enterprise.name))
-    ]
+    )
     if request.method == "GET":
         form.enterprise_id.data = request.args.get("enterprise", type=int)
         form.received_on.data = local_date(utcnow())

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, ValidationError
 
+from core.forms import choices
 from core.money import parse_euros
 from operations.backoffice.services import MAX_LINE_WEIGHT_G, MAX_NOTE, SORTS
 from orders.models import OrderStatus, PaymentMethod, PaymentStatus
@@ -74,29 +75,32 @@ class OrderFilterForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     status = SelectField(
         _l("Status"),
-        choices=[("", _l("All"))] + [(s.value, s.value) for s in OrderStatus],
+        choices=choices([("", _l("All")), *((s.value, s.value) for s in OrderStatus)]),
         validators=[Optional()],
     )
     payment_status = SelectField(
         _l("Payment"),
-        choices=[("", _l("All"))]
-        + [(s.value, PAYMENT_STATUS_LABELS[s.value]) for s in PaymentStatus],
+        choices=choices(
+            [("", _l("All")), *((s.value, PAYMENT_STATUS_LABELS[s.value]) for s in PaymentStatus)]
+        ),
         validators=[Optional()],
     )
     payment_method = SelectField(
         _l("Payment method"),
-        choices=[("", _l("All"))] + [(m.value, METHOD_LABELS[m.value]) for m in PaymentMethod],
+        choices=choices(
+            [("", _l("All")), *((m.value, METHOD_LABELS[m.value]) for m in PaymentMethod)]
+        ),
         validators=[Optional()],
     )
-    pickup = SelectField(_l("Pickup"), choices=[("", _l("All"))], validators=[Optional()])
+    pickup = SelectField(_l("Pickup"), choices=choices([("", _l("All"))]), validators=[Optional()])
     collected = SelectField(
         _l("Collected"),
-        choices=[("", _l("All")), ("yes", _l("Collected")), ("no", _l("Not collected"))],
+        choices=choices([("", _l("All")), ("yes", _l("Collected")), ("no", _l("Not collected"))]),
         validators=[Optional()],
     )
     sort = SelectField(
         _l("Sort by"),
-        choices=[(k, SORT_LABELS[k]) for k in SORT_LABELS if k in SORTS],
+        choices=choices((k, SORT_LABELS[k]) for k in SORT_LABELS if k in SORTS),
         default="name",
         validators=[Optional()],
     )
@@ -104,9 +108,9 @@ class OrderFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = [("", str(_l("All")))] + [
-            (s.value, status_label(s.value)) for s in OrderStatus
-        ]
+        self.status.choices = choices(
+            [("", str(_l("All"))), *((s.value, status_label(s.value)) for s in OrderStatus)]
+        )
 
 
 class EditLinesForm(FlaskForm):
@@ -192,7 +196,7 @@ class RefundForm(FlaskForm):
 class PaidForm(FlaskForm):
     method = SelectField(
         _l("Paid by"),
-        choices=list(MANUAL_METHOD_LABELS.items()),
+        choices=choices(MANUAL_METHOD_LABELS.items()),
         validators=[DataRequired(), AnyOf(list(MANUAL_METHOD_LABELS))],
     )
 

@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from core.db import db
 from core.errors import DomainError
+from core.forms import choices
 from core.i18n import cents as _cents
 from core.security import require
 from enterprises.models import Enterprise
@@ -71,16 +72,16 @@ def cycle_orders(hub_id: int, cycle_id: int):
     hub, cycle = hub_cycle_or_404(hub_id, cycle_id)
     windows = services.cycle_windows(cycle)
     form = OrderFilterForm(request.args)
-    form.pickup.choices = [("", _("All"))]
     points: dict[int, str] = {}
     for w in windows:
         points.setdefault(w.distribution_point_id, w.distribution_point.name)
-    form.pickup.choices += [(f"p{pid}", name) for pid, name in points.items()]
+    options = [("", _("All")), *((f"p{pid}", name) for pid, name in points.items())]
     if len(windows) > 1:
-        form.pickup.choices += [
+        options += [
             (f"w{w.id}", _("%(point)s, %(when)s", point=w.distribution_point.name, when=_when(w)))
             for w in windows
         ]
+    form.pickup.choices = choices(options)
     filters = services.OrderFilters()
     if form.validate():
         pickup = form.pickup.data or ""
