@@ -6,7 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+)
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -55,9 +62,20 @@ def localdate(value: date | datetime | None, fmt: str = "medium") -> str:
 
 
 def localtime(value: datetime | None) -> str:
+    """The time of day in the reader's convention: "17:00" (fr), "5:00 PM" (en), as the
+    ``short`` dates and times beside it."""
     if value is None:
         return ""
-    return format_datetime(to_local(value), "HH:mm")
+    return format_time(to_local(value), "short")
+
+
+def localdaytime(value: datetime | None) -> str:
+    """The day in full and the time, in the reader's convention: "vendredi 27 novembre 2026,
+    17:00" (fr), "Friday, November 27, 2026, 5:00 PM" (en)."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    return f"{format_date(local, 'full')}, {format_time(local, 'short')}"
 
 
 def number(value: Decimal | float | int | None, digits: int = 3) -> str:
@@ -78,6 +96,7 @@ def register_i18n(app: Flask) -> None:
         localdt=localdt,
         localdate=localdate,
         localtime=localtime,
+        localdaytime=localdaytime,
         number=number,
         nl2br=nl2br,
     )

@@ -18,6 +18,7 @@ from core.db import db
 from core.errors import DomainError
 from core.forms import choices
 from core.i18n import cents as _cents
+from core.i18n import localdt, localtime
 from core.security import require
 from enterprises.models import Enterprise
 from operations.access import hub_cycle_or_404, hub_or_404
@@ -111,9 +112,7 @@ def cycle_orders(hub_id: int, cycle_id: int):
 
 
 def _when(window) -> str:
-    from flask_babel import format_datetime
-
-    return format_datetime(window.starts_at, "EEE d MMM HH:mm")
+    return f"{localdt(window.starts_at, 'EEE d MMM')} {localtime(window.starts_at)}"
 
 
 # --------------------------------------------------------------------------- one order

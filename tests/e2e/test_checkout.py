@@ -100,6 +100,16 @@ def test_citizen_fills_a_two_producer_cart_picks_a_slot_and_pays_by_card(
     hub_card.get_by_role("link", name="Boutique", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text().startswith("La Grange")
+    # on a phone the filters sit two by two under the search field, leaving room for products
+    search, producer, category, sort = (
+        page.locator(f"form[role=search] #{name}").bounding_box()
+        for name in ("q", "producer", "category", "sort")
+    )
+    assert producer["y"] == category["y"] > search["y"]
+    assert sort["y"] > producer["y"]
+    assert page.locator("li.shop-item").first.bounding_box()["y"] < page.viewport_size["height"]
+    # the pickup times in the shop header, in the French convention
+    assert re.search(r"\d{2}:\d{2}–\d{2}:\d{2}", page.locator("main").inner_text())
 
     # a cart from two producers
     _add_to_cart(page, market.tomato_offer_id, 2)
