@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := app:create_app
 
-.PHONY: run test lint format bench venv dev-venv migrate-check clean seed translations
+.PHONY: run test lint format bench venv dev-venv migrate-check clean seed translations translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 venv: $(VENV)/.installed
 dev-venv: $(VENV)/.installed-dev
 
+## make translations: compile the French catalogue (translations/fr/LC_MESSAGES/messages.po)
 translations: $(VENV)/.installed
 	$(BIN)/python -m core.catalogs
+
+## make translations-update: the sources' new strings into the catalogue (then translate them)
+translations-update: $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py update
 
 ## make run: install, migrate the SQLite database, load the demo data once, serve on 127.0.0.1:$(PORT)
 run: venv translations
@@ -39,6 +44,7 @@ test: dev-venv translations lint
 lint: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/i18n.py check
 
 format: dev-venv
 	$(BIN)/ruff check --fix .

@@ -89,13 +89,16 @@ def from_env() -> dict[str, Any]:
             }
         },
         "WTF_CSRF_TIME_LIMIT": None,
+        # wtforms' own messages ("Ce champ est requis.") in the reader's language: Flask-WTF
+        # loads wtforms' catalogue for Flask-Babel's locale (a sub-form: core.forms.SubForm)
+        "WTF_I18N_ENABLED": True,
     }
 
 
 def translation_directories() -> list[str]:
-    """The project-wide catalog plus one per domain package (each domain owns its strings)."""
-    found = sorted(str(p) for p in ROOT.glob("*/translations") if p.is_dir())
-    return [str(ROOT / "translations"), *[d for d in found if d != str(ROOT / "translations")]]
+    """The one catalogue of the application (``core.catalogs``): a per-package catalogue is
+    not read; ``python scripts/i18n.py consolidate`` folds one into it."""
+    return [str(ROOT / "translations")]
 
 
 def _database_url(instance: Path) -> str:

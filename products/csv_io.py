@@ -200,7 +200,7 @@ def decode(data: bytes) -> tuple[str, str]:
                 "Line %(line)s: the file's encoding is neither UTF-8 nor Windows-1252 (byte "
                 '0x%(byte)s). Save it as "CSV UTF-8" and upload it again.',
                 line=line,
-                byte=f"{data[exc.start]:02X}",
+                byte=format(data[exc.start], "02X"),
             )
         ) from exc
 

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import choices
+from core.forms import SubForm, choices
 from core.money import parse_euros
 from products.models import VAT_RATES_BP, Unit
 from products.services import ProductInput, VariantInput
@@ -153,8 +153,12 @@ class ProductFields:
         self.active.data = product.active
 
 
+class VariantEntry(VariantFields, SubForm):
+    """One variant of the new product form."""
+
+
 class NewProductForm(ProductFields, FlaskForm):
-    variants = FieldList(FormField(VariantFields), min_entries=1, max_entries=20)
+    variants = FieldList(FormField(VariantEntry), min_entries=1, max_entries=20)
     add_variant = SubmitField(_l("Add another variant"))
     submit = SubmitField(_l("Create the product"))
 

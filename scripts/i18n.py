@@ -1,126 +1,118 @@
-"""Maintain a domain's French catalog.
+"""Maintain the French catalogue, translations/fr/LC_MESSAGES/messages.po (one for the whole app).
 
-    python scripts/i18n.py extract DOMAIN      # (re)extract DOMAIN's strings into its catalog
-    python scripts/i18n.py missing DOMAIN      # list msgids without a French translation
-    python scripts/i18n.py fill DOMAIN FILE    # merge translations from a JSON {msgid: msgstr}
+    python scripts/i18n.py update              # extract the sources, add new strings, drop unused
+    python scripts/i18n.py missing             # list the entries without a French translation
+    python scripts/i18n.py fill FILE           # merge translations from JSON (see below)
+    python scripts/i18n.py check               # CI (make lint): exit 1 on anything to fix
+    python scripts/i18n.py consolidate [--base REV]
+                                               # fold <pkg>/translations/fr/LC_MESSAGES/messages.po
+                                               # files into the catalogue and delete them
 
-DOMAIN is a package name (its code and templates/<package>/), or "root" for core/, pages/ and the
-shared templates. Catalogs live in <package>/translations/fr/LC_MESSAGES/messages.po
-(translations/ for root); Flask-Babel merges them all (BABEL_TRANSLATION_DIRECTORIES).
+FILE is ``{"msgid": "msgstr", ...}`` (a plural's msgstr a list of two strings), or a list of
+``{"msgctxt": ..., "msgid": ..., "msgstr": ...}`` for entries with a context.
+``update``, ``fill`` and ``consolidate`` also compile the catalogue (``python -m core.catalogs``).
+``consolidate`` keeps the catalogue's translation where a package file has another one and
+lists these conflicts; ``--base REV`` skips the entries a package file already held at git
+revision REV (folded and decided then), so only what was added since is folded and reported.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
-from babel.messages.pofile import read_po, write_po
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ROOT = Path(__file__).resolve().parent.parent
-ROOT_SOURCES = [
-    "core",
-    "pages",
-    "templates/base.html",
-    "templates/_macros.html",
-    "templates/errors",
-    "templates/pages",
-]
+from core import catalogs  # noqa: E402
 
 
-def catalog_path(domain: str) -> Path:
-    base = ROOT / "translations" if domain == "root" else ROOT / domain / "translations"
-    return base / "fr" / "LC_MESSAGES" / "messages.po"
-
-
-def sources(domain: str) -> list[str]:
-    if domain == "root":
-        return ROOT_SOURCES
-    found = [domain]
-    if (ROOT / "templates" / domain).is_dir():
-        found.append(f"templates/{domain}")
-    if (ROOT / "templates" / "emails" / domain).is_dir():
-        found.append(f"templates/emails/{domain}")
-    return found
-
-
-def extract(domain: str) -> None:
-    pot = ROOT / f".{domain}.pot"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "_l",
-            "-k",
-            "lazy_gettext",
-            "-k",
-            "ngettext:1,2",
-            "--no-location",
-            "-o",
-            str(pot),
-            *sources(domain),
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    po = catalog_path(domain)
-    cmd = "update" if po.exists() else "init"
-    args = [
-        sys.executable,
-        "-m",
-        "babel.messages.frontend",
-        cmd,
-        "-i",
-        str(pot),
-        "-d",
-        str(po.parents[2]),
-        "-l",
-        "fr",
-    ]
-    if cmd == "update":
-        args.append("--no-fuzzy-matching")
-    subprocess.run(args, cwd=ROOT, check=True, capture_output=True)
-    pot.unlink()
-
-
-def missing(domain: str) -> list[str]:
-    with catalog_path(domain).open("rb") as f:
-        catalog = read_po(f)
+def _missing() -> list[str]:
+    catalog = catalogs.read(catalogs.CATALOG)
     return [
-        m.id if isinstance(m.id, str) else m.id[0]
-        for m in catalog
-        if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+        catalogs.label(catalogs.key(m))
+        for m in catalogs.entries(catalog)
+        if m.fuzzy or not catalogs.is_translated(m)
     ]
 
 
-def fill(domain: str, translations: dict[str, str | list[str]]) -> None:
-    path = catalog_path(domain)
-    with path.open("rb") as f:
-        catalog = read_po(f)
-    for message in catalog:
-        key = message.id if isinstance(message.id, str) else message.id[0]
-        if key in translations:
-            value = translations[key]
+def _fill(data: dict[str, str | list[str]] | list[dict[str, str | list[str]]]) -> int:
+    wanted: dict[catalogs.Key, str | list[str]] = {}
+    if isinstance(data, dict):
+        wanted = {(msgid, None): msgstr for msgid, msgstr in data.items()}
+    else:
+        for item in data:
+            msgid, context = item["msgid"], item.get("msgctxt")
+            if not isinstance(msgid, str) or not isinstance(context, str | None):
+                raise SystemExit(f"msgid and msgctxt are strings: {item!r}")
+            wanted[(msgid, context)] = item["msgstr"]
+    catalog = catalogs.read(catalogs.CATALOG)
+    filled = 0
+    for message in catalogs.entries(catalog):
+        k = catalogs.key(message)
+        if k in wanted:
+            value = wanted.pop(k)
             message.string = tuple(value) if isinstance(message.id, tuple) else value
             message.flags.discard("fuzzy")
-    with path.open("wb") as f:
-        write_po(f, catalog, width=100)
+            filled += 1
+    catalogs.write(catalog)
+    for k in wanted:
+        print(f"not in the catalogue (run update first?): {catalogs.label(k)}", file=sys.stderr)
+    return filled
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("update", help="sync the catalogue with the sources")
+    commands.add_parser("extract", help="same as update")
+    commands.add_parser("missing", help="list untranslated or fuzzy entries")
+    fill = commands.add_parser("fill", help="merge translations from a JSON file")
+    fill.add_argument("file", type=Path)
+    commands.add_parser("check", help="exit 1 if the catalogue needs work (CI)")
+    consolidate = commands.add_parser("consolidate", help="fold per-package catalogues in")
+    consolidate.add_argument("--base", help="git revision: skip entries unchanged since")
+    args, _ignored = parser.parse_known_args(argv)  # "extract DOMAIN" of old still works
+
+    if args.command in ("update", "extract"):
+        catalogs.update()
+        catalogs.compile_all()
+        where = catalogs.CATALOG.relative_to(catalogs.ROOT)
+        print(f"{len(_missing())} string(s) to translate in {where}")
+    elif args.command == "missing":
+        print("\n".join(_missing()))
+    elif args.command == "fill":
+        filled = _fill(json.loads(args.file.read_text(encoding="utf-8")))
+        catalogs.compile_all()
+        print(f"{filled} filled, {len(_missing())} string(s) still untranslated")
+    elif args.command == "check":
+        report = catalogs.check()
+        for line in report.lines():
+            print(line)
+        if not report.ok:
+            print(
+                "The French catalogue needs work: python scripts/i18n.py update, translate "
+                "(python scripts/i18n.py missing / fill), see docs/architecture.md (i18n).",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{catalogs.CATALOG.relative_to(catalogs.ROOT)}: complete and up to date")
+    elif args.command == "consolidate":
+        folded = catalogs.consolidate(base=args.base)
+        for path, k, kept, refused in folded.conflicts:
+            package = path.relative_to(catalogs.ROOT).parts[0]
+            print(f"conflict: {catalogs.label(k)}: kept {kept!r}, {package} had {refused!r}")
+        for path in folded.deleted:
+            print(f"deleted {path.relative_to(catalogs.ROOT)}")
+        catalogs.update()
+        catalogs.compile_all()
+        print(
+            f"{folded.added} added, {folded.filled} filled, {len(folded.conflicts)} conflict(s); "
+            f"{len(_missing())} string(s) to translate"
+        )
+    return 0
 
 
 if __name__ == "__main__":
-    action, name = sys.argv[1], sys.argv[2]
-    if action == "extract":
-        extract(name)
-        print(f"{len(missing(name))} string(s) to translate in {catalog_path(name)}")
-    elif action == "missing":
-        print("\n".join(missing(name)))
-    elif action == "fill":
-        fill(name, json.loads(Path(sys.argv[3]).read_text(encoding="utf-8")))
-        print(f"{len(missing(name))} string(s) still untranslated")
+    sys.exit(main(sys.argv[1:]))

@@ -102,13 +102,13 @@ def build_statements():
             _(
                 "%(count)d statement(s) built for %(month)s: %(numbers)s",
                 count=len(built),
-                month=f"{month:%m/%Y}",
+                month=format(month, "%m/%Y"),
                 numbers=", ".join(s.number for s in built),
             ),
             "success",
         )
     else:
-        flash(_("Nothing new to build for %(month)s.", month=f"{month:%m/%Y}"), "info")
+        flash(_("Nothing new to build for %(month)s.", month=format(month, "%m/%Y")), "info")
     return redirect(url_for("coop_admin.statements", month=f"{month:%Y-%m}"))
 
 

@@ -24,7 +24,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, text
@@ -481,7 +481,7 @@ def payments(cycle: OrderCycle) -> Report:
             Column(_("Method"), width=0.9),
             Column(_("Status"), width=1.0),
             Column(_("Total"), MONEY, 0.8),
-            Column(_("Paid"), MONEY, 0.8),
+            Column(pgettext("amount", "Paid"), MONEY, 0.8),
             Column(_("Refunded"), MONEY, 0.8),
             Column(_("Balance due"), MONEY, 0.8),
         ],

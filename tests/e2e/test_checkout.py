@@ -97,7 +97,7 @@ def test_citizen_fills_a_two_producer_cart_picks_a_slot_and_pays_by_card(
     page.get_by_role("button", name="Rechercher").click()
     hub_card = page.locator("li.hub-card", has_text="La Grange")
     assert "Panier de la semaine" in hub_card.inner_text()
-    hub_card.get_by_role("link", name="Boutique", exact=True).click()
+    hub_card.get_by_role("link", name="Faire mes courses", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text().startswith("La Grange")
     # on a phone the filters sit two by two under the search field, leaving room for products

@@ -58,8 +58,8 @@ def test_guest_orders_to_pay_at_pickup_and_the_hub_marks_it_paid(
     # the home page lists the hub and its open cycle
     page.goto(f"{live.url}/")
     hub_card = page.locator("li.hub-card", has_text="La Grange")
-    assert "Ouvert aux commandes" in hub_card.inner_text()
-    hub_card.get_by_role("link", name="Boutique", exact=True).click()
+    assert "Commandes ouvertes" in hub_card.inner_text()
+    hub_card.get_by_role("link", name="Faire mes courses", exact=True).click()
     page.wait_for_load_state()
 
     _add_to_cart(page, market.egg_offer_id, 1)
