@@ -279,8 +279,8 @@ def check(path: Path = CATALOG, root: Path = ROOT) -> Report:
 class Folded:
     added: int = 0
     filled: int = 0
-    #: (package catalogue, entry, translation kept, translation refused)
-    conflicts: list[tuple[Path, Key, str, str]] = field(default_factory=list)
+    #: (where from, entry, translation kept, translation refused)
+    conflicts: list[tuple[str, Key, str, str]] = field(default_factory=list)
     deleted: list[Path] = field(default_factory=list)
 
 
@@ -288,63 +288,97 @@ def _text(string: str | tuple[str, ...] | list[str]) -> str:
     return string if isinstance(string, str) else " | ".join(string)
 
 
-def _at_revision(path: Path, revision: str, root: Path) -> Catalog | None:
-    """The package catalogue as it was at ``revision`` (None if it did not exist then)."""
-    spec = f"{revision}:{path.relative_to(root).as_posix()}"
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     # a maintainer's tool: git from PATH, no shell
-    shown = subprocess.run(  # noqa: S603
-        ["git", "show", spec],  # noqa: S607
+    return subprocess.run(  # noqa: S603
+        ["git", *args],  # noqa: S607
         cwd=root,
         capture_output=True,
         check=False,
     )
+
+
+def _at_revision(relative: str, revision: str, root: Path) -> Catalog | None:
+    """A catalogue as it was at ``revision`` (None if it did not exist then)."""
+    shown = _git(root, "show", f"{revision}:{relative}")
     if shown.returncode != 0:
         return None
     return read_po(BytesIO(shown.stdout), locale=LOCALE)
 
 
+def _catalogs_at(revision: str, root: Path) -> list[str]:
+    """Every French catalogue of a git revision: the single one and per-package ones."""
+    listed = _git(root, "ls-tree", "-r", "--name-only", revision)
+    if listed.returncode != 0:
+        raise ValueError(f"unknown git revision {revision!r}: {listed.stderr.decode().strip()}")
+    suffix = PACKAGE_CATALOG.as_posix()
+    return sorted(n for n in listed.stdout.decode().splitlines() if n.endswith(suffix))
+
+
 def consolidate(
-    path: Path = CATALOG, root: Path = ROOT, base: str | None = None, delete: bool = True
+    path: Path = CATALOG,
+    root: Path = ROOT,
+    base: str | None = None,
+    branches: Iterable[str] = (),
+    delete: bool = True,
 ) -> Folded:
     """Fold every per-package catalogue into the single one, then delete it.
 
     An entry new to the catalogue is added; an empty translation in the catalogue is filled;
     a different non-empty translation is a conflict: the catalogue keeps its own, the
-    conflict is reported. With ``base`` (a git revision), entries a package catalogue already
-    held, unchanged, at that revision are skipped: they were consolidated (and their conflicts
-    decided) then, only what was added or changed since is folded."""
+    conflict is reported. With ``base`` (a git revision), entries a catalogue already held,
+    unchanged, at that revision are skipped: they were consolidated (and their conflicts
+    decided) then, only what was added or changed since is folded.
+
+    ``branches`` (git revisions) are read from git, not from the working tree: their
+    catalogues, per-package ones and the single one, are folded the same way (what they added
+    since ``base``). A merge that conflicts on a catalogue can take this side's files and
+    fold the other side's with ``--branch``."""
     result = Folded()
     catalog = read(path) if path.exists() else new_catalog()
+    sources: list[tuple[str, Catalog, Catalog | None, Path | None]] = []
     for package_path in package_catalogs(root):
-        before = _at_revision(package_path, base, root) if base else None
-        for message in entries(read(package_path)):
-            k = key(message)
-            if before is not None:
-                old = before.get(*k)
-                if old is not None and old.string == message.string:
-                    continue
-            if not is_translated(message) or message.fuzzy:
-                if catalog.get(*k) is None:
-                    catalog[message.id] = _copy(message)
-                    result.added += 1
-                continue
-            current = catalog.get(*k)
-            if current is None:
-                catalog[message.id] = _copy(message)
-                result.added += 1
-            elif not is_translated(current) or current.fuzzy:
-                current.string = message.string
-                current.flags.discard("fuzzy")
-                result.filled += 1
-            elif current.string != message.string:
-                result.conflicts.append(
-                    (package_path, k, _text(current.string), _text(message.string))
-                )
-        if delete:
+        relative = package_path.relative_to(root).as_posix()
+        before = _at_revision(relative, base, root) if base else None
+        sources.append((relative, read(package_path), before, package_path))
+    for branch in branches:
+        for relative in _catalogs_at(branch, root):
+            other = _at_revision(relative, branch, root)
+            before = _at_revision(relative, base, root) if base else None
+            if other is not None:
+                sources.append((f"{branch}:{relative}", other, before, None))
+    for origin, other, before, package_path in sources:
+        _fold(catalog, other, before, origin, result)
+        if delete and package_path is not None:
             _delete(package_path, root)
             result.deleted.append(package_path)
     write(catalog, path)
     return result
+
+
+def _fold(
+    catalog: Catalog, other: Catalog, before: Catalog | None, origin: str, result: Folded
+) -> None:
+    for message in entries(other):
+        k = key(message)
+        if before is not None:
+            old = before.get(*k)
+            if old is not None and old.string == message.string:
+                continue
+        current = catalog.get(*k)
+        if not is_translated(message) or message.fuzzy:
+            if current is None:
+                catalog[message.id] = _copy(message)
+                result.added += 1
+        elif current is None:
+            catalog[message.id] = _copy(message)
+            result.added += 1
+        elif not is_translated(current) or current.fuzzy:
+            current.string = message.string
+            current.flags.discard("fuzzy")
+            result.filled += 1
+        elif current.string != message.string:
+            result.conflicts.append((origin, k, _text(current.string), _text(message.string)))
 
 
 def _copy(message: Message) -> Message:

@@ -4,7 +4,7 @@
     python scripts/i18n.py missing             # list the entries without a French translation
     python scripts/i18n.py fill FILE           # merge translations from JSON (see below)
     python scripts/i18n.py check               # CI (make lint): exit 1 on anything to fix
-    python scripts/i18n.py consolidate [--base REV]
+    python scripts/i18n.py consolidate [--base REV] [--branch REV ...]
                                                # fold <pkg>/translations/fr/LC_MESSAGES/messages.po
                                                # files into the catalogue and delete them
 
@@ -14,6 +14,10 @@ FILE is ``{"msgid": "msgstr", ...}`` (a plural's msgstr a list of two strings), 
 ``consolidate`` keeps the catalogue's translation where a package file has another one and
 lists these conflicts; ``--base REV`` skips the entries a package file already held at git
 revision REV (folded and decided then), so only what was added since is folded and reported.
+``--branch REV`` also folds the catalogues of a git revision (its package files and its
+single catalogue) without checking them out: after a merge that conflicts on a catalogue, keep
+this side's files and fold the other side's, e.g.
+``python scripts/i18n.py consolidate --base 2d73a85 --branch wt/other``.
 """
 
 from __future__ import annotations
@@ -73,6 +77,12 @@ def main(argv: list[str]) -> int:
     commands.add_parser("check", help="exit 1 if the catalogue needs work (CI)")
     consolidate = commands.add_parser("consolidate", help="fold per-package catalogues in")
     consolidate.add_argument("--base", help="git revision: skip entries unchanged since")
+    consolidate.add_argument(
+        "--branch",
+        action="append",
+        default=[],
+        help="also fold this git revision's catalogues (repeatable)",
+    )
     args, _ignored = parser.parse_known_args(argv)  # "extract DOMAIN" of old still works
 
     if args.command in ("update", "extract"):
@@ -99,10 +109,9 @@ def main(argv: list[str]) -> int:
             return 1
         print(f"{catalogs.CATALOG.relative_to(catalogs.ROOT)}: complete and up to date")
     elif args.command == "consolidate":
-        folded = catalogs.consolidate(base=args.base)
-        for path, k, kept, refused in folded.conflicts:
-            package = path.relative_to(catalogs.ROOT).parts[0]
-            print(f"conflict: {catalogs.label(k)}: kept {kept!r}, {package} had {refused!r}")
+        folded = catalogs.consolidate(base=args.base, branches=args.branch)
+        for origin, k, kept, refused in folded.conflicts:
+            print(f"conflict: {catalogs.label(k)}: kept {kept!r}, {origin} had {refused!r}")
         for path in folded.deleted:
             print(f"deleted {path.relative_to(catalogs.ROOT)}")
         catalogs.update()

@@ -138,8 +138,8 @@ def test_consolidate_folds_package_catalogues_and_deletes_them(tmp_path):
     # Paid fills the empty one, its Shop and Cart conflict with what is already there
     assert (folded.added, folded.filled) == (2, 1)
     assert folded.conflicts == [
-        (shop, ("Shop", None), "Boutique", "Magasin"),
-        (shop, ("Cart", None), "Chariot", "Panier"),
+        ("shop/translations/fr/LC_MESSAGES/messages.po", ("Shop", None), "Boutique", "Magasin"),
+        ("shop/translations/fr/LC_MESSAGES/messages.po", ("Cart", None), "Chariot", "Panier"),
     ]
     assert folded.deleted == [nested, shop]
     catalog = catalogs.read(path)
@@ -173,3 +173,43 @@ def test_consolidate_with_a_base_folds_only_what_changed_since(tmp_path):
     assert folded.added == 2
     assert catalogs.read(path).get("Paid").string == "Réglé"
     assert not package.exists()
+
+
+def test_consolidate_folds_another_branchs_catalogues_from_git(tmp_path):
+    """After a merge that conflicts on catalogues: keep this side's, fold the other branch's
+    additions (its package files and its single catalogue) read from git."""
+    root = _project(tmp_path)
+    path = _catalog(_root_catalog(root), ("Shop", "Commander"))
+    package = root / "shop" / catalogs.PACKAGE_CATALOG
+    _catalog(package, ("Paid", "Payé"))
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("checkout", "-q", "-b", "other")  # a helper adds strings the old way
+    _catalog(package, ("Paid", "Payé"), ("Cart", "Panier"))
+    _catalog(path, ("Shop", "Commander"), ("Hello %(name)s", "Bonjour %(name)s"))
+    git("commit", "-q", "-am", "other")
+    git("checkout", "-q", "main")  # this side consolidated and decided "Paid" and "Shop"
+    _catalog(path, ("Shop", "Boutique"), ("Paid", "Payée"))
+    package.unlink()
+
+    folded = catalogs.consolidate(path, root, base="HEAD", branches=["other"])
+
+    assert folded.conflicts == []  # the other side's "Payé" and "Commander" date from the base
+    assert folded.added == 2
+    catalog = catalogs.read(path)
+    assert {catalogs.key(m)[0]: m.string for m in catalogs.entries(catalog)} == {
+        "Shop": "Boutique",
+        "Paid": "Payée",
+        "Hello %(name)s": "Bonjour %(name)s",
+        "Cart": "Panier",
+    }
