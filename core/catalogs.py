@@ -135,7 +135,13 @@ def extract(root: Path = ROOT) -> Catalog:
         method_map, options_map = parse_mapping_cfg(cfg, "babel.cfg")
     template = Catalog(locale=None, fuzzy=False)
 
-    def add(filename: str, lineno: int, message, comments, context) -> None:  # noqa: ANN001
+    def add(
+        filename: str,
+        lineno: int,
+        message: str | tuple[str, ...],
+        comments: list[str],
+        context: str | None,
+    ) -> None:
         template.add(
             message,
             locations=[(filename, lineno)],
@@ -174,23 +180,17 @@ def update(path: Path = CATALOG, root: Path = ROOT) -> Catalog:
 # -- the CI check -----------------------------------------------------------------------------
 
 
-class _Values(dict):
-    """Any placeholder of a msgid is given a number (valid for %s, %d and %.2f alike)."""
-
-    def __init__(self, names: Iterable[str]) -> None:
-        super().__init__((name, 1) for name in names)
-
-
 def placeholder_problem(message: Message) -> str | None:
     """A French string that would fail or lose a value when formatted like the English one:
     ``%(name)s`` not in the msgid (KeyError at run time), one missing, or ``%`` where ``%%`` is
-    needed. Strings without named placeholders are not formatted (flask-babel formats only
-    with variables) and are left alone."""
+    needed. A string with neither ``%(name)s`` nor ``%%`` is not formatted (flask-babel's
+    ``_()`` formats only with variables) and is left alone: "1 % commission"."""
     ids = [message.id] if isinstance(message.id, str) else list(message.id)
     strings = [message.string] if isinstance(message.string, str) else list(message.string)
     names = {name for msgid in ids for name in _PLACEHOLDER.findall(msgid)}
-    if not names:
+    if not names and not any("%%" in msgid for msgid in ids):
         return None
+    values = dict.fromkeys(names, 1)  # a number suits %s, %d and %.2f alike
     for i, string in enumerate(strings):
         if not string:
             continue
@@ -201,7 +201,7 @@ def placeholder_problem(message: Message) -> str | None:
         if (len(strings) == 1 or i > 0) and names - found:
             return f"placeholder(s) {sorted(names - found)} missing"
         try:
-            string % _Values(names)
+            string % values
         except (ValueError, TypeError, KeyError) as exc:
             return f"cannot be formatted ({exc}); a literal % is written %%"
     return None

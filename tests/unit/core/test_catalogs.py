@@ -117,6 +117,7 @@ def test_placeholders_percent_signs_must_survive_formatting():
     assert "cannot be formatted" in problem("VAT (%(rate)s %%)", "TVA (%(rate)s %)")
     assert "missing" in problem("%(a)s for %(b)s", "%(a)s")
     assert problem("The 1 % commission", "La commission de 1 %") is None  # not formatted
+    assert "cannot be formatted" in problem("Up 5 %%", "En hausse de 5 %")  # a template's
 
 
 def test_consolidate_folds_package_catalogues_and_deletes_them(tmp_path):
