@@ -36,9 +36,11 @@ run: venv translations
 test: dev-venv translations lint
 	$(BIN)/python -m pytest
 
+## make lint: style (ruff), layers (import-linter, contracts in .importlinter), types (mypy)
 lint: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: dev-venv
 	$(BIN)/ruff check --fix .
