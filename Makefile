@@ -41,10 +41,13 @@ run: venv translations
 test: dev-venv translations lint
 	$(BIN)/python -m pytest
 
+## make lint: style (ruff), layers (import-linter, contracts in .importlinter), types (mypy)
 lint: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/i18n.py check
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: dev-venv
 	$(BIN)/ruff check --fix .

@@ -100,7 +100,7 @@ def token_required(scope: str = "read", *, optional: bool = False) -> Callable[[
 
 
 #: the OpenAPI security requirement of an operation that takes a token (core.config)
-SECURITY = [{"bearerToken": []}, {"tokenHeader": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerToken": []}, {"tokenHeader": []}]
 
 
 def _document(view: Any, scope: str, optional: bool) -> None:
@@ -120,3 +120,12 @@ def _document(view: Any, scope: str, optional: bool) -> None:
 
 def api_user() -> User | None:
     return g.get("api_user")
+
+
+def api_caller() -> User:
+    """The caller of an operation under ``token_required`` without ``optional``: always a user
+    (Unauthorized otherwise, should one be called outside it)."""
+    user = api_user()
+    if user is None:
+        raise Unauthorized()
+    return user

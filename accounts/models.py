@@ -9,14 +9,14 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db
+from core.db import Model
 from core.timeutils import utcnow
 
 if TYPE_CHECKING:
     from enterprises.models import Membership
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token; only its SHA-256 is stored, the clear value is shown once."""
 
     __tablename__ = "api_tokens"
@@ -80,7 +80,7 @@ class ApiToken(db.Model):
         return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """Failed and successful logins, in the database so every app server sees the same count."""
 
     __tablename__ = "login_attempts"
@@ -92,7 +92,7 @@ class LoginAttempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class UsedToken(db.Model):
+class UsedToken(Model):
     """Single-use e-mail tokens (password reset, confirmation) already consumed."""
 
     __tablename__ = "used_tokens"

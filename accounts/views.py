@@ -89,9 +89,9 @@ def signup():
     if form.validate_on_submit():
         try:
             user = services.register_user(
-                email=form.email.data,
-                password=form.password.data,
-                full_name=form.full_name.data,
+                email=form.email.data or "",
+                password=form.password.data or "",
+                full_name=form.full_name.data or "",
                 locale=form.locale.data,
                 next_url=safe_next_url(form.next.data, ""),
             )
@@ -125,8 +125,8 @@ def confirm_email(token: str):
 def resend_confirmation():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.resend_confirmation(form.email.data)
-        return render_template("accounts/check_email.html", email=form.email.data.strip())
+        services.resend_confirmation(form.email.data or "")
+        return render_template("accounts/check_email.html", email=(form.email.data or "").strip())
     status = 422 if form.errors else 200
     return render_template("accounts/resend.html", form=form), status
 
@@ -149,7 +149,7 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(
-                email=form.email.data, password=form.password.data, ip=_client_ip()
+                email=form.email.data or "", password=form.password.data or "", ip=_client_ip()
             )
         except TooManyAttempts as exc:
             db.session.rollback()
@@ -208,9 +208,9 @@ def logout():
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data or "")
         return render_template(
-            "accounts/check_email.html", email=form.email.data.strip(), reset=True
+            "accounts/check_email.html", email=(form.email.data or "").strip(), reset=True
         )
     status = 422 if form.errors else 200
     return render_template("accounts/forgot.html", form=form), status
@@ -227,7 +227,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.reset_password(token, form.password.data)
+            user = services.reset_password(token, form.password.data or "")
         except WeakPassword as exc:
             db.session.rollback()
             _field_errors(form, exc)
@@ -280,7 +280,10 @@ def update_profile():
     if not form.validate_on_submit():
         return _account_page(422, profile_form=form)
     services.update_profile(
-        current_user, full_name=form.full_name.data, phone=form.phone.data, locale=form.locale.data
+        current_user,
+        full_name=form.full_name.data or "",
+        phone=form.phone.data or "",
+        locale=form.locale.data,
     )
     session["lang"] = current_user.locale
     flash(_("Your profile is saved."), "success")
@@ -295,8 +298,8 @@ def change_password():
         try:
             services.change_password(
                 current_user,
-                current_password=form.current_password.data,
-                new_password=form.new_password.data,
+                current_password=form.current_password.data or "",
+                new_password=form.new_password.data or "",
             )
         except (WrongPassword, WeakPassword) as exc:
             db.session.rollback()
@@ -317,7 +320,7 @@ def change_email():
     if form.validate_on_submit():
         try:
             new_email = services.request_email_change(
-                current_user, new_email=form.new_email.data, password=form.password.data
+                current_user, new_email=form.new_email.data or "", password=form.password.data or ""
             )
         except (WrongPassword, SameEmail, EmailTaken) as exc:
             db.session.rollback()
@@ -358,7 +361,7 @@ def create_token():
     if form.validate_on_submit():
         try:
             token, raw = services.create_api_token(
-                current_user, name=form.name.data, scope=form.scope.data
+                current_user, name=form.name.data or "", scope=form.scope.data
             )
         except DomainError as exc:
             db.session.rollback()
@@ -404,7 +407,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            services.delete_account(current_user, password=form.password.data)
+            services.delete_account(current_user, password=form.password.data or "")
         except WrongPassword as exc:
             db.session.rollback()
             _field_errors(form, exc)

@@ -40,11 +40,11 @@ def commission_for(base_cents: int) -> int:
 
 def _ledger_total(order_id: int) -> int:
     return int(
-        db.session.scalar(
+        db.session.execute(
             select(func.coalesce(func.sum(CommissionEntry.amount_cents), 0)).where(
                 CommissionEntry.order_id == order_id
             )
-        )
+        ).scalar_one()
     )
 
 
@@ -54,11 +54,11 @@ def _kept_for_goods(order: Order) -> int:
     from payments.models import Payment, PaymentState
 
     paid = int(
-        db.session.scalar(
+        db.session.execute(
             select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
                 Payment.order_id == order.id, Payment.state == PaymentState.succeeded
             )
-        )
+        ).scalar_one()
     )
     if not paid:  # no payment row (older data): the rule as written above
         return order.total_cents - order.refunded_cents

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import db
+from core.db import Model
 from core.timeutils import utcnow
 
 
@@ -17,7 +17,7 @@ class Rhythm(StrEnum):
     yearly = "yearly"
 
 
-class ContributionPledge(db.Model):
+class ContributionPledge(Model):
     """What an enterprise chose to contribute; the latest row is the current pledge."""
 
     __tablename__ = "contribution_pledges"
@@ -33,7 +33,7 @@ class ContributionPledge(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ContributionPayment(db.Model):
+class ContributionPayment(Model):
     """A contribution actually received (card through Stripe, or a transfer the admin records)."""
 
     __tablename__ = "contribution_payments"
@@ -60,7 +60,7 @@ class CommissionKind(StrEnum):
     reversal = "reversal"
 
 
-class CommissionEntry(db.Model):
+class CommissionEntry(Model):
     """One movement of the commission ledger (a charge on completion, a reversal on refund)."""
 
     __tablename__ = "commission_entries"
@@ -82,7 +82,7 @@ class CommissionEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Statement(db.Model):
+class Statement(Model):
     """A monthly statement of an enterprise, numbered in one gap-free sequence."""
 
     __tablename__ = "statements"
@@ -102,7 +102,7 @@ class Statement(db.Model):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlatformCost(db.Model):
+class PlatformCost(Model):
     """A published running cost of the platform (hosting, support time...), per year."""
 
     __tablename__ = "platform_costs"
@@ -115,7 +115,7 @@ class PlatformCost(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SupportRequest(db.Model):
+class SupportRequest(Model):
     __tablename__ = "support_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -105,7 +105,7 @@ def label(k: Key) -> str:
 
 
 def is_translated(message: Message) -> bool:
-    strings = [message.string] if isinstance(message.string, str) else list(message.string)
+    strings = _strings(message.string)
     return bool(strings) and all(strings)
 
 
@@ -185,8 +185,8 @@ def placeholder_problem(message: Message) -> str | None:
     ``%(name)s`` not in the msgid (KeyError at run time), one missing, or ``%`` where ``%%`` is
     needed. A string with neither ``%(name)s`` nor ``%%`` is not formatted (flask-babel's
     ``_()`` formats only with variables) and is left alone: "1 % commission"."""
-    ids = [message.id] if isinstance(message.id, str) else list(message.id)
-    strings = [message.string] if isinstance(message.string, str) else list(message.string)
+    ids = _strings(message.id)
+    strings = _strings(message.string)
     names = {name for msgid in ids for name in _PLACEHOLDER.findall(msgid)}
     if not names and not any("%%" in msgid for msgid in ids):
         return None
@@ -284,8 +284,15 @@ class Folded:
     deleted: list[Path] = field(default_factory=list)
 
 
-def _text(string: str | tuple[str, ...] | list[str]) -> str:
-    return string if isinstance(string, str) else " | ".join(string)
+def _strings(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
+    """A message's id or string as a list (plural forms are tuples; babel types it Optional)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _text(string: str | tuple[str, ...] | list[str] | None) -> str:
+    return " | ".join(_strings(string))
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -337,6 +344,7 @@ def consolidate(
     result = Folded()
     catalog = read(path) if path.exists() else new_catalog()
     sources: list[tuple[str, Catalog, Catalog | None, Path | None]] = []
+    package_path: Path | None
     for package_path in package_catalogs(root):
         relative = package_path.relative_to(root).as_posix()
         before = _at_revision(relative, base, root) if base else None

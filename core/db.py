@@ -8,9 +8,10 @@ always rely on aware datetimes, whatever the database.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -52,6 +53,24 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every model. Flask-SQLAlchemy builds ``db.Model`` at run time as a copy of
+# ``Base`` (plus its bind/table-name/query mixins); a type checker cannot take an attribute of an
+# instance as a base class, so it is told the class it copies.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for Core bulk statements (``insert(table_of(Variant))``):
+    ``Model.__table__`` is typed as any ``FromClause``, since a class may map a join or a select;
+    every model here maps a table."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
 
 
 def on_postgresql() -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -55,7 +56,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def json_error(code: str, message: str, status: int, fields: dict | None = None):
+def json_error(
+    code: str, message: str, status: int, fields: dict | None = None
+) -> tuple[Response, int]:
     body = {"error": {"code": code, "message": message, "fields": fields or {}}}
     return jsonify(body), status
 
@@ -78,14 +81,14 @@ def register_error_handlers(app: Flask) -> None:
     from core.db import db
 
     @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
+    def domain_error(exc: DomainError) -> ResponseReturnValue:
         db.session.rollback()
         if wants_json():
             return json_error(exc.code, str(exc.message), exc.status, exc.fields)
         return render_template("errors/error.html", error=exc, status=exc.status), exc.status
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         if wants_json():
             fields = {}
@@ -103,7 +106,7 @@ def register_error_handlers(app: Flask) -> None:
         return render_template(template, error=exc, status=status), status
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):
+    def unexpected(exc: Exception) -> ResponseReturnValue:
         log.exception("Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         if wants_json():

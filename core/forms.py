@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
+import wtforms
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in wtforms 3.3; types-wtforms is 3.2
 
 
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
@@ -15,7 +16,7 @@ def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class SubForm(Form):
+class SubForm(wtforms.Form):
     """A form nested in a ``FlaskForm`` through ``FormField``: wtforms builds it with its own
     ``Meta``, not its page's, so a plain ``wtforms.Form`` would say "This field is required." on
     a French page. This one takes Flask-WTF's (wtforms' own translations in the reader's
@@ -24,3 +25,14 @@ class SubForm(Form):
 
     class Meta(FlaskForm.Meta):
         csrf = False
+
+
+T = TypeVar("T")
+
+
+def filled(data: T | None) -> T:
+    """A required field's data once its form has validated (``DataRequired``/``InputRequired``):
+    never None, and typed so. A None here means the field lost its validator: a bug."""
+    if data is None:
+        raise ValueError("a required form field has no data: is its validator missing?")
+    return data

@@ -25,7 +25,7 @@ def select_locale() -> str:
     if not has_request_context():  # CLI jobs, services called from tests: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     if current_user and getattr(current_user, "is_authenticated", False):
         if current_user.locale in languages:

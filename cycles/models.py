@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db
+from core.db import Model
 from core.timeutils import utcnow
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class CycleState(StrEnum):
     done = "done"
 
 
-class OrderCycle(db.Model):
+class OrderCycle(Model):
     """A hub's order cycle. Its state is derived from the times (see :meth:`state_at`)."""
 
     __tablename__ = "order_cycles"
@@ -93,7 +93,7 @@ class OrderCycle(db.Model):
         return f"<OrderCycle {self.id} {self.name!r} hub={self.hub_id}>"
 
 
-class PickupWindow(db.Model):
+class PickupWindow(Model):
     """When and where the orders of a cycle are collected."""
 
     __tablename__ = "pickup_windows"
@@ -116,7 +116,7 @@ class PickupWindow(db.Model):
     )
 
 
-class PickupSlot(db.Model):
+class PickupSlot(Model):
     """A time slot inside a window with a capacity (maximum orders)."""
 
     __tablename__ = "pickup_slots"
@@ -148,7 +148,7 @@ class FeeKind(StrEnum):
     fixed = "fixed"
 
 
-class CycleOffer(db.Model):
+class CycleOffer(Model):
     """A producer variant sold in a cycle, with its optional cycle cap and the hub's fee.
 
     ``remaining`` is the cycle cap left (None: no cap, the variant's stock rules alone).

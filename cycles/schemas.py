@@ -11,7 +11,7 @@ from cycles.models import FeeKind
 class LocalDateTime(fields.DateTime):
     """An aware datetime; a value without offset is read in APP_TIMEZONE (Europe/Paris)."""
 
-    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+    def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
         if result.tzinfo is None:
             result = result.replace(tzinfo=app_tz())
@@ -121,7 +121,7 @@ class OfferOut(Schema):
     producer_price_cents = fields.Function(lambda o: o.variant.price_cents)
     customer_price_cents = fields.Method("_price")
 
-    def _price(self, offer) -> int:  # type: ignore[no-untyped-def]
+    def _price(self, offer) -> int:
         from cycles.pricing import customer_price_cents
 
         return customer_price_cents(offer, offer.variant.price_cents)

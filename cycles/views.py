@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from core.db import db
 from core.errors import DomainError
-from core.forms import choices
+from core.forms import choices, filled
 from core.money import parse_euros
 from core.security import require
 from core.timeutils import local_to_utc, to_local, utcnow
@@ -86,8 +86,8 @@ def cycle_list(hub_id: int):
 def _cycle_fields(form: CycleForm) -> services.CycleFields:
     return services.CycleFields(
         name=form.name.data or "",
-        opens_at=_local_utc(form.opens_at.data),
-        closes_at=_local_utc(form.closes_at.data),
+        opens_at=_local_utc(filled(form.opens_at.data)),
+        closes_at=_local_utc(filled(form.closes_at.data)),
         repeat_weekly=bool(form.repeat_weekly.data),
         order_cap=form.order_cap.data,
         message=form.message.data or "",
@@ -237,8 +237,8 @@ def add_window(hub_id: int, cycle_id: int):
             services.add_window(
                 cycle,
                 distribution_point_id=form.distribution_point_id.data,
-                starts_at=local_to_utc(form.day.data, form.start.data),
-                ends_at=local_to_utc(form.day.data, form.end.data),
+                starts_at=local_to_utc(filled(form.day.data), filled(form.start.data)),
+                ends_at=local_to_utc(filled(form.day.data), filled(form.end.data)),
             )
         except DomainError as exc:
             db.session.rollback()
@@ -286,9 +286,9 @@ def add_slot(hub_id: int, cycle_id: int, window_id: int):
     try:
         services.add_slot(
             window,
-            starts_at=local_to_utc(day, form.start.data),
-            ends_at=local_to_utc(day, form.end.data),
-            capacity=form.capacity.data,
+            starts_at=local_to_utc(day, filled(form.start.data)),
+            ends_at=local_to_utc(day, filled(form.end.data)),
+            capacity=filled(form.capacity.data),
         )
     except DomainError as exc:
         db.session.rollback()
@@ -311,7 +311,9 @@ def generate_slots(hub_id: int, cycle_id: int, window_id: int):
         return redirect(_detail(hub, cycle) + f"#window-{window.id}")
     try:
         created = services.generate_slots(
-            window, every_minutes=form.every_minutes.data, capacity=form.capacity.data
+            window,
+            every_minutes=filled(form.every_minutes.data),
+            capacity=filled(form.capacity.data),
         )
     except DomainError as exc:
         db.session.rollback()
@@ -338,7 +340,7 @@ def update_slot(hub_id: int, cycle_id: int, slot_id: int):
         flash(_("The capacity must be at least 1 order."), "error")
     else:
         try:
-            services.update_slot(slot, capacity=form.capacity.data)
+            services.update_slot(slot, capacity=filled(form.capacity.data))
         except DomainError as exc:
             db.session.rollback()
             _flash_fields(exc)

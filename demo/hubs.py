@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from core.db import db
+from core.db import db, table_of
 from core.timeutils import local_date, local_to_utc, utcnow
 from cycles.models import CycleOffer, FeeKind, OrderCycle, PickupSlot, PickupWindow
 from demo.accounts import get_enterprise
@@ -202,9 +202,9 @@ def _cycle(hub, points: list[DistributionPoint], producer_ids: list[int]) -> boo
 def _offers(hub, producer_ids: list[int]) -> None:
     """Offer every active variant of the allowed producers not yet offered (idempotent)."""
     name, fee_bp = CYCLES[hub.slug]
-    cycle = db.session.scalar(
+    cycle = db.session.execute(
         select(OrderCycle).where(OrderCycle.hub_id == hub.id, OrderCycle.name == name)
-    )
+    ).scalar_one()
     offered = select(CycleOffer.variant_id).where(CycleOffer.cycle_id == cycle.id)
     variants = db.session.scalars(
         select(Variant)
@@ -234,7 +234,7 @@ def _offers(hub, producer_ids: list[int]) -> None:
 def seed() -> str:
     if not db.session.scalar(select(func.count(Postcode.id))):
         loaded = hub_services.read_postcode_rows()
-        db.session.execute(Postcode.__table__.insert(), loaded)
+        db.session.execute(table_of(Postcode).insert(), loaded)
     created = 0
     for slug in POINTS:
         hub = get_enterprise(slug)

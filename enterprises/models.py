@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db
+from core.db import Model
 from core.timeutils import utcnow
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class HubKind(StrEnum):
     other = "other"
 
 
-class Enterprise(db.Model):
+class Enterprise(Model):
     __tablename__ = "enterprises"
     __table_args__ = (
         CheckConstraint("is_producer OR is_hub", name="producer_or_hub"),
@@ -86,7 +86,7 @@ class MembershipRole(StrEnum):
     manager = "manager"
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A user manages an enterprise."""
 
     __tablename__ = "memberships"
@@ -109,7 +109,7 @@ class Membership(db.Model):
         return f"<Membership user={self.user_id} enterprise={self.enterprise_id} {self.role}>"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An e-mailed invitation to manage an enterprise; the token's hash only is stored."""
 
     __tablename__ = "invitations"

@@ -52,7 +52,8 @@ def enterprise_helpers() -> dict[str, Any]:
             return None
         for name in _ID_KWARGS:
             try:
-                return url_for(endpoint, **{name: enterprise.id})
+                values: dict[str, Any] = {name: enterprise.id}
+                return url_for(endpoint, **values)
             except BuildError:
                 continue
         return None
@@ -235,12 +236,16 @@ def invite(enterprise_id: int):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            services.invite_manager(enterprise, email=form.email.data, invited_by=current_user)
+            services.invite_manager(
+                enterprise, email=form.email.data or "", invited_by=current_user
+            )
         except DomainError as exc:
             db.session.rollback()
             _field_errors(form, exc)
         else:
-            flash(_("Invitation sent to %(email)s.", email=form.email.data.strip()), "success")
+            flash(
+                _("Invitation sent to %(email)s.", email=(form.email.data or "").strip()), "success"
+            )
             return redirect(url_for("enterprises.team", enterprise_id=enterprise.id))
     return _team_page(enterprise, form, 422)
 

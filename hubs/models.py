@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db
+from core.db import Model
 from core.timeutils import utcnow
 
 if TYPE_CHECKING:
     from enterprises.models import Enterprise
 
 
-class DistributionPoint(db.Model):
+class DistributionPoint(Model):
     """A place where citizens collect their orders."""
 
     __tablename__ = "distribution_points"
@@ -56,7 +56,7 @@ class LinkSide(StrEnum):
     hub = "hub"
 
 
-class ProducerHubLink(db.Model):
+class ProducerHubLink(Model):
     """A producer's permission for a hub to sell its products.
 
     Requested by either side, accepted by the other; the producer can withdraw it.
@@ -87,7 +87,7 @@ class ProducerHubLink(db.Model):
     hub: Mapped[Enterprise] = relationship(foreign_keys=[hub_id])
 
 
-class HubFollower(db.Model):
+class HubFollower(Model):
     """A citizen who wants an e-mail when the hub opens a cycle."""
 
     __tablename__ = "hub_followers"
@@ -101,7 +101,7 @@ class HubFollower(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Postcode(db.Model):
+class Postcode(Model):
     """French postcode centroids from open data (La Poste / IGN), for "hubs near me"."""
 
     __tablename__ = "postcodes"

@@ -216,6 +216,8 @@ def _price(graph: Graph, item: ImportedProduct, warnings: list[NodeProblem]) -> 
     price_data = graph.node_dict(offer)[B + "hasPrice"] if offer is not None else None
     if isinstance(price_data, list):
         price_data = price_data[0]
+    if price_data is None:
+        raise DfcError("missing_field", "no Offer with a dfc-b:hasPrice", item.external_id)
     price = PriceSchema().load(price_data)
     amount = price.amount if price.amount is not None else Decimal(price.cents) / 100
     if amount < 0:

@@ -115,7 +115,7 @@ def _inline_profile(ctx: Any) -> Profile | None:
             namespace = inner.get("dfc-b") if isinstance(inner, dict) else None
             for profile in ("v1", "v2"):
                 if namespace == prefixes(profile)["dfc-b"]:
-                    return profile  # type: ignore[return-value]
+                    return profile
     return None
 
 
@@ -199,7 +199,7 @@ def _namespace_table() -> tuple[tuple[str, str], ...]:
     """(namespace IRI, prefix) pairs for v1, v2 and variants, the longest namespace first."""
     pairs: dict[str, str] = {}
     for profile in ("v1", "v2"):
-        for prefix, namespace in prefixes(profile).items():  # type: ignore[arg-type]
+        for prefix, namespace in prefixes(profile).items():
             pairs.setdefault(namespace, prefix)
     for prefix, namespaces in _EXTRA_NAMESPACES.items():
         for namespace in namespaces:

@@ -264,7 +264,7 @@ class SuppliedProductSchema(NodeSchema):
             data["labels"] = found
         return data
 
-    def dump(self, obj: Any, *, many: bool | None = None) -> Any:  # type: ignore[override]
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
         if many:
             return [self.dump(item) for item in obj]
         node = super().dump(obj)
@@ -394,7 +394,7 @@ SCHEMAS: dict[str, type[NodeSchema]] = {
 
 def as_dict(record: Any) -> dict[str, Any]:
     """A record of :mod:`interop.nodes` as a dict (for tests and debugging)."""
-    return asdict(record) if is_dataclass(record) else dict(record)
+    return asdict(record) if is_dataclass(record) and not isinstance(record, type) else dict(record)
 
 
 #: record class -> schema class, for :func:`dump_node`

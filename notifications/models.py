@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Enum, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import db
+from core.db import Model
 from core.timeutils import utcnow
 
 
@@ -18,7 +18,7 @@ class EmailStatus(StrEnum):
     failed = "failed"  # gave up after the maximum number of attempts
 
 
-class OutboundEmail(db.Model):
+class OutboundEmail(Model):
     __tablename__ = "outbound_emails"
     __table_args__ = (Index("ix_outbound_emails_status_next", "status", "next_attempt_at"),)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from functools import partial
+from typing import Any
 
-from flask import current_app, g, has_request_context, render_template
+from flask import Flask, Response, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import select
@@ -68,7 +70,7 @@ def queue_email(
     )
 
 
-def _dialect_insert():
+def _dialect_insert() -> Callable[..., Any]:
     if on_postgresql():
         return postgresql.insert
     return sqlite.insert
@@ -203,18 +205,18 @@ def deliver_after_request() -> None:
         log.exception("immediate e-mail delivery failed; `flask mail send` will retry")
 
 
-def _deliver_after_response(app) -> None:
+def _deliver_after_response(app: Flask) -> None:
     # runs when the server closes the response: the request's contexts are gone
     with app.app_context():
         deliver_after_request()
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """After a successful request that queued e-mails, send them once the response has gone
     (``call_on_close``): the user's page or API answer never waits for the mail server."""
 
     @app.after_request
-    def _deliver(response):
+    def _deliver(response: Response) -> Response:
         if g.pop("emails_queued", False) and response.status_code < 400:
             response.call_on_close(partial(_deliver_after_response, app))
         return response

@@ -35,6 +35,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from accounts.models import User
 from core.db import db
@@ -80,7 +81,7 @@ def _locale(user: User | None) -> str:
     return _default_locale()
 
 
-def _due_cycles(*conditions) -> list[OrderCycle]:
+def _due_cycles(*conditions: ColumnElement[bool]) -> list[OrderCycle]:
     """Cycles matching ``conditions``, locked (skipping those another tick holds), in id order."""
     return list(
         db.session.scalars(
@@ -163,7 +164,9 @@ def _recipients(producer: Enterprise) -> list[tuple[str, str, User | None]]:
             .order_by(User.id)
         )
     )
-    found = [(u.email, _locale(u), u) for u in managers if u.email]
+    found: list[tuple[str, str, User | None]] = [
+        (u.email, _locale(u), u) for u in managers if u.email
+    ]
     if not found and producer.contact_email:
         found = [(producer.contact_email, _default_locale(), None)]
     return found

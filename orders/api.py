@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy.orm import joinedload
 
-from accounts.api_auth import api_user, token_required
+from accounts.api_auth import api_caller, api_user, token_required
 from core.db import db
 from core.timeutils import utcnow
 from cycles.models import OrderCycle
@@ -29,7 +29,7 @@ def _cart_out(
 ) -> dict:
     """The cart as the API shows it (``items``: known already, e.g. just saved)."""
     if items is None:
-        items = services.get_cart_items(api_user(), cycle)
+        items = services.get_cart_items(api_caller(), cycle)
     view = services.build_cart(cycle, items)
     return {
         "cycle_id": cycle.id,
@@ -92,7 +92,7 @@ class PlaceOrder(MethodView):
         Card orders come back ``pending_payment``: pay with POST /api/v1/orders/<id>/payment.
         """
         cycle = _cycle(cycle_id)
-        user = api_user()
+        user = api_caller()
         return services.place_order(
             cycle=cycle,
             customer=user,
@@ -115,7 +115,7 @@ class OrderResource(MethodView):
     def get(self, order_id: int):
         """One of the caller's orders."""
         order = db.session.get(Order, order_id)
-        if order is None or order.customer_id != api_user().id:
+        if order is None or order.customer_id != api_caller().id:
             abort(404)
         return order
 

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db
+from core.db import Model
 from core.timeutils import utcnow
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from enterprises.models import Enterprise
 
 
-class Cart(db.Model):
+class Cart(Model):
     """A logged-in user's cart for one cycle (guests keep theirs in the session)."""
 
     __tablename__ = "carts"
@@ -43,7 +43,7 @@ class Cart(db.Model):
     )
 
 
-class CartItem(db.Model):
+class CartItem(Model):
     __tablename__ = "cart_items"
     __table_args__ = (
         UniqueConstraint("cart_id", "offer_id"),
@@ -84,7 +84,7 @@ class PaymentStatus(StrEnum):
     refunded = "refunded"
 
 
-class Order(db.Model):
+class Order(Model):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint("total_cents >= 0", name="total_not_negative"),
@@ -157,7 +157,7 @@ class Order(db.Model):
         return f"<Order {self.id} {self.number} {self.status}>"
 
 
-class OrderLine(db.Model):
+class OrderLine(Model):
     """A line with the prices as they were when ordered (catalogue changes do not rewrite it).
 
     ``line_total_cents`` is stored once computed (see orders.pricing); for a sold-by-weight item it

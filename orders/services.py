@@ -30,6 +30,7 @@ from core.db import commit_keeping_loaded, db
 from core.errors import DomainError
 from cycles.models import CycleOffer, OrderCycle, PickupSlot, PickupWindow
 from cycles.services import require_open
+from enterprises.models import Enterprise
 from notifications.services import queue_email
 from orders import pricing
 from orders.errors import (
@@ -114,7 +115,7 @@ class CartLineView:
     available: int | None
 
     @property
-    def producer(self):
+    def producer(self) -> Enterprise:
         return self.product.producer
 
 

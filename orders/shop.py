@@ -168,7 +168,7 @@ def shop_page(
         .where(base_where)
     )
     if sort == "name":
-        order = (Product.name, Variant.id)
+        order: tuple[Any, ...] = (Product.name, Variant.id)
     elif sort == "price":
         order = (Variant.price_cents, Variant.id)
     else:

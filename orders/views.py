@@ -367,15 +367,18 @@ def checkout(cycle_id: int):
         errors = False
         if _user() is None:
             if not form.guest_email.data:
-                form.guest_email.errors.append(_("An e-mail address is required."))
+                form.guest_email.errors = [
+                    *form.guest_email.errors,
+                    _("An e-mail address is required."),
+                ]
                 errors = True
             if not (form.guest_name.data or "").strip():
-                form.guest_name.errors.append(_("Your name is required."))
+                form.guest_name.errors = [*form.guest_name.errors, _("Your name is required.")]
                 errors = True
         window_id, _sep, slot_id = form.pickup.data.partition(":")
         slot = db.session.get(PickupSlot, int(slot_id)) if slot_id and slot_id != "0" else None
         if slot is not None and slot.is_full:
-            form.pickup.errors.append(str(SlotFull.message))
+            form.pickup.errors = [*form.pickup.errors, str(SlotFull.message)]
             errors = True
         if not errors:
             _save_checkout_state(

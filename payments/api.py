@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from accounts.api_auth import api_user, token_required
+from accounts.api_auth import api_caller, token_required
 from core.db import db
 from orders.models import Order
 from payments import services
@@ -32,7 +32,7 @@ class ConfirmIn(Schema):
 
 def _order(order_id: int) -> Order:
     order = db.session.get(Order, order_id)
-    if order is None or order.customer_id != api_user().id:
+    if order is None or order.customer_id != api_caller().id:
         abort(404)
     return order
 

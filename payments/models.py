@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db
+from core.db import Model
 from core.timeutils import utcnow
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class PaymentState(StrEnum):
     cancelled = "cancelled"
 
 
-class Payment(db.Model):
+class Payment(Model):
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
@@ -57,7 +57,7 @@ class Payment(db.Model):
     order: Mapped[Order] = relationship()
 
 
-class Refund(db.Model):
+class Refund(Model):
     __tablename__ = "refunds"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
 
@@ -71,7 +71,7 @@ class Refund(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """Every verified webhook event, once: a replay hits the unique ``event_id`` and is a no-op."""
 
     __tablename__ = "stripe_events"

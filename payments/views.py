@@ -64,13 +64,13 @@ def pay(order_id: int):
         intent = services.intent_status(payment)
     except PaymentPending as exc:
         db.session.rollback()
-        payment = services.card_payment_of(order)
+        pending = services.card_payment_of(order)
         return (
             render_template(
                 "payments/pending.html",
                 order=order,
                 message=str(exc.message),
-                error=payment.last_error if payment else "",
+                error=pending.last_error if pending else "",
             ),
             503,
         )

@@ -32,7 +32,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.db import db
+from core.db import db, table_of
 from core.money import parse_euros
 from core.timeutils import utcnow
 from enterprises.models import Enterprise
@@ -736,7 +736,7 @@ def apply_import(
     db.session.execute(select(Enterprise.id).where(Enterprise.id == producer.id).with_for_update())
     plan = _plan(producer.id, rows)
     now = utcnow()
-    products_t, variants_t = Product.__table__, Variant.__table__
+    products_t, variants_t = table_of(Product), table_of(Variant)
 
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -808,14 +808,14 @@ def apply_import(
             for start in range(0, len(ids), CHUNK):
                 chunk_ids = ids[start : start + CHUNK]
                 db.session.execute(
-                    ProductLabel.__table__.delete().where(
-                        ProductLabel.__table__.c.product_id.in_(chunk_ids)
-                    )
+                    table_of(ProductLabel)
+                    .delete()
+                    .where(table_of(ProductLabel).c.product_id.in_(chunk_ids))
                 )
             label_rows = [{"product_id": pid, "code": c} for pid, cs in labels.items() for c in cs]
             for start in range(0, len(label_rows), CHUNK):
                 db.session.execute(
-                    insert(ProductLabel.__table__), label_rows[start : start + CHUNK]
+                    insert(table_of(ProductLabel)), label_rows[start : start + CHUNK]
                 )
 
         # variants: updates by SKU, inserts for the new SKUs

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    Field,
     FieldList,
     Form,
     FormField,
@@ -45,7 +44,25 @@ UNIT_CHOICES = choices(
 )
 
 
-def _euros(form: Form, field: Field) -> None:
+class EurosField(StringField):
+    """A price typed in euros; its validator ``_euros`` leaves the amount in ``cents``."""
+
+    cents: int = 0
+
+
+class QuantityField(StringField):
+    """A quantity typed with a comma or a dot; ``_quantity`` leaves it in ``decimal``."""
+
+    decimal: Decimal = Decimal(0)
+
+
+class StockField(StringField):
+    """Units on hand; ``_stock`` leaves them in ``number`` (None when sold on demand)."""
+
+    number: int | None = None
+
+
+def _euros(form: Form, field: EurosField) -> None:
     try:
         field.cents = parse_euros(field.data or "")
     except (ValueError, ArithmeticError) as exc:
@@ -54,7 +71,7 @@ def _euros(form: Form, field: Field) -> None:
         raise ValidationError(_l("The price must be zero or more."))
 
 
-def _quantity(form: Form, field: Field) -> None:
+def _quantity(form: Form, field: QuantityField) -> None:
     try:
         field.decimal = parse_decimal(field.data or "")
     except (ValueError, ArithmeticError) as exc:
@@ -63,9 +80,9 @@ def _quantity(form: Form, field: Field) -> None:
         raise ValidationError(_l("The quantity must be a number above zero."))
 
 
-def _stock(form: Form, field: Field) -> None:
+def _stock(form: Form, field: StockField) -> None:
     field.number = None
-    if form.on_demand.data:
+    if form["on_demand"].data:
         return
     text = (field.data or "").strip().replace(" ", "").replace("\u00a0", "")
     if not text.lstrip("-").isdigit():
@@ -86,11 +103,11 @@ class VariantFields(Form):
     name = StringField(_l("Variant name"), validators=[Optional(), Length(max=120)])
     sku = StringField(_l("SKU (your reference)"), validators=[DataRequired(), Length(max=64)])
     unit = SelectField(_l("Unit"), choices=UNIT_CHOICES, default=Unit.kg.value)
-    unit_value = StringField(_l("Quantity"), validators=[DataRequired(), _quantity], default="1")
-    price = StringField(_l("Price incl. VAT (EUR)"), validators=[DataRequired(), _euros])
+    unit_value = QuantityField(_l("Quantity"), validators=[DataRequired(), _quantity], default="1")
+    price = EurosField(_l("Price incl. VAT (EUR)"), validators=[DataRequired(), _euros])
     sold_by_weight = BooleanField(_l("Sold by weight (price per kg, weighed at packing)"))
     on_demand = BooleanField(_l("On demand (unlimited stock)"))
-    stock = StringField(_l("Stock on hand"), validators=[_stock], default="0")
+    stock = StockField(_l("Stock on hand"), validators=[_stock], default="0")
     active = BooleanField(_l("On sale"), default=True)
 
     def to_input(self) -> VariantInput:
@@ -173,9 +190,9 @@ class VariantForm(VariantFields, FlaskForm):
 
 
 class QuickEditForm(FlaskForm):
-    price = StringField(_l("Price"), validators=[DataRequired(), _euros])
+    price = EurosField(_l("Price"), validators=[DataRequired(), _euros])
     on_demand = BooleanField(_l("On demand"))
-    stock = StringField(_l("Stock"), validators=[_stock])
+    stock = StockField(_l("Stock"), validators=[_stock])
     stock_seen = HiddenField()
 
 

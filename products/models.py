@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db
+from core.db import Model
 from core.timeutils import utcnow
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ UNIT_INFO: dict[Unit, tuple[UnitKind, Decimal]] = {
 }
 
 
-class Product(db.Model):
+class Product(Model):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("vat_rate_bp IN (0, 550, 1000, 2000)", name="vat_rate"),
@@ -93,7 +93,7 @@ class Product(db.Model):
         return f"<Product {self.id} {self.name!r} producer={self.producer_id}>"
 
 
-class ProductLabel(db.Model):
+class ProductLabel(Model):
     """A label or certification of a product: a DFC facet CURIE (e.g. organic AB)."""
 
     __tablename__ = "product_labels"
@@ -106,7 +106,7 @@ class ProductLabel(db.Model):
     product: Mapped[Product] = relationship(back_populates="labels")
 
 
-class Variant(db.Model):
+class Variant(Model):
     """The unit that is sold: "bunch", "1 kg bag", "box of 6 eggs".
 
     ``price_cents`` includes VAT. When ``sold_by_weight`` it is the price per kg and

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from math import ceil
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -426,7 +426,10 @@ class VariantPage:
         return self.page + 1
 
 
-def _filtered(query: Select[Any], producer_id: int, filters: VariantFilters) -> Select[Any]:
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
+def _filtered(query: _Query, producer_id: int, filters: VariantFilters) -> _Query:
     query = query.where(Variant.producer_id == producer_id)
     if filters.q.strip():
         pattern = "%" + filters.q.strip().replace("\\", "\\\\").replace("%", r"\%") + "%"

@@ -122,7 +122,7 @@ def _put_errors(form: Any, error: DomainError) -> None:
         flash(str(error.message), "error")
 
 
-def _list_args() -> dict[str, str]:
+def _list_args() -> dict[str, Any]:
     return {
         k: v
         for k, v in request.args.items()
@@ -278,7 +278,7 @@ def edit_variant(variant_id: int):
         form.fill(variant)
         form.stock_seen.data = str(variant.stock)
     elif form.validate_on_submit():
-        seen = form.stock_seen.data
+        seen = form.stock_seen.data or ""
         try:
             services.update_variant(
                 variant, form.to_input(), stock_seen=int(seen) if seen.isdigit() else None
@@ -371,6 +371,7 @@ def _ndjson(steps: Generator[csv_io.Progress, None, Any], done: Any) -> Response
     """Stream a step's progress as JSON lines, then ``done(result)`` or the error, last."""
 
     def body() -> Iterator[str]:
+        result: Any = None
         try:
             while True:
                 try:

@@ -14,6 +14,7 @@ from coop.billing.views import csv_response, month_arg, page_arg
 from coop.models import PlatformCost
 from core.db import db
 from core.errors import DomainError
+from core.forms import filled
 from core.security import require
 from core.timeutils import utcnow
 
@@ -130,11 +131,14 @@ def _save_cost(form: CostForm, cost: PlatformCost | None):
     try:
         if cost is None:
             services.create_cost(
-                label=form.label.data, yearly_cents=form.cents, year=form.year.data
+                label=form.label.data or "", yearly_cents=form.cents, year=filled(form.year.data)
             )
         else:
             services.update_cost(
-                cost, label=form.label.data, yearly_cents=form.cents, year=form.year.data
+                cost,
+                label=form.label.data or "",
+                yearly_cents=form.cents,
+                year=filled(form.year.data),
             )
     except services.CostInvalid as exc:  # raised before anything is changed
         for name, message in exc.fields.items():

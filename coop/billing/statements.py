@@ -117,7 +117,7 @@ class Figures:
 
 def _contributions_module() -> Any | None:
     try:
-        from coop.contributions import services  # type: ignore[attr-defined]
+        from coop.contributions import services
     except ImportError:
         return None
     if hasattr(services, "pledged_for_month") and hasattr(services, "paid_in_month"):
@@ -148,14 +148,14 @@ def _pledged_fallback(enterprise_id: int, month: date) -> int:
 def _paid_fallback(enterprise_id: int, month: date) -> int:
     start, end = month_bounds(month)
     return int(
-        db.session.scalar(
+        db.session.execute(
             select(func.coalesce(func.sum(ContributionPayment.amount_cents), 0)).where(
                 ContributionPayment.enterprise_id == enterprise_id,
                 ContributionPayment.status == "paid",
                 ContributionPayment.paid_at >= start,
                 ContributionPayment.paid_at < end,
             )
-        )
+        ).scalar_one()
     )
 
 

@@ -22,7 +22,7 @@ from coop.contributions.permissions import can_administer_contributions, can_man
 from coop.models import ContributionPayment, Rhythm
 from core.db import db
 from core.errors import DomainError
-from core.forms import choices
+from core.forms import choices, filled
 from core.i18n import cents
 from core.money import cents_to_decimal
 from core.security import require
@@ -216,7 +216,7 @@ def record_transfer():
     payment = services.record_transfer(
         enterprise,
         amount_cents=form.cents,
-        received_on=form.received_on.data,
+        received_on=filled(form.received_on.data),
         reference=form.reference.data or "",
         actor=current_user,
     )

@@ -177,7 +177,13 @@ class CancelForm(FlaskForm):
     )
 
 
-def _euros(form, field) -> None:  # noqa: ARG001
+class EurosField(StringField):
+    """An amount typed in euros; its validator ``_euros`` leaves it in ``cents``."""
+
+    cents: int = 0
+
+
+def _euros(form, field: EurosField) -> None:  # noqa: ARG001
     try:
         field.cents = parse_euros(field.data or "")
     except (ValueError, InvalidOperation):
@@ -187,7 +193,7 @@ def _euros(form, field) -> None:  # noqa: ARG001
 
 
 class RefundForm(FlaskForm):
-    amount = StringField(
+    amount = EurosField(
         _l("Amount to refund (€)"), validators=[DataRequired(_l("Enter an amount.")), _euros]
     )
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])

@@ -450,10 +450,10 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
             line.final_weight_g = e.final_weight_g
     pricing.recompute_totals(order)
     for line_id, (qty, weight, total) in before.items():
-        line = next((ln for ln in order.lines if ln.id == line_id), None)
-        after_qty = line.quantity if line is not None else 0
-        after_weight = pricing.line_weight_g(line) if line is not None else None
-        after_total = line.line_total_cents if line is not None else 0
+        kept = next((ln for ln in order.lines if ln.id == line_id), None)
+        after_qty = kept.quantity if kept is not None else 0
+        after_weight = pricing.line_weight_g(kept) if kept is not None else None
+        after_total = kept.line_total_cents if kept is not None else 0
         if (qty, weight, total) != (after_qty, after_weight, after_total):
             notes.append(
                 LineChangeNote(

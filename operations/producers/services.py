@@ -27,6 +27,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.db import db
 from core.timeutils import local_to_utc, to_local
@@ -195,7 +196,7 @@ class Page:
 # --------------------------------------------------------------------------- queries
 
 
-def effective_close():
+def effective_close() -> ColumnElement[datetime]:
     """``OrderCycle.effective_closes_at`` in SQL (an early close before the planned time wins)."""
     return case(
         (OrderCycle.closed_early_at < OrderCycle.closes_at, OrderCycle.closed_early_at),

@@ -24,6 +24,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import PDFResourceType, TextMode
+from fpdf.fonts import CoreFont, TTFFont
 from fpdf.util import escape_parens
 from markupsafe import Markup
 
@@ -229,11 +230,24 @@ class _ReportPDF(FPDF):
         self._header_end_y = 0.0
         self._shift_cache: dict[tuple[float, int, str], list[str]] = {}
 
+    def _font(self) -> CoreFont | TTFFont:
+        """The current font (always set before any text is written)."""
+        if self.current_font is None:
+            raise RuntimeError("no font set")
+        return self.current_font
+
+    def _contents(self, page: int) -> bytearray:
+        """A page's content bytes while the document is written (a stream once output)."""
+        contents = self.pages[page].contents
+        if not isinstance(contents, bytearray):
+            raise RuntimeError("the document has been output")
+        return contents
+
     def _encode(self, text: str) -> str:
         """``current_font.encode_text`` with the glyph codes of a TrueType font looked up once
         per character (fpdf2 looks each character up on every call)."""
-        font = self.current_font
-        if getattr(font, "type", "") != "TTF" or getattr(font, "is_symbol", True):
+        font = self._font()
+        if not isinstance(font, TTFFont) or font.is_symbol:
             return font.encode_text(text)
         table = self._glyph_codes
         for char in set(text).difference(self._glyph_seen):
@@ -246,8 +260,8 @@ class _ReportPDF(FPDF):
         """A function giving the width of a text in the current font and size, in mm
         (get_string_width without its per-call overhead), and the advance of the font's widest
         character."""
-        font, scale = self.current_font, self.font_size_pt * 0.001 / self.k
-        if font.type == "core":  # text is already WinAnsi, one character a byte
+        font, scale = self._font(), self.font_size_pt * 0.001 / self.k
+        if isinstance(font, CoreFont):  # text is already WinAnsi, one character a byte
             advance = font.cw.__getitem__
 
             def measure(text: str) -> float:
@@ -270,10 +284,10 @@ class _ReportPDF(FPDF):
             self._out(self._header_ops)
             # the copied bytes name the font: the page's resources must list it (fpdf2 lists a
             # font on a page only when its own text methods use it there)
-            self._resource_catalog.add(PDFResourceType.FONT, self.current_font.i, self.page)
+            self._resource_catalog.add(PDFResourceType.FONT, self._font().i, self.page)
             self.set_xy(self.l_margin, self._header_end_y)
             return
-        contents = self.pages[self.page].contents
+        contents = self._contents(self.page)
         start = len(contents)
         self.set_font(self.family, "", 11)
         self._bold(True)
@@ -314,7 +328,7 @@ class _ReportPDF(FPDF):
             text = self.clean(f"{self.page_label} {number}/{total}")
             x = (self.w - self._width(text)) / 2 * k
             ops = f"BT 1 0 0 1 {x:.2f} {baseline:.2f} Tm {self._encode(text)} ET\n"
-            self.pages[number].contents.extend(ops.encode("latin-1"))
+            self._contents(number).extend(ops.encode("latin-1"))
 
     def _fit(self, text: str, width: float, measure: tuple[Callable[[str], float], float]) -> str:
         """Cut a text that does not fit its column (an ellipsis shows it was cut). ``measure``:
@@ -336,11 +350,11 @@ class _ReportPDF(FPDF):
 
     def _encode_all(self, texts: list[str]) -> list[str]:
         """``_encode`` of many texts; a core font's parentheses escaped in one call."""
-        if self.current_font.type != "core" or not texts:
+        if not isinstance(self._font(), CoreFont) or not texts:
             return [self._encode(text) for text in texts]
         return [f"({text}) Tj" for text in escape_parens("\0".join(texts)).split("\0")]
 
-    def table(self, columns: list[list[str]], bold: bool = False) -> None:
+    def write_rows(self, columns: list[list[str]], bold: bool = False) -> None:
         """Write table rows, given as columns of display texts, straight into the page content.
 
         ``cell()`` costs about 30 µs a call: 40,000 rows of 8 cells took 7 s. Here each distinct
@@ -456,10 +470,10 @@ def pdf_bytes(report: Report, subtitle: str) -> bytes:
         )
     pdf = _ReportPDF(report, subtitle, unicode_font)
     pdf.core_fonts_encoding = "latin-1"  # the text is already WinAnsi bytes, as characters
-    pdf.alias_nb_pages(None)  # the count is written by number_pages
+    pdf.alias_nb_pages("")  # no alias (fpdf2 only substitutes a non-empty one): number_pages
     pdf.add_page()
-    pdf.table(columns)
-    pdf.table([list(column) for column in zip(*totals, strict=True)], bold=True)
+    pdf.write_rows(columns)
+    pdf.write_rows([list(column) for column in zip(*totals, strict=True)], bold=True)
     if report.notes:
         pdf.set_font(pdf.family, "", 7.5)
         pdf.ln(2)

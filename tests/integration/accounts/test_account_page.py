@@ -40,6 +40,18 @@ def test_profile_update_changes_language(client, login_as):
     assert empty.status_code == 422
 
 
+def test_profile_without_the_optional_phone_field_clears_it(client, login_as):
+    """A form posted without its optional phone field (an API client, an old page) is saved
+    with no phone; it used to end in a 500 (None.strip())."""
+    user = UserFactory(full_name="Camille", phone="0601", locale="fr")
+    db.session.commit()
+    login_as(user)
+    resp = client.post("/account/profile", data={"full_name": "Camille D", "locale": "fr"})
+    assert resp.status_code == 302
+    db.session.refresh(user)
+    assert (user.full_name, user.phone) == ("Camille D", "")
+
+
 def test_change_password_checks_the_current_one(client, login_as):
     user = UserFactory()
     db.session.commit()

@@ -428,3 +428,23 @@ def test_variant_form_detects_a_stock_changed_by_orders(client, login_as, produc
     assert 'name="stock_seen" type="hidden" value="20"' in page
     db.session.expire_all()
     assert variant.stock == 20
+
+
+def test_variant_form_without_the_stock_seen_field_saves(client, login_as, producer, manager):
+    """A variant form posted without its hidden ``stock_seen`` (a script, an old page) is saved
+    without the stale-stock check; it used to end in a 500 (None.isdigit())."""
+    variant = VariantFactory(product=ProductFactory(producer=producer), sku="V-1", stock=10)
+    db.session.commit()
+    login_as(manager)
+    form = {
+        "name": "Sac de 1 kg",
+        "sku": "V-1",
+        "unit": "kg",
+        "unit_value": "1",
+        "price": "3,10",
+        "stock": "20",
+        "active": "y",
+    }
+    assert client.post(f"/variants/{variant.id}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert (variant.price_cents, variant.stock) == (310, 20)
