@@ -26,6 +26,9 @@ translations: $(VENV)/.installed
 	$(BIN)/python -m core.catalogs
 
 ## make run: install, migrate the SQLite database, load the demo data once, serve on 127.0.0.1:$(PORT)
+## (a local development instance: its secret key is generated once into instance/secret_key)
+run: export COMPTOIR_ENV = development
+run: export BASE_URL = http://127.0.0.1:$(PORT)
 run: venv translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty

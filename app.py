@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from core.config import check_production, from_env
+from core.config import check_secret_key, from_env
 from core.db import db
 from core.errors import register_error_handlers
 from core.extensions import api, babel, csrf, login_manager, migrate
@@ -66,7 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(from_env())
     if config:
         app.config.update(config)
-    check_production(app.config)
+    check_secret_key(app.config, Path(app.instance_path))
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
