@@ -184,10 +184,13 @@ def deliver_pending(limit: int = 100) -> int:
                 # from the headers
                 smtp.send_message(mail, to_addrs=[message.to_email])
             except smtplib.SMTPRecipientsRefused as exc:
-                codes = [code for code, _text in exc.recipients.values()]
-                _refused(message, exc, permanent=all(code >= 500 for code in codes))
+                [(code, reply)] = exc.recipients.values()  # one recipient per message
+                _refused(message, code, reply)
             except smtplib.SMTPResponseException as exc:
-                _refused(message, exc, permanent=exc.smtp_code >= 500)
+                _refused(message, exc.smtp_code, exc.smtp_error)
+            except smtplib.SMTPNotSupportedError as exc:
+                # e.g. a non-ASCII address and a server without SMTPUTF8: retrying won't help
+                _give_up(message, f"cannot be sent: {exc}")
             except (smtplib.SMTPException, OSError) as exc:
                 # the connection is lost: this message waits, the next one reconnects
                 _retry_later(message, exc)
@@ -281,11 +284,14 @@ class _SmtpPause:
 smtp_pause = _SmtpPause()
 
 
-def _refused(message: OutboundEmail, exc: Exception, *, permanent: bool) -> None:
-    if permanent:
-        _give_up(message, f"refused by the mail server: {exc}")
+def _refused(message: OutboundEmail, code: int, reply: bytes | str) -> None:
+    """The server answered with an error: 5xx is for good, 4xx may pass."""
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    reason = f"{code} {text}"
+    if code >= 500:
+        _give_up(message, f"refused by the mail server: {reason}")
     else:
-        _retry_later(message, exc)
+        _retry_later(message, smtplib.SMTPException(reason))
 
 
 def _retry_later(message: OutboundEmail, exc: Exception) -> None:

@@ -236,3 +236,15 @@ def test_an_outage_is_retried_with_backoff_for_three_days_then_admins_are_told(o
     assert "order_confirmation" in text
     assert "Your order C-1042" in text
     assert "still failing after 3 days" in text
+
+
+def test_flask_mail_failed_lists_the_given_up_messages_with_their_reason(outbox, sink):
+    _queue("gone@example.org", "Votre commande C-7")
+    _queue("fine@example.org")
+    _send(outbox)
+
+    listing = outbox.test_cli_runner().invoke(args=["mail", "failed"]).output
+
+    assert "gone@example.org" in listing
+    assert "550 No such user" in listing
+    assert "fine@example.org" not in listing
