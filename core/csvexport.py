@@ -70,10 +70,10 @@ class SafeWriter:
         """Rows given as columns (long reports): each distinct value of a column goes through
         ``cell()`` once, every cell is then a dictionary lookup (a column holds one kind of
         value: text, or ``Number``)."""
-        safe = []
+        safe: list[Iterable[Any]] = []
         for values in columns:
-            distinct = {v: cell(v) for v in set(values)}
-            safe.append(map(distinct.__getitem__, values))
+            risky = {v: cell(v) for v in set(values) if cell(v) is not v}
+            safe.append(map(lambda v, r=risky: r.get(v, v), values) if risky else values)
         self._writer.writerows(zip(*safe, strict=True))
 
 
