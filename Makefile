@@ -31,6 +31,9 @@ translations-update: $(VENV)/.installed
 	$(BIN)/python scripts/i18n.py update
 
 ## make run: install, migrate the SQLite database, load the demo data once, serve on 127.0.0.1:$(PORT)
+## (a local development instance: its secret key is generated once into instance/secret_key)
+run: export COMPTOIR_ENV = development
+run: export BASE_URL = http://127.0.0.1:$(PORT)
 run: venv translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty

@@ -10,12 +10,14 @@ from typing import Any
 
 from flask import Flask
 
-from core.config import check_production, from_env
+from accounts.services import admin_contacts
+from core.config import check_secret_key, from_env
 from core.db import db
 from core.errors import register_error_handlers
 from core.extensions import api, babel, csrf, login_manager, migrate
 from core.i18n import register_i18n, select_locale, select_timezone
 from core.models import import_all_models
+from notifications.services import ALERT_RECIPIENTS
 from notifications.services import init_app as notifications_init
 
 #: domain packages with a ``bp`` HTML blueprint, in dependency order
@@ -66,7 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(from_env())
     if config:
         app.config.update(config)
-    check_production(app.config)
+    check_secret_key(app.config, Path(app.instance_path))
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -92,6 +94,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     api.init_app(app)
     notifications_init(app)
+    app.extensions[ALERT_RECIPIENTS] = admin_contacts  # notifications sits below accounts
 
 
 def _optional(module: str) -> Any | None:

@@ -54,6 +54,15 @@ DELETED_CUSTOMER_NAME = "Compte supprimé"
 _DUMMY_HASH = hash_password("comptoir-timing-equaliser-not-a-password")
 
 
+def admin_contacts() -> list[tuple[str, str]]:
+    """The platform admins' ``(e-mail, locale)``: who hears of e-mails given up (notifications
+    asks through the provider ``app.py`` registers)."""
+    rows = db.session.execute(
+        select(User.email, User.locale).where(User.is_admin.is_(True)).order_by(User.id)
+    )
+    return [(email, locale or "fr") for email, locale in rows]
+
+
 def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 

@@ -39,6 +39,7 @@ from decimal import Decimal
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
+from core.csvexport import Number
 from core.db import db, on_postgresql
 from core.timeutils import local_date, local_to_utc, utcnow
 from cycles.models import PickupWindow
@@ -361,7 +362,7 @@ def territorial_figures(level: str = "department", period: Period | None = None)
 
 
 def _euros(cents: int) -> str:
-    return f"{Decimal(cents) / 100:.2f}"
+    return Number(f"{Decimal(cents) / 100:.2f}")
 
 
 def csv_rows(figures: Territories) -> Iterable[list[str]]:

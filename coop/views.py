@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import Blueprint, Response, render_template, request
 
 from coop import territories, transparency
 from coop.commission import commission_bp, commission_for
+from core import csvexport
 
 bp = Blueprint("coop", __name__)
 
@@ -60,7 +60,7 @@ def territories_page():
 def territories_csv():
     figures = _figures()
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvexport.writer(out, lineterminator="\r\n")
     writer.writerows(territories.csv_rows(figures))
     name = (
         f"comptoir-territoires-{figures.level}-{figures.period.months[0]}"

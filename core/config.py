@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import math
 import os
+import secrets
+from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
+#: the key earlier versions used when none was set: public, so refused everywhere
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused, never used
+#: the only environment that may run without SECRET_KEY (and load the demo data); it must be
+#: chosen explicitly (``COMPTOIR_ENV=development``, as ``make run`` does) on a local BASE_URL
+DEVELOPMENT = "development"
+#: a key shorter than this, or with less estimated entropy, is refused
+MIN_KEY_LENGTH = 32
+MIN_KEY_BITS = 80
+#: where a development instance keeps the random key it generated for itself
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -20,8 +33,9 @@ def _bool(name: str, default: bool = False) -> bool:
 def from_env() -> dict[str, Any]:
     instance = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
     return {
-        "ENV_NAME": os.environ.get("COMPTOIR_ENV", "development"),
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        # unset means production: development is an explicit, local choice
+        "ENV_NAME": os.environ.get("COMPTOIR_ENV", "production"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         "APP_TIMEZONE": os.environ.get("APP_TIMEZONE", "Europe/Paris"),
@@ -116,14 +130,96 @@ class ConfigError(RuntimeError):
     pass
 
 
-def check_production(config: dict[str, Any]) -> None:
-    """Refuse to start in production with a development or short secret key."""
-    if config.get("ENV_NAME") != "production":
-        return
+def is_local_url(url: str) -> bool:
+    """Whether ``url`` points at this machine (127.0.0.0/8, ::1, localhost, *.localhost)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return (
+        host in ("localhost", "::1")
+        or host.endswith(".localhost")
+        or (host.startswith("127.") and host.replace(".", "").isdigit())
+    )
+
+
+def is_development(config: dict[str, Any]) -> bool:
+    """A local development instance: ``COMPTOIR_ENV`` is exactly ``development`` and BASE_URL
+    is local. Anything else (production, staging, test, bench, a typo, no value, a public
+    address) is treated as a real instance."""
+    return config.get("ENV_NAME") == DEVELOPMENT and is_local_url(str(config.get("BASE_URL", "")))
+
+
+def under_gunicorn() -> bool:
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn")
+
+
+def key_entropy_bits(key: str) -> float:
+    """A Shannon estimate of the key's entropy: its length times the entropy of its characters'
+    frequencies (32 × "a" gives 0; a ``secrets.token_hex(16)`` about 110; a
+    ``secrets.token_urlsafe(48)`` about 330)."""
+    if not key:
+        return 0.0
+    n = len(key)
+    return -sum(c * math.log2(c / n) for c in Counter(key).values())
+
+
+def key_weakness(key: str) -> str | None:
+    """Why ``key`` is not a strong secret key, or None."""
+    if key == DEV_SECRET_KEY:
+        return "it is the public development key"
+    if len(key) < MIN_KEY_LENGTH:
+        return f"it is shorter than {MIN_KEY_LENGTH} characters"
+    if key_entropy_bits(key) < MIN_KEY_BITS:
+        return "it is not random enough (too few different characters)"
+    return None
+
+
+def _instance_key(instance: Path) -> str:
+    """The development key kept in the instance folder, generated on first use (mode 0600;
+    written under another name then linked in place, so two workers starting together agree)."""
+    path = instance / SECRET_KEY_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        tmp = instance / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another worker won: use its key
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def check_secret_key(config: dict[str, Any], instance: Path) -> None:
+    """Refuse to start without a strong SECRET_KEY; a development instance without one gets a
+    random key of its own, kept in the instance folder.
+
+    Sessions, password-reset links and guest order links are signed with SECRET_KEY: a known or
+    guessable key lets anyone forge an admin session. So a key that is set must be strong
+    everywhere, and only an explicit, local development instance may run without one (never
+    with a public key: it generates its own).
+    """
     key = config.get("SECRET_KEY") or ""
-    if key == DEV_SECRET_KEY or len(key) < 32:
+    if not key and is_development(config):
+        key = config["SECRET_KEY"] = _instance_key(instance)
+    if not key:
+        where = f"COMPTOIR_ENV={config.get('ENV_NAME') or '(unset)'}"
+        if config.get("ENV_NAME") == DEVELOPMENT:
+            where += f" with BASE_URL {config.get('BASE_URL')} (not local)"
+        if under_gunicorn():
+            where += ", under gunicorn"
         raise ConfigError(
-            "SECRET_KEY is missing or too weak for production: set SECRET_KEY to a random "
-            'value of at least 32 characters (python -c "import secrets; '
+            f"SECRET_KEY is missing ({where}): set SECRET_KEY to a random value of at least "
+            f'{MIN_KEY_LENGTH} characters (python -c "import secrets; '
+            'print(secrets.token_urlsafe(48))"), the same on every server. Only a local '
+            "development instance (COMPTOIR_ENV=development, as `make run` sets it) runs "
+            "without one."
+        )
+    weakness = key_weakness(key)
+    if weakness:
+        raise ConfigError(
+            f"SECRET_KEY is too weak: {weakness}. Set SECRET_KEY to a random value of at least "
+            f'{MIN_KEY_LENGTH} characters (python -c "import secrets; '
             'print(secrets.token_urlsafe(48))").'
         )

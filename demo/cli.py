@@ -5,11 +5,12 @@ from __future__ import annotations
 import importlib
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from accounts.models import User
+from core.config import is_development
 from core.db import db
 
 demo_cli = AppGroup("demo", help="Demo data for a newcomer's local instance.")
@@ -21,7 +22,15 @@ PARTS = ("demo.accounts", "demo.catalogue", "demo.hubs", "demo.orders", "demo.co
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users.")
 def seed(if_empty: bool) -> None:
-    """Load realistic French demo data (idempotent: running it twice changes nothing)."""
+    """Load realistic French demo data (idempotent: running it twice changes nothing).
+
+    Development only: it creates an admin whose password is published (README)."""
+    if not is_development(current_app.config):
+        raise click.ClickException(
+            "demo data is for a local development instance only (it creates an admin with a "
+            "published password): run it with COMPTOIR_ENV=development and a local BASE_URL, "
+            "as `make run` does."
+        )
     if if_empty and db.session.scalar(select(func.count(User.id))):
         click.echo("demo: database not empty, nothing loaded")
         return

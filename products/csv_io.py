@@ -32,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core import csvexport
 from core.db import db, table_of
 from core.money import parse_euros
 from core.timeutils import utcnow
@@ -568,6 +569,8 @@ def check_import(
         if done % CHUNK == 0:
             yield Progress("check", min(done, total), max(total, done))
         line = reader.line_num
+        # our export wrote ``'=...`` for a text starting like a formula: read the text back
+        record = csvexport.unescape_row(record)
         if not any(cell.strip() for cell in record):
             continue
         row, errors = checker.check(line, record)
@@ -891,7 +894,7 @@ def export_rows(
 
     def number(value: Decimal, keep_cents: bool = False) -> str:
         text = format(value.quantize(Decimal("0.01")) if keep_cents else value.normalize(), "f")
-        return text.replace(".", ",") if decimal_comma else text
+        return csvexport.Number(text.replace(".", ",") if decimal_comma else text)
 
     yield list(COLUMNS)
     labels: dict[int, list[str]] = {}
@@ -919,7 +922,7 @@ def export_rows(
             number(variant.unit_value),
             number(Decimal(variant.price_cents) / 100, keep_cents=True),
             number(Decimal(product.vat_rate_bp) / 100),
-            on_demand if variant.on_demand else str(variant.stock),
+            on_demand if variant.on_demand else csvexport.Number(variant.stock),
             _yes_no(variant.sold_by_weight, lang),
             _yes_no(variant.active, lang),
             _yes_no(product.active, lang),
@@ -931,7 +934,7 @@ def export_rows(
 def export_csv(producer_id: int, lang: str = "fr", delimiter: str = ";") -> Iterator[str]:
     """The export as text chunks; UTF-8 with a BOM so spreadsheets pick the right encoding."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer = csvexport.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     yield "\ufeff"
     rows = export_rows(producer_id, lang, decimal_comma=delimiter == ";")
     for count, row in enumerate(rows, start=1):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 
 from coop.billing.statements import month_bounds
 from coop.models import CommissionEntry, ContributionPayment, PlatformCost, Statement
+from core import csvexport
 from core.db import db
 from core.errors import DomainError
 from core.money import cents_to_decimal
@@ -134,7 +134,7 @@ def statement_totals(rows: list[tuple[Statement, Enterprise]]) -> StatementTotal
 
 def statements_csv(month: date | None) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvexport.writer(out)
     writer.writerow(
         [
             "number",

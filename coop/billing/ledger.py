@@ -6,7 +6,6 @@ Each row shows the base of the order after the movement (as recorded) and the ch
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from coop.billing.statements import month_bounds
 from coop.models import CommissionEntry, CommissionKind, Statement
+from core import csvexport
 from core.db import db
 from core.money import cents_to_decimal
 from core.timeutils import to_local
@@ -143,7 +143,7 @@ def ledger_page(f: LedgerFilters, page: int = 1) -> LedgerPage:
 def ledger_csv(f: LedgerFilters) -> str:
     """Every row the filters keep, oldest first, amounts in euros with a dot (spreadsheets)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvexport.writer(out)
     writer.writerow(
         [
             "date",

@@ -532,13 +532,13 @@ def contributors(now: datetime | None = None) -> list[ContributorRow]:
 
 def contributors_csv(rows: list[ContributorRow]) -> str:
     """CSV (semicolon, decimal point) of the admin overview."""
-    import csv
     import io
 
+    from core import csvexport
     from core.money import cents_to_decimal
 
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csvexport.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(
         [
             "enterprise_id",

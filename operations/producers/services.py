@@ -16,7 +16,6 @@ lines with their orders.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Iterator, Sequence
@@ -29,6 +28,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
+from core import csvexport
 from core.db import db
 from core.timeutils import local_to_utc, to_local
 from cycles.models import CycleOffer, CycleState, OrderCycle, PickupSlot, PickupWindow
@@ -392,13 +392,13 @@ def hubs_of_producer(producer: Enterprise) -> list[Enterprise]:
 
 
 def _money(cents: int) -> str:
-    return f"{Decimal(cents) / 100:.2f}".replace(".", ",")
+    return csvexport.Number(f"{Decimal(cents) / 100:.2f}".replace(".", ","))
 
 
 def _kg(grams: int | None) -> str:
     if grams is None:
         return ""
-    return f"{Decimal(grams) / 1000:.3f}".replace(".", ",")
+    return csvexport.Number(f"{Decimal(grams) / 1000:.3f}".replace(".", ","))
 
 
 def csv_header() -> list[str]:
@@ -438,7 +438,7 @@ def csv_rows(summaries: list[CycleSummary]) -> Iterator[list[str]]:
                     line.product_name,
                     line.variant_name,
                     line.sku,
-                    str(line.quantity),
+                    csvexport.Number(line.quantity),
                     _kg(line.weight_g),
                     _money(line.unit_price_cents),
                     _money(line.total_cents),
@@ -456,7 +456,7 @@ def export_csv(
     """
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csvexport.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(csv_header())
     if cycle is not None:
         writer.writerows(csv_rows([cycle_summary(producer, cycle)]))

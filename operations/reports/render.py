@@ -10,7 +10,6 @@ spreadsheet (LibreOffice, Excel) opens as numbers with a double click.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import operator
@@ -28,6 +27,7 @@ from fpdf.fonts import CoreFont, TTFFont
 from fpdf.util import escape_parens
 from markupsafe import Markup
 
+from core import csvexport
 from operations.reports.services import INT, MONEY, WEIGHT, Column, Report
 
 log = logging.getLogger(__name__)
@@ -174,27 +174,32 @@ def html_table(report: Report) -> Markup:
 def _csv_money(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     euros, rest = divmod(abs(cents), 100)
-    return f"{sign}{euros},{rest:02d}"
+    return csvexport.Number(f"{sign}{euros},{rest:02d}")
 
 
 def _csv_weight(grams: int) -> str:
     sign = "-" if grams < 0 else ""
     whole, rest = divmod(abs(grams), 1000)
-    return f"{sign}{whole},{rest:03d}"
+    return csvexport.Number(f"{sign}{whole},{rest:03d}")
 
 
 def csv_bytes(report: Report) -> bytes:
     """UTF-8 with BOM, ``;``-separated; every row complete (no grouping blanks), then totals."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csvexport.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([c.label for c in report.columns])
-    kinds = {MONEY: _csv_money, WEIGHT: _csv_weight}
+    # amounts, weights and quantities are numbers we format (a sign is no formula); the rest
+    # is text, neutralised by the writer (a guest's name, phone or note)
+    kinds: dict[str, Callable[[Any], str]] = {
+        MONEY: _csv_money,
+        WEIGHT: _csv_weight,
+        INT: csvexport.Number,
+    }
     fmts = [kinds.get(column.kind, str) for column in report.columns]
     for rows in (report.rows, report.totals):
         columns = _columns(rows, len(fmts))
-        texts = [_texts(c, f) for c, f in zip(columns, fmts, strict=True)]
-        writer.writerows(zip(*texts, strict=True))
+        writer.writecolumns([_texts(c, f) for c, f in zip(columns, fmts, strict=True)])
     return out.getvalue().encode("utf-8")
 
 

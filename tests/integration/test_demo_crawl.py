@@ -92,7 +92,11 @@ def demo_app(tmp_path_factory):
     """The ``make run`` database: SQLite, migrated, demo data loaded once for the module."""
     from tests.conftest import build_app, upgrade_schema
 
-    app = build_app(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}")
+    app = build_app(
+        f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}",
+        ENV_NAME="development",  # the demo data loads only on a local development instance
+        BASE_URL="http://127.0.0.1:8000",
+    )
     upgrade_schema(app)
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output

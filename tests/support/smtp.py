@@ -6,7 +6,8 @@
     sink.stop()
 
 ``messages`` are ``email.message.EmailMessage`` objects (policy ``default``: headers decoded,
-``get_content()`` gives the text), in arrival order.
+``get_content()`` gives the text), in arrival order; ``envelopes`` the envelope recipients of each.
+``refuse={"x@example.org": "550 No such user"}`` answers RCPT TO for that address with that reply.
 """
 
 from __future__ import annotations
@@ -32,20 +33,32 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
+        refusal = self.sink.refuse.get(address)
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd API
         message = message_from_bytes(envelope.content, policy=default)
         with self.sink._lock:
             self.sink.messages.append(message)  # type: ignore[arg-type]
+            self.sink.envelopes.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
 
 class SmtpSink:
     """An SMTP server on 127.0.0.1 that accepts everything and keeps it (never relays)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int | None = None, refuse: dict[str, str] | None = None
+    ) -> None:
         self.host = host
         self.port = port or _free_port()
+        self.refuse = refuse or {}
         self.messages: list[EmailMessage] = []
+        self.envelopes: list[list[str]] = []
         self._lock = threading.Lock()
         self._controller = Controller(_Handler(self), hostname=self.host, port=self.port)
         self._controller.start()
@@ -68,6 +81,7 @@ class SmtpSink:
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()
+            self.envelopes.clear()
 
     def stop(self) -> None:
         self._controller.stop()
