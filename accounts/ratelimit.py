@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
@@ -66,6 +66,12 @@ class RateLimited(DomainError):
             )
         )
         self.retry_after_seconds = max(1, int(retry_after_seconds))
+
+
+def client_ip() -> str:
+    """The caller's address, for the views to pass to the services (behind a reverse proxy the
+    app is wrapped in werkzeug's ProxyFix, see TRUSTED_PROXIES, so this is the client's)."""
+    return request.remote_addr or "unknown"
 
 
 def limits_for(action: str) -> tuple[Limit, ...]:

@@ -44,7 +44,7 @@ from accounts.forms import (
 )
 from accounts.models import ApiToken
 from accounts.permissions import can_manage_token
-from accounts.ratelimit import RateLimited
+from accounts.ratelimit import RateLimited, client_ip
 from accounts.sessions import SESSION_KEY
 from core.db import db
 from core.errors import DomainError, json_error, wants_json
@@ -62,8 +62,7 @@ def _field_errors(form, exc: DomainError) -> None:
 
 
 def _client_ip() -> str:
-    # behind a reverse proxy, wrap the app in werkzeug's ProxyFix so this is the client's address
-    return request.remote_addr or "unknown"
+    return client_ip()
 
 
 def _start_session(user, key: str) -> None:
