@@ -70,7 +70,7 @@ def test_signup_with_a_taken_address_answers_like_a_free_one_and_emails_the_owne
     assert db.session.scalar(select(func.count(User.id))) == 2
     [notice] = outbox(to="camille@example.org")
     assert notice.kind == "signup_existing"
-    assert "already has one" in notice.body_text
+    assert "qui en a déjà un" in notice.body_text  # in the owner's language
     assert "http://comptoir.test/password/forgot" in notice.body_text
 
 
