@@ -34,7 +34,8 @@ def create_admin(email: str, password: str | None) -> None:
 
 @users.command("purge-login-attempts")
 def purge_login_attempts() -> None:
-    """Delete login attempts older than a day (run daily from cron)."""
+    """Delete login attempts older than a day, expired login records and old rate-limit hits
+    (run daily from cron)."""
     click.echo(f"{services.purge_login_attempts()} login attempt(s) deleted.")
 
 

@@ -105,6 +105,8 @@ class ApiTokenForm(FlaskForm):
         default="read",
         validators=[DataRequired()],
     )
+    #: a session left open somewhere must not be enough to mint a token that outlives it
+    password = PasswordField(_l("Current password"), validators=[InputRequired()])
 
 
 class DeleteAccountForm(FlaskForm):

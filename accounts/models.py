@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Model
@@ -40,10 +40,9 @@ class User(UserMixin, Model):
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
     def get_id(self) -> str:
-        """The session's user id carries the password stamp: changing the password (or resetting
-        it) signs every other session out, since their stored id no longer matches."""
-        stamp = int(self.password_changed_at.timestamp()) if self.password_changed_at else 0
-        return f"{self.id}.{stamp}"
+        """The id Flask-Login keeps in the cookie; the session itself is checked against its
+        server-side record (``accounts.sessions``)."""
+        return str(self.id)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deleted accounts cannot log in
@@ -80,6 +79,19 @@ class ApiToken(Model):
         return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"
 
 
+class UserSession(Model):
+    """A logged-in browser. The cookie carries a random key, this row its SHA-256: logging out
+    deletes the row, so a copied cookie stops working; a password change or reset deletes the
+    user's other rows (``accounts.sessions``)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class LoginAttempt(Model):
     """Failed and successful logins, in the database so every app server sees the same count."""
 
@@ -102,3 +114,16 @@ class UsedToken(Model):
     purpose: Mapped[str] = mapped_column(String(30))
     token_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RateLimitHit(Model):
+    """One use of a rate-limited action (sign-up, password reset...) under one key (``ip:...``,
+    ``email:...``, ``user:...``), counted over a sliding window by ``accounts.ratelimit``."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_action_key", "action", "key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,6 +1,9 @@
 """Account use cases: sign up, e-mail confirmation, log in (rate-limited), password reset,
 profile, personal API tokens, personal data export and account deletion.
 
+Logins are recorded server-side (``accounts.sessions``); the actions that send e-mail are
+rate-limited per address and per e-mail (``accounts.ratelimit``).
+
 Every top-level function commits once; e-mails are queued in the same transaction through
 ``notifications.services.queue_email`` and delivered after the commit.
 """
@@ -15,6 +18,7 @@ from flask import current_app, url_for
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from accounts import ratelimit, sessions
 from accounts.api_auth import hash_token, new_token_value
 from accounts.errors import (
     EmailNotConfirmed,
@@ -91,15 +95,25 @@ def check_password_strength(password: str, *, email: str = "") -> None:
 
 
 def register_user(
-    *, email: str, password: str, full_name: str, locale: str = "fr", next_url: str = ""
-) -> User:
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    locale: str = "fr",
+    next_url: str = "",
+    ip: str | None = None,
+) -> User | None:
     """Create an unconfirmed account and e-mail the confirmation link (which leads on to
     ``next_url``, a path on this site, once confirmed).
 
-    The unique constraint on ``users.email`` decides duplicates (EmailTaken, field ``email``);
-    raises WeakPassword.
+    An address that already has an account gets no new account and no error (the answer must
+    not tell whether an address is registered): its owner is e-mailed instead, the confirmation
+    link again if it was never confirmed, else a notice with the login and reset links; returns
+    None then. The unique constraint on ``users.email`` decides. Raises WeakPassword, and
+    RateLimited (per address and per e-mail).
     """
     email = normalize_email(email)
+    ratelimit.consume("signup", ip=ip, email=email)
     check_password_strength(password, email=email)
     user = User(
         email=email,
@@ -111,11 +125,32 @@ def register_user(
     try:
         with db.session.begin_nested():
             db.session.add(user)
-    except IntegrityError as exc:
-        raise EmailTaken(fields={"email": str(EmailTaken.message)}) from exc
+    except IntegrityError:
+        _tell_owner_of_signup_attempt(email, next_url)
+        db.session.commit()
+        return None
     _queue_confirmation(user, next_url)
     db.session.commit()
     return user
+
+
+def _tell_owner_of_signup_attempt(email: str, next_url: str) -> None:
+    owner = find_live_user(email)
+    if owner is None:
+        return  # taken by an anonymised account's placeholder: never a real mailbox
+    if owner.email_confirmed_at is None:
+        _queue_confirmation(owner, next_url)
+        return
+    queue_email(
+        to=owner.email,
+        template="emails/accounts/signup_existing",
+        locale=owner.locale,
+        kind="signup_existing",
+        dedupe_key=f"signup-existing:{owner.id}:{_ten_minute_bucket()}",
+        user=owner,
+        login_link=_link("accounts.login", email=owner.email),
+        reset_link=_link("accounts.forgot_password"),
+    )
 
 
 def _ten_minute_bucket() -> int:
@@ -138,11 +173,13 @@ def _queue_confirmation(user: User, next_url: str = "") -> None:
     )
 
 
-def resend_confirmation(email: str) -> None:
+def resend_confirmation(email: str, *, ip: str | None = None) -> None:
     """Send the confirmation link again if the address belongs to an unconfirmed account.
 
     Does nothing otherwise, so that the answer never tells whether an account exists.
+    Raises RateLimited (per address and per e-mail, whether or not it has an account).
     """
+    ratelimit.consume("confirmation_resend", ip=ip, email=normalize_email(email))
     user = find_live_user(email)
     if user is not None and user.email_confirmed_at is None:
         _queue_confirmation(user)
@@ -189,9 +226,15 @@ def _login_limits() -> tuple[int, int, timedelta]:
     return per_email, per_ip, timedelta(minutes=int(config["LOGIN_WINDOW_MINUTES"]))
 
 
-def check_login_allowed(email: str, ip: str, now: datetime | None = None) -> None:
+def check_login_allowed(
+    email: str, ip: str, now: datetime | None = None, *, counted: bool = False
+) -> None:
     """Raise TooManyAttempts when the e-mail (since its last success) or the IP address has too
-    many failures within the window. Counted in the database: every app server sees the same."""
+    many failures within the window. Counted in the database: every app server sees the same.
+
+    ``counted``: the attempt being decided is already recorded as a failure (``authenticate``),
+    so the limit is exceeded only when the count is above it.
+    """
     now = now or utcnow()
     per_email, per_ip, window = _login_limits()
     since = now - window
@@ -217,7 +260,7 @@ def check_login_allowed(email: str, ip: str, now: datetime | None = None) -> Non
         )
     ).one()
     for (count, oldest), limit in ((email_failures, per_email), (ip_failures, per_ip)):
-        if count >= limit:
+        if count > limit or (count == limit and not counted):
             retry = int(((oldest + window) - now).total_seconds()) if oldest else 60
             raise TooManyAttempts(retry_after_seconds=max(retry, 1))
 
@@ -228,19 +271,31 @@ def authenticate(*, email: str, password: str, ip: str, now: datetime | None = N
     Raises TooManyAttempts before looking at the password when the limit is reached,
     InvalidCredentials (same message for an unknown address and a wrong password), and
     EmailNotConfirmed when the password is right but the address was never confirmed.
+
+    The attempt is recorded as a failure and committed *before* the failures are counted, and
+    becomes a success only once the password is right: of N simultaneous guesses, the k-th to
+    commit counts at least k failures, so at most the allowed number reach the password check
+    (a check-then-record order let 40 simultaneous guesses all through).
     """
     now = now or utcnow()
     email = normalize_email(email)[:254]
     ip = (ip or "unknown")[:64]
-    check_login_allowed(email, ip, now)
+    attempt = LoginAttempt(email=email, ip=ip, succeeded=False, created_at=now)
+    db.session.add(attempt)
+    db.session.commit()  # visible to every other request before anyone counts
+    try:
+        check_login_allowed(email, ip, now, counted=True)
+    except TooManyAttempts:
+        # refused without a password check: not counted, so hammering does not prolong it
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt.id))
+        db.session.commit()
+        raise
     user = find_live_user(email)
     # verify against a dummy hash for unknown addresses: the answer takes as long either way
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password or "")
-    ok = ok and user is not None
-    db.session.add(LoginAttempt(email=email, ip=ip, succeeded=ok, created_at=now))
     if not ok or user is None:
-        db.session.commit()
-        raise InvalidCredentials()
+        raise InvalidCredentials()  # the attempt stays recorded as a failure
+    attempt.succeeded = True
     if user.email_confirmed_at is None:
         db.session.commit()
         raise EmailNotConfirmed()
@@ -251,11 +306,29 @@ def authenticate(*, email: str, password: str, ip: str, now: datetime | None = N
     return user
 
 
+def log_in(*, email: str, password: str, ip: str) -> tuple[User, str]:
+    """``authenticate``, then record the new login; returns the user and the key for the
+    cookie (``accounts.sessions``). Raises what ``authenticate`` raises."""
+    user = authenticate(email=email, password=password, ip=ip)
+    key = sessions.open_session(user)
+    db.session.commit()
+    return user, key
+
+
+def log_out(session_key: str | None) -> None:
+    """End this login server-side: the cookie (or a copy of it) no longer opens the account."""
+    sessions.end_session(session_key)
+    db.session.commit()
+
+
 def purge_login_attempts(older_than: timedelta = timedelta(days=1)) -> int:
-    """Delete login attempts older than the given age (they only matter within the window)."""
+    """Delete login attempts older than the given age (they only matter within the window),
+    and with them the expired login records and old rate-limit hits. Returns the attempts."""
     result = db.session.execute(
         delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - older_than)
     )
+    sessions.purge_expired()
+    ratelimit.purge()
     db.session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -269,8 +342,11 @@ def _password_stamp(user: User) -> str:
     return changed.isoformat() if changed else ""
 
 
-def request_password_reset(email: str) -> None:
-    """E-mail a one-hour reset link if the address has a live account; silent otherwise."""
+def request_password_reset(email: str, *, ip: str | None = None) -> None:
+    """E-mail a one-hour reset link if the address has a live account; silent otherwise.
+
+    Raises RateLimited (per address and per e-mail, whether or not it has an account)."""
+    ratelimit.consume("password_reset", ip=ip, email=normalize_email(email))
     user = find_live_user(email)
     if user is not None:
         token = make_token(RESET_PASSWORD, {"uid": user.id, "pc": _password_stamp(user)})
@@ -308,6 +384,8 @@ def reset_password(token: str, new_password: str) -> User:
     Two guards: the link embeds the password-change stamp, and its hash is recorded in
     ``used_tokens`` (unique), so two simultaneous submissions cannot both succeed.
     Opening the link proves the address, so an unconfirmed address becomes confirmed.
+    Every login of the account ends, its API tokens are revoked, and the login lockout of the
+    address is lifted (the owner has just proved they read the mailbox).
     """
     user = check_reset_token(token)
     check_password_strength(new_password, email=user.email)
@@ -317,6 +395,12 @@ def reset_password(token: str, new_password: str) -> User:
     except IntegrityError as exc:
         raise LinkInvalid() from exc
     _set_password(user, new_password)
+    _end_access(user)
+    db.session.execute(
+        delete(LoginAttempt).where(
+            LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False)
+        )
+    )
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     db.session.commit()
@@ -326,6 +410,18 @@ def reset_password(token: str, new_password: str) -> User:
 def _set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
+
+
+def _end_access(user: User, *, keep_session: str | None = None) -> int:
+    """End the user's logins (but ``keep_session``) and revoke their API tokens: what someone
+    who learnt the old password may have opened stops working. Returns the tokens revoked."""
+    sessions.end_sessions(user, keep=keep_session)
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- profile
@@ -340,14 +436,20 @@ def update_profile(user: User, *, full_name: str, phone: str, locale: str) -> Us
     return user
 
 
-def change_password(user: User, *, current_password: str, new_password: str) -> User:
-    """Raises WrongPassword (field ``current_password``) or WeakPassword."""
+def change_password(user: User, *, current_password: str, new_password: str) -> str:
+    """Set a new password. Every login of the account ends, this one included, and its API
+    tokens are revoked; returns the key of a fresh login for the caller's browser.
+
+    Raises WrongPassword (field ``current_password``) or WeakPassword.
+    """
     if not verify_password(user.password_hash, current_password or ""):
         raise WrongPassword(fields={"current_password": str(WrongPassword.message)})
     check_password_strength(new_password, email=user.email)
     _set_password(user, new_password)
+    _end_access(user)
+    key = sessions.open_session(user)
     db.session.commit()
-    return user
+    return key
 
 
 def request_email_change(user: User, *, new_email: str, password: str) -> str:
@@ -423,11 +525,15 @@ def list_api_tokens(user: User) -> list[ApiToken]:
     )
 
 
-def create_api_token(user: User, *, name: str, scope: str) -> tuple[ApiToken, str]:
+def create_api_token(user: User, *, name: str, scope: str, password: str) -> tuple[ApiToken, str]:
     """Create a personal token; returns it with its clear value, which is never stored.
 
-    Raises InvalidTokenScope or TooManyApiTokens.
+    Asks for the current password: a session left open somewhere must not be enough to mint a
+    credential that outlives it. Raises WrongPassword (field ``password``), InvalidTokenScope or
+    TooManyApiTokens.
     """
+    if not verify_password(user.password_hash, password or ""):
+        raise WrongPassword(fields={"password": str(WrongPassword.message)})
     if scope not in TOKEN_SCOPES:
         raise InvalidTokenScope(fields={"scope": str(InvalidTokenScope.message)})
     if len(list_api_tokens(user)) >= MAX_ACTIVE_TOKENS:
@@ -627,6 +733,7 @@ def delete_account(user: User, *, password: str) -> DeletionResult:
     db.session.execute(delete(CartItem).where(CartItem.cart_id.in_(carts)))
     db.session.execute(delete(Cart).where(Cart.user_id == user.id))
     db.session.execute(delete(HubFollower).where(HubFollower.user_id == user.id))
+    sessions.end_sessions(user)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == old_email))
     db.session.execute(delete(OutboundEmail).where(OutboundEmail.to_email == old_email))
     user.email = f"deleted-{user.id}@invalid"

@@ -44,8 +44,10 @@ from accounts.forms import (
 )
 from accounts.models import ApiToken
 from accounts.permissions import can_manage_token
+from accounts.ratelimit import RateLimited, client_ip
+from accounts.sessions import SESSION_KEY
 from core.db import db
-from core.errors import DomainError
+from core.errors import DomainError, json_error, wants_json
 from core.security import require, safe_next_url
 
 bp = Blueprint("accounts", __name__)
@@ -60,18 +62,32 @@ def _field_errors(form, exc: DomainError) -> None:
 
 
 def _client_ip() -> str:
-    # behind a reverse proxy, wrap the app in werkzeug's ProxyFix so this is the client's address
-    return request.remote_addr or "unknown"
+    return client_ip()
 
 
-def _start_session(user) -> None:
+def _start_session(user, key: str) -> None:
     """Log in on a fresh session: Flask-Login keys and the CSRF token are regenerated (session
-    fixation), the visitor's other choices (language, guest cart) are kept."""
-    kept = {key: value for key, value in session.items() if not key.startswith("_")}
+    fixation), the visitor's other choices (language, guest cart) are kept. ``key`` is the
+    login's server-side record (``accounts.sessions``), without which the cookie opens nothing."""
+    kept = {name: value for name, value in session.items() if not name.startswith("_")}
     kept.pop("csrf_token", None)
     session.clear()
     session.update(kept)
+    session[SESSION_KEY] = key
     login_user(user)
+
+
+@bp.app_errorhandler(RateLimited)
+def rate_limited(exc: RateLimited):
+    """Every rate limit answers 429 with Retry-After: the JSON error body under /api/, else a
+    page with the message (views that keep a form's input catch it themselves)."""
+    db.session.rollback()
+    headers = {"Retry-After": str(exc.retry_after_seconds)}
+    if wants_json():
+        body, status = json_error(exc.code, str(exc.message), exc.status, exc.fields)
+        return body, status, headers
+    page = render_template("errors/error.html", error=exc, status=exc.status)
+    return page, exc.status, headers
 
 
 # --------------------------------------------------------------------------- sign up, confirm
@@ -94,13 +110,16 @@ def signup():
                 full_name=form.full_name.data or "",
                 locale=form.locale.data,
                 next_url=safe_next_url(form.next.data, ""),
+                ip=_client_ip(),
             )
         except (EmailTaken, WeakPassword) as exc:
             db.session.rollback()
             _field_errors(form, exc)
         else:
-            session["lang"] = user.locale
-            return render_template("accounts/check_email.html", email=user.email)
+            # the same page whether the address was free or not (its owner got an e-mail)
+            session["lang"] = user.locale if user is not None else form.locale.data
+            email = services.normalize_email(form.email.data or "")
+            return render_template("accounts/check_email.html", email=email)
     status = 422 if form.errors else 200
     return render_template("accounts/signup.html", form=form), status
 
@@ -125,7 +144,7 @@ def confirm_email(token: str):
 def resend_confirmation():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.resend_confirmation(form.email.data or "")
+        services.resend_confirmation((form.email.data or ""), ip=_client_ip())
         return render_template("accounts/check_email.html", email=(form.email.data or "").strip())
     status = 422 if form.errors else 200
     return render_template("accounts/resend.html", form=form), status
@@ -148,8 +167,8 @@ def login():
     not_confirmed = False
     if form.validate_on_submit():
         try:
-            user = services.authenticate(
-                email=form.email.data or "", password=form.password.data or "", ip=_client_ip()
+            user, key = services.log_in(
+                email=(form.email.data or ""), password=(form.password.data or ""), ip=_client_ip()
             )
         except TooManyAttempts as exc:
             db.session.rollback()
@@ -166,7 +185,7 @@ def login():
             status = 403
             not_confirmed = True
         else:
-            _start_session(user)
+            _start_session(user, key)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(next_url)
     elif form.errors:
@@ -193,6 +212,7 @@ def logout():
     if not form.validate_on_submit():
         abort(400)
     lang = session.get("lang")
+    services.log_out(session.get(SESSION_KEY))  # a copy of the cookie stops working too
     logout_user()
     session.clear()
     if lang:
@@ -208,7 +228,7 @@ def logout():
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data or "")
+        services.request_password_reset((form.email.data or ""), ip=_client_ip())
         return render_template(
             "accounts/check_email.html", email=(form.email.data or "").strip(), reset=True
         )
@@ -238,6 +258,7 @@ def reset_password(token: str):
         else:
             if current_user.is_authenticated:
                 logout_user()
+            session.pop(SESSION_KEY, None)  # its record is gone: every login ended
             flash(_("Your password is changed. You can log in with it now."), "success")
             return redirect(url_for("accounts.login", email=user.email))
     status = 422 if form.errors else 200
@@ -296,7 +317,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(
+            key = services.change_password(
                 current_user,
                 current_password=form.current_password.data or "",
                 new_password=form.new_password.data or "",
@@ -307,8 +328,14 @@ def change_password():
                 exc.fields = {"new_password": exc.fields.get("password", str(exc.message))}
             _field_errors(form, exc)
         else:
-            _start_session(current_user._get_current_object())  # keep this session, drop others
-            flash(_("Your password is changed."), "success")
+            _start_session(current_user._get_current_object(), key)  # a fresh login here only
+            flash(
+                _(
+                    "Your password is changed. Your other sessions are logged out and your API "
+                    "tokens revoked."
+                ),
+                "success",
+            )
             return redirect(url_for("accounts.account"))
     return _account_page(422, password_form=form)
 
@@ -361,7 +388,10 @@ def create_token():
     if form.validate_on_submit():
         try:
             token, raw = services.create_api_token(
-                current_user, name=form.name.data or "", scope=form.scope.data
+                current_user,
+                name=(form.name.data or ""),
+                scope=form.scope.data,
+                password=(form.password.data or ""),
             )
         except DomainError as exc:
             db.session.rollback()
@@ -413,7 +443,7 @@ def delete_account():
             _field_errors(form, exc)
         else:
             logout_user()
-            session.clear()
+            session.clear()  # its login records were deleted with the account's data
             flash(_("Your account is deleted. Thank you for using Comptoir."), "success")
             return redirect(url_for("pages.index"))
     status = 422 if form.errors else 200

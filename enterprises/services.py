@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from accounts import ratelimit
 from accounts.models import User
 from core.db import db
 from core.timeutils import utcnow
@@ -434,13 +435,17 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def invite_manager(enterprise: Enterprise, *, email: str, invited_by: User) -> Invitation:
+def invite_manager(
+    enterprise: Enterprise, *, email: str, invited_by: User, ip: str | None = None
+) -> Invitation:
     """E-mail a single-use invitation to manage the enterprise, valid 7 days.
 
     Only the token's hash is stored. Anyone logged in may accept it (the invitation goes to an
-    address, but people often have several). Raises AlreadyManager.
+    address, but people often have several). Raises AlreadyManager, and RateLimited (per
+    inviting account, per address and per invited e-mail: ``accounts.ratelimit``).
     """
     email = (email or "").strip().lower()
+    ratelimit.consume("invitation", ip=ip, email=email, user_id=invited_by.id)
     already = db.session.scalar(
         select(Membership.id)
         .join(User, User.id == Membership.user_id)

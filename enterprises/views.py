@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
+from accounts.ratelimit import RateLimited, client_ip
 from core.db import db
 from core.errors import DomainError
 from core.security import require
@@ -237,8 +238,13 @@ def invite(enterprise_id: int):
     if form.validate_on_submit():
         try:
             services.invite_manager(
-                enterprise, email=form.email.data or "", invited_by=current_user
+                enterprise, email=(form.email.data or ""), invited_by=current_user, ip=client_ip()
             )
+        except RateLimited as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            page, _status = _team_page(enterprise, form)
+            return page, exc.status, {"Retry-After": str(exc.retry_after_seconds)}
         except DomainError as exc:
             db.session.rollback()
             _field_errors(form, exc)

@@ -27,3 +27,16 @@ class PlaceOrderForm(FlaskForm):
         _l("I accept the terms of sale"),
         validators=[DataRequired(_l("Please accept the terms of sale to place your order."))],
     )
+
+
+class GuestLinksForm(FlaskForm):
+    """A guest asks for their order links again."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(),
+            Email(message=_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+    )

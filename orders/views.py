@@ -24,6 +24,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from accounts.ratelimit import client_ip
 from core.db import db
 from core.errors import DomainError
 from core.forms import choices
@@ -31,9 +32,10 @@ from core.security import require
 from core.timeutils import utcnow
 from cycles.models import OrderCycle, PickupSlot, PickupWindow
 from cycles.services import require_open
+from orders import guest_links as guest_links_service
 from orders import services, shop
 from orders.errors import CycleClosed, InsufficientStock, SlotFull
-from orders.forms import CheckoutForm, PlaceOrderForm
+from orders.forms import CheckoutForm, GuestLinksForm, PlaceOrderForm
 from orders.models import Order, OrderStatus, PaymentMethod
 from orders.permissions import can_view_order, is_buyer, token_grants
 
@@ -104,13 +106,26 @@ def load_order(order_id: int) -> Order:
             selectinload(Order.lines),
         )
     )
-    if order is None:
-        abort(404)
-    if token_grants(order, request.args.get("t")) and order.customer_id is None:
+    token = request.args.get("t")
+    granted = order is not None and token_grants(order, token)
+    if order is not None and granted and order.customer_id is None:
         _remember_guest_order(order)
-    elif token_grants(order, request.args.get("t")) and not current_user.is_authenticated:
+    elif order is not None and granted and not current_user.is_authenticated:
         flash(_("Log in to see this order."), "info")
         abort(redirect(url_for("accounts.login", next=request.path)))
+    elif token and (order is None or not can_view_order(_user(), order, guest_order_ids())):
+        # an expired (30 days after the pickup) or mistyped link: said the same way whether
+        # the order exists or not
+        flash(
+            _(
+                "This order link does not work (any more): a link works until 30 days after "
+                "the pickup. Ask for the links to your current orders here."
+            ),
+            "error",
+        )
+        abort(redirect(url_for("orders.guest_links")))
+    if order is None:
+        abort(404)
     require(can_view_order(_user(), order, guest_order_ids()), hide=True)
     return order
 
@@ -574,3 +589,16 @@ def edit(order_id: int):
         flash(_("This order can no longer be changed."), "error")
         return redirect(url_for("orders.detail", order_id=order.id))
     return render_template("orders/edit.html", order=order, hub=order.hub)
+
+
+@bp.route("/orders/links", methods=["GET", "POST"])
+def guest_links():
+    """A guest gets their order links again by e-mail (the page never tells whether the address
+    has orders)."""
+    form = GuestLinksForm()
+    if form.validate_on_submit():
+        email = (form.email.data or "").strip().lower()
+        guest_links_service.send_guest_links(email, locale=str(get_locale()), ip=client_ip())
+        return render_template("orders/guest_links.html", form=form, sent_to=email)
+    status = 422 if form.errors else 200
+    return render_template("orders/guest_links.html", form=form, sent_to=None), status

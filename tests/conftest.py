@@ -145,12 +145,14 @@ def client(app: Flask, db_session) -> FlaskClient:
 
 @pytest.fixture
 def login_as(client: FlaskClient):
-    """Log a user in on the test client (sets Flask-Login's session keys)."""
+    """Log a user in on the test client (Flask-Login's session keys and the login's record)."""
+
+    from tests.login import session_values
 
     def _login(user) -> FlaskClient:
+        values = session_values(user)
         with client.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
-            sess["_fresh"] = True
+            sess.update(values)
         return client
 
     return _login

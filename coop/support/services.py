@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from accounts import ratelimit
 from accounts.models import User
 from coop.models import SupportRequest
 from core.db import db
@@ -64,15 +65,18 @@ def all_requests(status: str | None = None) -> list[tuple[SupportRequest, Enterp
 
 
 def open_request(
-    enterprise: Enterprise, *, author: User, subject: str, body: str
+    enterprise: Enterprise, *, author: User, subject: str, body: str, ip: str | None = None
 ) -> SupportRequest:
-    """Record a support request from a manager of the enterprise; commit once.
+    """Record a support request from a manager of the enterprise; commit once (after the rate
+    limit's own commit).
 
-    Raises EmptyRequest when the subject or the message is blank.
+    Raises EmptyRequest when the subject or the message is blank, RateLimited (per author and
+    per address: ``accounts.ratelimit``).
     """
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject or not body:
         raise EmptyRequest()
+    ratelimit.consume("support_request", ip=ip, user_id=author.id)
     request = SupportRequest(
         enterprise_id=enterprise.id,
         author_id=author.id,

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from accounts.ratelimit import RateLimited, client_ip
 from coop.models import SupportRequest
 from coop.support import services
 from coop.support.forms import AnswerForm, SupportForm
@@ -25,6 +26,7 @@ def index(enterprise_id: int):
     require(can_ask_support(current_user, enterprise))
     form = SupportForm()
     status = 200
+    headers: dict[str, str] = {}
     if request.method == "POST":
         if form.validate():
             try:
@@ -33,11 +35,14 @@ def index(enterprise_id: int):
                     author=current_user,
                     subject=form.subject.data or "",
                     body=form.body.data or "",
+                    ip=client_ip(),
                 )
             except DomainError as exc:
                 db.session.rollback()
                 form.subject.errors = [*form.subject.errors, str(exc.message)]
-                status = 422
+                status = exc.status  # 429 when rate-limited: the message stays in the form
+                if isinstance(exc, RateLimited):
+                    headers["Retry-After"] = str(exc.retry_after_seconds)
             else:
                 flash(
                     _("Your request is sent. The cooperative will answer you by e-mail."),
@@ -54,6 +59,7 @@ def index(enterprise_id: int):
             requests=services.requests_of(enterprise.id),
         ),
         status,
+        headers,
     )
 
 

@@ -14,6 +14,7 @@ from orders import services as order_services
 from orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from tests.factories import UserFactory
 from tests.factories_orders import make_market
+from tests.login import session_values
 
 pytestmark = pytest.mark.e2e
 
@@ -24,9 +25,9 @@ def _text(value: str) -> str:
 
 def _session_cookie(app, user_id: int) -> str:
     client = app.test_client()
+    values = session_values(user_id)
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user_id)
-        sess["_fresh"] = True
+        sess.update(values)
     return client.get_cookie("session").value
 
 

@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from core.db import db
 from products.models import Product, Variant
+from tests.login import session_values
 
 pytestmark = pytest.mark.e2e
 
@@ -41,9 +42,9 @@ def browser():
 
 def _session_cookie(app, user_id: int) -> str:
     client = app.test_client()
+    values = session_values(user_id)
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user_id)
-        sess["_fresh"] = True
+        sess.update(values)
     return client.get_cookie("session").value
 
 

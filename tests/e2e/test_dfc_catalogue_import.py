@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core.db import db
 from products.models import Variant
 from tests.factories import MembershipFactory, ProducerFactory, UserFactory
+from tests.login import session_values
 
 pytestmark = pytest.mark.e2e
 
@@ -25,9 +26,9 @@ def _example(prefix: str) -> Path:
 
 def _session_cookie(app, user_id: int) -> str:
     client = app.test_client()
+    values = session_values(user_id)
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user_id)
-        sess["_fresh"] = True
+        sess.update(values)
     return client.get_cookie("session").value
 
 

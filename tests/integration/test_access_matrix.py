@@ -117,6 +117,7 @@ CASES += [
     ),
     Case("orders.place", statuses(302, 302, 302, 302, 302), method="POST", params=_cycle),
     Case("orders.history", LOGGED_IN),
+    Case("orders.guest_links", PUBLIC),
     Case("orders.detail", ORDER_VIEWERS, params=_order),
     Case("orders.confirmation", ORDER_VIEWERS, params=_order),
     Case("orders.cancel", _buyer_only(303), method="POST", params=_order, data=lambda w: {}),

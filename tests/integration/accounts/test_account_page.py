@@ -81,7 +81,9 @@ def test_api_token_shown_once_listed_by_prefix_and_revocable(client, login_as):
     MembershipFactory(user=user, enterprise=hub, role=MembershipRole.owner)
     db.session.commit()
     login_as(user)
-    created = client.post("/account/tokens", data={"name": "sync stock", "scope": "write"})
+    created = client.post(
+        "/account/tokens", data={"name": "sync stock", "scope": "write", "password": PASSWORD}
+    )
     assert created.status_code == 201
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
     html = created.get_data(as_text=True)
@@ -133,7 +135,7 @@ def test_api_session_cookie_is_not_enough(client, login_as):
 def test_someone_elses_token_cannot_be_revoked(client, login_as):
     owner, other = UserFactory(), UserFactory()
     db.session.commit()
-    token, raw = services.create_api_token(owner, name="mine", scope="read")
+    token, raw = services.create_api_token(owner, name="mine", scope="read", password=PASSWORD)
     login_as(other)
     assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 404
     assert _me(client, raw).status_code == 200
@@ -142,7 +144,9 @@ def test_someone_elses_token_cannot_be_revoked(client, login_as):
 def test_token_needs_a_valid_scope(client, login_as):
     login_as(UserFactory())
     db.session.commit()
-    resp = client.post("/account/tokens", data={"name": "x", "scope": "admin"})
+    resp = client.post(
+        "/account/tokens", data={"name": "x", "scope": "admin", "password": PASSWORD}
+    )
     assert resp.status_code == 422
     assert db.session.scalar(select(ApiToken.id)) is None
 
@@ -154,7 +158,7 @@ def test_download_my_data_has_profile_memberships_orders_and_token_metadata(clie
     order = OrderFactory(customer=user)
     OrderLineFactory(order=order, quantity=2)
     db.session.commit()
-    services.create_api_token(user, name="script", scope="read")
+    services.create_api_token(user, name="script", scope="read", password=PASSWORD)
     login_as(user)
     resp = client.get("/account/data.json")
     assert resp.status_code == 200
@@ -185,7 +189,7 @@ def test_delete_account_anonymises_and_keeps_orders(client, login_as):
     order = OrderFactory(customer=user, customer_phone="0601", customer_note="code 1234")
     OrderLineFactory(order=order)
     db.session.commit()
-    _token, raw = services.create_api_token(user, name="script", scope="read")
+    _token, raw = services.create_api_token(user, name="script", scope="read", password=PASSWORD)
     login_as(user)
 
     wrong = client.post("/account/delete", data={"password": "nope", "confirm": "y"})

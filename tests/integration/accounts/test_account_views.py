@@ -8,11 +8,12 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from accounts.models import LoginAttempt, User
 from core.db import db
 from core.timeutils import utcnow
+from notifications.models import OutboundEmail
 from tests.factories import PASSWORD, UserFactory
 from tests.factories_accounts import link_path, outbox
 
@@ -54,14 +55,32 @@ def test_signup_in_english_sends_english_email(client):
     assert mail.subject == "Confirm your e-mail address on Comptoir"
 
 
-def test_signup_with_taken_email_shows_field_error(client):
-    UserFactory(email="camille@example.org")
+def test_signup_with_a_taken_address_answers_like_a_free_one_and_emails_the_owner(client):
+    UserFactory(email="camille@example.org", full_name="Camille")
     db.session.commit()
-    resp = _signup(client, email="CAMILLE@example.org ")
-    assert resp.status_code == 422
-    assert "An account already uses this e-mail address" in resp.get_data(as_text=True)
-    assert db.session.scalar(select(func.count(User.id))) == 1
-    assert outbox() == []
+    taken = _signup(client, email="CAMILLE@example.org ")
+    free = _signup(client, email="dominique@example.org")
+    assert taken.status_code == free.status_code == 200
+
+    # the same page, but for the address it names (and the page's own CSRF token)
+    def page(resp):
+        return re.sub(r'"[\w-]+\.[\w-]+\.[\w-]+"', "", resp.get_data(as_text=True))
+
+    assert page(taken) == page(free).replace("dominique@example.org", "camille@example.org")
+    assert db.session.scalar(select(func.count(User.id))) == 2
+    [notice] = outbox(to="camille@example.org")
+    assert notice.kind == "signup_existing"
+    assert "qui en a déjà un" in notice.body_text  # in the owner's language
+    assert "http://comptoir.test/password/forgot" in notice.body_text
+
+
+def test_signup_with_an_unconfirmed_address_sends_the_confirmation_again(client):
+    _signup(client)
+    db.session.execute(delete(OutboundEmail))
+    again = _signup(client, email="camille@example.org")
+    assert again.status_code == 200
+    [mail] = outbox(to="camille@example.org")
+    assert mail.kind == "account_confirmation"
 
 
 def test_signup_refuses_short_or_trivial_password(client):

@@ -8,14 +8,15 @@ import io
 
 from core.db import db
 from tests.factories_reports import make_report_cycle
+from tests.login import session_values
 
 
 def test_reports_on_sqlite(sqlite_client):
     world = make_report_cycle()
     db.session.commit()
+    values = session_values(world.manager)
     with sqlite_client.session_transaction() as sess:
-        sess["_user_id"] = world.manager.get_id()
-        sess["_fresh"] = True
+        sess.update(values)
     base = f"/hubs/{world.hub.id}/cycles/{world.cycle_id}/reports"
     text = sqlite_client.get(f"{base}/suppliers.csv").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))

@@ -17,6 +17,7 @@ from core.db import db
 from orders import shop as shop_module
 from tests.factories import UserFactory
 from tests.factories_orders import make_shop
+from tests.login import session_values
 from tests.querycount import count_queries
 
 CSRF_IN_FORM = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -90,9 +91,9 @@ def test_cached_page_escapes_the_visitor_return_path(app, client, cached):
     shop = make_shop(offers=1, producers=1)
     user = UserFactory()
     db.session.commit()
+    values = session_values(user)
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+        session.update(values)
     url = f"/cycles/{shop.cycle.id}/shop"
     client.get(url)
     page = client.get(url + '?x="><script>alert(1)</script>').get_data(as_text=True)
