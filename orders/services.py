@@ -25,9 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
-from coop import commission as coop_commission  # a module: coop.commission imports orders
 from core.db import commit_keeping_loaded, db
-from core.errors import DomainError
 from cycles.models import CycleOffer, OrderCycle, PickupSlot, PickupWindow
 from cycles.services import require_open
 from notifications.services import queue_email
@@ -47,15 +45,25 @@ from orders.errors import (
     SlotFull,
     TermsNotAccepted,
 )
+from orders.history import Actor, record_event
 from orders.models import (
     Cart,
     CartItem,
+    EventKind,
     Order,
     OrderLine,
     OrderStatus,
     PaymentMethod,
     PaymentStatus,
 )
+from orders.signals import (
+    HOLD_KEEP,
+    hold_expiring,
+    order_cancelled,
+    order_lines_changed,
+    order_placed,
+)
+from orders.states import move_order, move_payment
 from products.models import Product, Variant
 
 log = logging.getLogger(__name__)
@@ -566,7 +574,6 @@ def place_order(
         pickup_window_id=window.id,
         pickup_slot_id=pickup_slot_id if slot_ids else None,
         payment_method=method,
-        payment_status=PaymentStatus.unpaid,
         idempotency_key=idempotency_key or None,
         currency=current_app.config.get("CURRENCY", "EUR"),
         customer_note=(customer_note or "").strip()[:2000],
@@ -574,13 +581,14 @@ def place_order(
         placed_at=now,
     )
     if method is PaymentMethod.card:
-        order.status = OrderStatus.pending_payment
-        order.payment_status = PaymentStatus.pending
+        move_order(order, OrderStatus.pending_payment)
+        move_payment(order, PaymentStatus.pending)
         order.hold_expires_at = now + timedelta(
             minutes=int(current_app.config.get("PAYMENT_HOLD_MINUTES", 30))
         )
     else:
-        order.status = OrderStatus.confirmed
+        move_order(order, OrderStatus.confirmed)
+        move_payment(order, PaymentStatus.unpaid)
 
     for offer_id in sorted(wanted, key=lambda oid: (offers[oid].producer_id, oid)):
         offer = offers[offer_id]
@@ -598,6 +606,12 @@ def place_order(
             return found
         raise
     order.number = f"{now.year}-{order.id:06d}"
+    record_event(
+        order,
+        EventKind.placed,
+        Actor.citizen(customer, order),
+        total_after_cents=order.total_cents,
+    )
     if order.status is OrderStatus.confirmed:
         _queue_confirmation(order)
     if customer is not None:
@@ -619,6 +633,7 @@ def place_order(
         if found is not None:
             return found
         raise
+    order_placed.send(order, by=Actor.citizen(customer, order))
     return order
 
 
@@ -756,45 +771,80 @@ def _free_place(order: Order) -> None:
         cycle.orders_count -= 1
 
 
-def cancel_order(
-    order: Order, *, actor: User | None, restock: bool = True, reason: str = ""
-) -> Order:
-    """Cancel an order: stock, slot and cycle place returned under locks; commit once.
+def _default_actor(order: Order, actor: User | None) -> Actor:
+    """Who cancels, when the caller says only the user: the customer, a hub member, or the
+    platform (no user)."""
+    if actor is None:
+        return Actor.system()
+    if order.customer_id is not None and actor.id == order.customer_id:
+        return Actor.citizen(actor, order)
+    return Actor.hub(actor, order)
 
-    A paid card payment is refunded after the commit (``payments.services.refund_payment``);
-    an unpaid PaymentIntent is cancelled at Stripe (best effort). The commission ledger is synced
-    and the "order cancelled" e-mail queued. Cancelling twice is a no-op.
+
+def cancel_order(
+    order: Order,
+    *,
+    actor: User | None = None,
+    by: Actor | None = None,
+    restock: bool = True,
+    reason: str = "",
+    expired_before: datetime | None = None,
+) -> Order:
+    """Cancel an order: the one cancel path (citizen, hub, expired hold, late card payment).
+
+    Under the order's lock: the state moves to cancelled (orders.states), the stock (unless
+    ``restock`` is False), slot and cycle place are returned, an unpaid card payment goes back
+    to unpaid, the commission is synced, the "order cancelled" e-mail queued and one event
+    written (``hold_released`` for an expired hold, else ``cancelled``, with ``by`` and the
+    ``reason``); commit once. Then, after the commit, ``order_cancelled`` is sent: payments
+    refunds what was paid by card, or cancels the open PaymentIntent.
+    ``expired_before``: release an expired hold only, i.e. only if, under the lock, the order
+    still awaits its payment and its hold expired before that instant (else nothing happens).
+    An order already cancelled is not changed, but ``order_cancelled`` is sent again: a
+    payment that arrived after the cancellation (the webhook) is given back that way.
     Raises OrderNotCancellable for a collected order.
     """
+    by = by or _default_actor(order, actor)
     locked = lock_order(order.id)
     assert locked is not None
     order = locked
-    if order.status is OrderStatus.cancelled:
+    if expired_before is not None and not (
+        order.status is OrderStatus.pending_payment
+        and order.hold_expires_at is not None
+        and order.hold_expires_at < expired_before
+        and order.payment_status is not PaymentStatus.paid
+    ):
         db.session.commit()
         return order
+    if order.status is OrderStatus.cancelled:
+        db.session.commit()
+        order_cancelled.send(order, by=by, reason=reason)
+        return order
     if order.status is OrderStatus.collected:
+        db.session.rollback()
         raise OrderNotCancellable()
+    total_before = order.total_cents
     if restock:
         _release(order)
-    order.status = OrderStatus.cancelled
-    order.cancelled_at = _now()
+    move_order(order, OrderStatus.cancelled)
+    order.cancelled_at = expired_before or _now()
     order.hold_expires_at = None
-    note = reason or ""
-    if actor is not None and note:
-        order.staff_note = (order.staff_note + "\n" if order.staff_note else "") + note
-    to_refund = 0
-    if order.payment_status in (PaymentStatus.paid, PaymentStatus.partially_refunded):
-        # what is left of the payment: a hub's line edit may have changed the total since
-        from payments.services import refundable_cents
-
-        to_refund = refundable_cents(order) or order.total_cents - order.refunded_cents
-    elif order.payment_status is PaymentStatus.pending:
-        order.payment_status = PaymentStatus.unpaid
-    coop_commission.sync_commission(order)
-    _queue_cancellation(order, reason)
+    if order.payment_status is PaymentStatus.pending:
+        move_payment(order, PaymentStatus.unpaid)
+    # the commission ledger is the payments' (it syncs on order_cancelled, after the commit)
+    expired = expired_before is not None
+    _queue_cancellation(order, "hold expired" if expired else reason)
+    record_event(
+        order,
+        EventKind.hold_released if expired else EventKind.cancelled,
+        by,
+        total_before_cents=total_before,
+        reason=reason,
+        detail={} if restock else {"restocked": False},
+    )
     _free_place(order)
     db.session.commit()
-    _after_cancel(order, to_refund, reason)
+    order_cancelled.send(order, by=by, reason=reason)
     return order
 
 
@@ -804,26 +854,14 @@ def _now() -> datetime:
     return utcnow()
 
 
-def _after_cancel(order: Order, to_refund: int, reason: str) -> None:
-    """Outside any lock: refund what was paid by card, or cancel the unpaid PaymentIntent."""
-    from payments import services as payment_services
-
-    if order.payment_method is not PaymentMethod.card:
-        return
-    try:
-        if to_refund > 0:
-            payment_services.refund_payment(order, to_refund, reason=reason or "order cancelled")
-        else:
-            payment_services.cancel_open_intents(order)
-    except DomainError:
-        log.exception("after cancelling order %s: refund or intent cancel failed", order.id)
-
-
 def release_expired_holds(now: datetime) -> int:
     """Cancel card orders never paid before ``hold_expires_at``; return how many were released.
 
-    Each order is handled in its own transaction (SKIP LOCKED: an order being paid right now is
-    left for the next run). Run by cron: ``flask orders release-expired``.
+    Each order, in turn: ``hold_expiring`` is sent first, outside any lock (payments asks
+    Stripe for the PaymentIntent: one that succeeded marks the order paid, one under way keeps
+    it for the webhook, an open one is cancelled at Stripe before the order is), then the one
+    cancel path releases it in its own transaction (SKIP LOCKED is not needed: the cancel
+    re-checks the hold under the lock). Run by cron: ``flask orders release-expired``.
     """
     ids = list(
         db.session.scalars(
@@ -839,30 +877,16 @@ def release_expired_holds(now: datetime) -> int:
     db.session.commit()
     released = 0
     for order_id in ids:
-        order = lock_order(order_id, skip_locked=True)
-        if (
-            order is None
-            or order.status is not OrderStatus.pending_payment
-            or order.hold_expires_at is None
-            or order.hold_expires_at >= now
-            or order.payment_status is PaymentStatus.paid
-        ):
-            db.session.commit()
+        order = db.session.get(Order, order_id)
+        if order is None or order.status is not OrderStatus.pending_payment:
             continue
-        _release(order)
-        order.status = OrderStatus.cancelled
-        order.cancelled_at = now
-        order.hold_expires_at = None
-        order.payment_status = PaymentStatus.unpaid
-        order.staff_note = (order.staff_note + "\n" if order.staff_note else "") + (
-            "payment not completed in time: stock released"
-        )
-        coop_commission.sync_commission(order)
-        _queue_cancellation(order, "hold expired")
-        _free_place(order)
+        answers = [answer for _receiver, answer in hold_expiring.send(order)]
         db.session.commit()
-        released += 1
-        _after_cancel(order, 0, "hold expired")
+        if HOLD_KEEP in answers:
+            continue
+        order = cancel_order(order, by=Actor.system(), reason="hold expired", expired_before=now)
+        if order.status is OrderStatus.cancelled and order.cancelled_at == now:
+            released += 1
     return released
 
 
@@ -906,7 +930,9 @@ def update_order_lines(
     remaining.update({k: v for k, v in target.items() if k not in current})
     if not any(q > 0 for q in remaining.values()):
         db.session.commit()
-        return cancel_order(order, actor=actor, reason="all items removed by the customer")
+        return cancel_order(
+            order, by=Actor.citizen(actor, order), reason="all items removed by the customer"
+        )
     offers = _lock_stock(target)
     cycle = _lock_cycle(order.cycle_id)  # last: nothing is locked after it
     shortages: list[Shortage] = []
@@ -923,8 +949,18 @@ def update_order_lines(
                 shortages.append(Shortage(offer_id, item_name(offer.variant), delta, available))
     if shortages:
         raise InsufficientStock(shortages)
+    total_before = order.total_cents
+    changed: list[dict[str, object]] = []
     for offer_id, quantity in target.items():
         line = current.get(offer_id)
+        was = line.quantity if line is not None else 0
+        if was != quantity:
+            name = (
+                f"{line.product_name} ({line.variant_name})"
+                if line is not None
+                else item_name(offers[offer_id].variant)
+            )
+            changed.append({"name": name, "quantity_before": was, "quantity_after": quantity})
         before = line.quantity if line is not None else 0
         delta = quantity - before
         offer = offers.get(offer_id)
@@ -939,7 +975,19 @@ def update_order_lines(
         elif line is not None:
             line.quantity = quantity
     pricing.recompute_totals(order)
+    by = Actor.citizen(actor, order)
+    if changed:
+        record_event(
+            order,
+            EventKind.lines_changed,
+            by,
+            total_before_cents=total_before,
+            total_after_cents=order.total_cents,
+            detail={"lines": changed},
+        )
     db.session.commit()
+    if changed:
+        order_lines_changed.send(order, by=by, total_before_cents=total_before)
     return order
 
 

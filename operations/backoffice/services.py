@@ -16,7 +16,6 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
-from coop.commission import sync_commission
 from core.db import db
 from core.errors import DomainError
 from core.timeutils import utcnow
@@ -36,9 +35,13 @@ from operations.backoffice.errors import (
 from orders import pricing
 from orders import services as order_services
 from orders.errors import InsufficientStock, OfferUnavailable, Shortage
-from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
+from orders.history import Actor, TimelineEntry, record_event, timeline
+from orders.models import EventKind, Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
 from orders.services import lock_order
+from orders.signals import order_lines_changed
+from orders.states import move_order
 from payments import services as payment_services
+from payments.commission import sync_commission
 from payments.models import Payment, Refund
 
 log = logging.getLogger(__name__)
@@ -73,14 +76,16 @@ def set_collected(
         if order.status is not OrderStatus.confirmed:
             db.session.rollback()
             raise OrderNotCollectable()
-        order.status = OrderStatus.collected
+        move_order(order, OrderStatus.collected)
         order.collected_at = at or utcnow()
+        record_event(order, EventKind.collected, Actor.hub(actor, order))
     else:
         if order.status is not OrderStatus.collected:
             db.session.commit()
             return order
-        order.status = OrderStatus.confirmed
+        move_order(order, OrderStatus.confirmed)
         order.collected_at = None
+        record_event(order, EventKind.uncollected, Actor.hub(actor, order))
     log.info(
         "order %s %s by user %s",
         order.id,
@@ -263,6 +268,8 @@ class OrderDetail:
     refunds: list[Refund]
     money: payment_services.OrderMoney
     refundable_cents: int
+    #: the order's history in words, for the hub (orders.history)
+    history: list[TimelineEntry] = field(default_factory=list)
 
 
 def get_order_detail(order: Order) -> OrderDetail:
@@ -294,6 +301,7 @@ def get_order_detail(order: Order) -> OrderDetail:
         refunds=refunds,
         money=payment_services.money_of(order),
         refundable_cents=refundable,
+        history=timeline(order, for_hub=True),
     )
 
 
@@ -368,6 +376,17 @@ def _editable(order: Order) -> None:
     ):
         # the PaymentIntent carries the old amount: the webhook would refuse the payment
         raise PaymentInProgress()
+
+
+def line_change_detail(note: LineChangeNote) -> dict[str, object]:
+    """A line change as an order event keeps it (orders.history.describe_line tells it)."""
+    return {
+        "name": note.name,
+        "quantity_before": note.quantity_before,
+        "quantity_after": note.quantity_after,
+        "weight_before_g": note.weight_before_g,
+        "weight_after_g": note.weight_after_g,
+    }
 
 
 def _line_name(line: OrderLine) -> str:
@@ -478,12 +497,22 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
     if order.payment_status in (PaymentStatus.paid, PaymentStatus.partially_refunded):
         sync_commission(order)
     _queue_changed(order, change)
+    by = Actor.hub(actor, order)
+    record_event(
+        order,
+        EventKind.lines_changed,
+        by,
+        total_before_cents=total_before,
+        total_after_cents=order.total_cents,
+        detail={"lines": [line_change_detail(n) for n in notes]},
+    )
     db.session.commit()
+    order_lines_changed.send(order, by=by, total_before_cents=total_before)
     log.info("order %s lines changed by user %s", order.id, actor.id if actor else None)
     if to_refund > 0:
         try:
             payment_services.refund_payment(
-                order, to_refund, reason=payment_services.ADJUSTMENT_REASON
+                order, to_refund, reason=payment_services.ADJUSTMENT_REASON, by=by
             )
         except DomainError:
             log.exception("order %s: refund after a line edit failed", order.id)
@@ -511,17 +540,14 @@ def _queue_changed(order: Order, change: OrderChange) -> None:
 def cancel_by_hub(order: Order, *, restock: bool, actor: User | None, reason: str = "") -> Order:
     """The hub cancels an order, putting the stock back or not (already packed, spoilt...).
 
-    ``orders.services.cancel_order`` does the work (slot and place freed, commission synced,
-    the citizen's "order cancelled" e-mail, card refund after the commit). What was paid at
-    pickup is recorded as refunded too: the hub gives it back. Raises OrderNotCancellable for a
-    collected order.
+    The one cancel path, ``orders.services.cancel_order``, does the work (slot and place freed,
+    the citizen's "order cancelled" e-mail, an event; after the commit, payments refunds the
+    card or records what was paid at pickup as given back: the hub gives it back).
+    Raises OrderNotCancellable for a collected order.
     """
-    order = order_services.cancel_order(order, actor=actor, restock=restock, reason=reason)
-    if order.payment_method is PaymentMethod.at_pickup:
-        left = payment_services.refundable_cents(order)
-        if left > 0:
-            payment_services.refund_payment(order, left, reason=reason or "order cancelled")
-    return order
+    return order_services.cancel_order(
+        order, by=Actor.hub(actor, order), restock=restock, reason=reason
+    )
 
 
 def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason: str) -> Refund:
@@ -575,6 +601,9 @@ MAX_NOTE = 5000
 def save_staff_note(order: Order, note: str, *, actor: User | None) -> Order:
     """Replace the order's staff note (never shown to the citizen); commit once."""
     order = _locked(order)
-    order.staff_note = note.strip()[:MAX_NOTE]
+    new = note.strip()[:MAX_NOTE]
+    if new != order.staff_note:
+        order.staff_note = new
+        record_event(order, EventKind.note, Actor.hub(actor, order), reason=new)
     db.session.commit()
     return order
