@@ -104,7 +104,7 @@ def timeline(order: Order, *, for_hub: bool) -> list[TimelineEntry]:
         if event.kind in HUB_ONLY and not for_hub:
             continue
         who = ""
-        if for_hub and event.actor is not None:
+        if for_hub and event.actor is not None and event.actor_kind is not ActorKind.citizen:
             who = event.actor.full_name or event.actor.email
         entries.append(TimelineEntry(event, describe(event, for_hub=for_hub), who))
     return entries
@@ -165,7 +165,7 @@ def describe(event: OrderEvent, *, for_hub: bool) -> str:
     elif kind is EventKind.hold_released:
         text = _("Cancelled: the payment was not completed in time")
     elif kind is EventKind.refunded:
-        text = _("Refunded: %(amount)s", amount=amount)
+        text = _("Refund: %(amount)s", amount=amount)
     elif kind is EventKind.lines_changed:
         lines = [describe_line(c) for c in detail.get("lines", [])]
         text = _("Changed by %(who)s", who=by)

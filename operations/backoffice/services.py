@@ -565,7 +565,9 @@ def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason:
         raise NothingToRefund()
     if amount_cents > left:
         raise RefundTooLarge()
-    refund = payment_services.refund_payment(order, amount_cents, reason=reason or "refund")
+    refund = payment_services.refund_payment(
+        order, amount_cents, reason=reason or "refund", by=Actor.hub(actor, order)
+    )
     log.info("order %s refunded %s by user %s", order.id, amount_cents, actor.id if actor else None)
     return refund
 
