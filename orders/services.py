@@ -805,8 +805,11 @@ def cancel_order(
     Raises OrderNotCancellable for a collected order.
     """
     by = by or _default_actor(order, actor)
-    locked = lock_order(order.id)
-    assert locked is not None
+    # an expired hold being paid right now (its row locked) is left for the next run
+    locked = lock_order(order.id, skip_locked=expired_before is not None)
+    if locked is None:
+        db.session.commit()
+        return order
     order = locked
     if expired_before is not None and not (
         order.status is OrderStatus.pending_payment
@@ -860,8 +863,9 @@ def release_expired_holds(now: datetime) -> int:
     Each order, in turn: ``hold_expiring`` is sent first, outside any lock (payments asks
     Stripe for the PaymentIntent: one that succeeded marks the order paid, one under way keeps
     it for the webhook, an open one is cancelled at Stripe before the order is), then the one
-    cancel path releases it in its own transaction (SKIP LOCKED is not needed: the cancel
-    re-checks the hold under the lock). Run by cron: ``flask orders release-expired``.
+    cancel path releases it in its own transaction, re-checking the hold under the order's lock
+    (SKIP LOCKED: an order being paid right now is left for the next run). Run by cron:
+    ``flask orders release-expired``.
     """
     ids = list(
         db.session.scalars(

@@ -33,6 +33,7 @@ def _ledger_total(order_id: int) -> int:
                 CommissionEntry.order_id == order_id
             )
         )
+        or 0
     )
 
 
@@ -45,6 +46,7 @@ def _kept_for_goods(order: Order) -> int:
                 Payment.order_id == order.id, Payment.state == PaymentState.succeeded
             )
         )
+        or 0
     )
     if not paid:  # no payment row (older data): the rule as written above
         return order.total_cents - order.refunded_cents

@@ -71,9 +71,8 @@ def on_hold_expiring(order: Order, **_: Any) -> str:
         return HOLD_KEEP
     if intent.status != "canceled":
         try:
-            api.cancel(
-                pi, options=services.stripe_options(payment, f"{payment.idempotency_key}-cancel")
-            )  # type: ignore[arg-type]
+            cancel_key = f"{payment.idempotency_key}-cancel"
+            api.cancel(pi, options=services.stripe_options(payment, cancel_key))  # type: ignore[arg-type]
         except stripe.StripeError as exc:
             # charged meanwhile, or Stripe unreachable: not released; the next run asks again
             log.warning(
