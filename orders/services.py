@@ -903,15 +903,149 @@ def can_citizen_change(order: Order, now: datetime) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class LineDiff:
+    """One line as a change left it (the event's detail, the "order changed" e-mail)."""
+
+    name: str
+    quantity_before: int
+    quantity_after: int
+    weight_before_g: int | None
+    weight_after_g: int | None
+    total_before_cents: int
+    total_after_cents: int
+
+    @property
+    def removed(self) -> bool:
+        return self.quantity_after == 0
+
+    def as_detail(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "quantity_before": self.quantity_before,
+            "quantity_after": self.quantity_after,
+            "weight_before_g": self.weight_before_g,
+            "weight_after_g": self.weight_after_g,
+        }
+
+
+def line_name(line: OrderLine) -> str:
+    return f"{line.product_name} ({line.variant_name})" if line.variant_name else line.product_name
+
+
+def change_lines(
+    order: Order,
+    quantities: dict[int, int],
+    *,
+    weights: dict[int, int] | None = None,
+    added: dict[int, int] | None = None,
+    only_offered: bool,
+) -> list[LineDiff]:
+    """The one change-lines path (the citizen's edit and the hub's): apply, flush, say what changed.
+
+    ``quantities``: {line id: new quantity} (0 removes the line); ``weights``: {line id: final
+    weight in grams} (sold-by-weight lines: the caller checks); ``added``: {offer id: quantity},
+    new lines. The caller holds the order's lock and has checked who may change what. Locks the
+    variants and offers of the changed lines (then, with ``only_offered``, the cycle row, last);
+    more items are checked like a checkout (InsufficientStock, every shortage at once; an item
+    no longer in the catalogue: OfferUnavailable; with ``only_offered``, also one the cycle no
+    longer offers), fewer are returned to stock. A packed weight no longer matching a new number
+    of items is cleared. Totals are recomputed from the lines' price snapshots. Returns the
+    changed lines (empty: nothing changed). Flush only: the caller records the event, commits.
+    """
+    weights = weights or {}
+    added = {oid: q for oid, q in (added or {}).items() if q > 0}
+    by_id = {line.id: line for line in order.lines}
+    quantities = {lid: max(0, q) for lid, q in quantities.items() if lid in by_id}
+    before = {
+        line.id: (line.quantity, pricing.line_weight_g(line), line.line_total_cents)
+        for line in order.lines
+    }
+    deltas: dict[int, int] = {}  # {line id: more (+) or fewer (-) items}
+    for lid, quantity in quantities.items():
+        if quantity != by_id[lid].quantity:
+            deltas[lid] = quantity - by_id[lid].quantity
+    if any(by_id[lid].offer_id is None and d > 0 for lid, d in deltas.items()):
+        raise OfferUnavailable()
+    offer_ids = [by_id[lid].offer_id for lid in deltas if by_id[lid].offer_id is not None]
+    offers = _lock_stock([*offer_ids, *added])  # type: ignore[list-item]
+    cycle = _lock_cycle(order.cycle_id) if only_offered else None  # last: nothing after it
+    wanted: list[tuple[int, int]] = [
+        (by_id[lid].offer_id, d)  # type: ignore[misc]
+        for lid, d in deltas.items()
+        if d > 0
+    ]
+    wanted += list(added.items())
+    shortages: list[Shortage] = []
+    for offer_id, more in wanted:
+        offer = offers.get(offer_id)
+        if offer is None or (cycle is not None and not _sellable(offer, cycle)):
+            raise OfferUnavailable()
+        available = available_quantity(offer, offer.variant)
+        if available is not None and more > available:
+            shortages.append(Shortage(offer_id, item_name(offer.variant), more, available))
+    if shortages:
+        raise InsufficientStock(shortages)
+    for lid, line in by_id.items():
+        delta = deltas.get(lid, 0)
+        offer = offers.get(line.offer_id) if line.offer_id is not None else None
+        if delta > 0 and offer is not None:
+            _take_stock(offer, delta)
+        elif delta < 0:
+            _return_stock(offer, -delta)
+        if lid in quantities and quantities[lid] == 0:
+            order.lines.remove(line)
+            continue
+        if line.sold_by_weight and line.final_weight_g is not None and delta != 0:
+            line.final_weight_g = None
+        line.quantity = quantities.get(lid, line.quantity)
+        if line.sold_by_weight and lid in weights:
+            line.final_weight_g = weights[lid]
+    new_lines = []
+    for offer_id, quantity in added.items():
+        offer = offers[offer_id]
+        _take_stock(offer, quantity)
+        new_lines.append(_new_line(offer, quantity))
+        order.lines.append(new_lines[-1])
+    pricing.recompute_totals(order)
+    diffs: list[LineDiff] = []
+    for lid, (qty, weight, total) in before.items():
+        kept = next((ln for ln in order.lines if ln.id == lid), None)
+        after = (
+            (kept.quantity, pricing.line_weight_g(kept), kept.line_total_cents)
+            if kept is not None
+            else (0, None, 0)
+        )
+        if (qty, weight, total) != after:
+            diffs.append(
+                LineDiff(line_name(by_id[lid]), qty, after[0], weight, after[1], total, after[2])
+            )
+    for line in new_lines:
+        diffs.append(
+            LineDiff(
+                line_name(line),
+                0,
+                line.quantity,
+                None,
+                pricing.line_weight_g(line),
+                0,
+                line.line_total_cents,
+            )
+        )
+    db.session.flush()
+    return diffs
+
+
 def update_order_lines(
     order: Order, changes: dict[int, int], *, actor: User | None, now: datetime | None = None
 ) -> Order:
     """The citizen changes quantities before the cycle closes ({offer_id: new quantity}; 0 removes).
 
     Only unpaid pay-at-pickup orders can be edited (an order paid online is cancelled, which
-    refunds it, and placed again: no partial charge to reconcile). Locks the order, the cycle, the
-    variants and offers; stock moves by the difference. Removing every line cancels the order.
-    Raises OrderNotEditable, OfferUnavailable, InsufficientStock.
+    refunds it, and placed again: no partial charge to reconcile). The one change-lines path
+    (``change_lines``) does the work under locks; one event is written. Removing every line
+    cancels the order (the one cancel path). Raises OrderNotEditable, OfferUnavailable,
+    InsufficientStock.
     """
     now = now or _now()
     locked = lock_order(order.id)
@@ -928,69 +1062,32 @@ def update_order_lines(
                 "and order again."
             )
         )
-    current = {line.offer_id: line for line in order.lines if line.offer_id is not None}
+    by = Actor.citizen(actor, order)
+    line_of = {line.offer_id: line for line in order.lines if line.offer_id is not None}
     target = {int(k): max(0, min(int(v), MAX_QUANTITY)) for k, v in changes.items()}
-    remaining = {oid: target.get(oid, line.quantity) for oid, line in current.items()}
-    remaining.update({k: v for k, v in target.items() if k not in current})
+    remaining = {oid: target.get(oid, line.quantity) for oid, line in line_of.items()}
+    remaining.update({k: v for k, v in target.items() if k not in line_of})
     if not any(q > 0 for q in remaining.values()):
         db.session.commit()
-        return cancel_order(
-            order, by=Actor.citizen(actor, order), reason="all items removed by the customer"
-        )
-    offers = _lock_stock(target)
-    cycle = _lock_cycle(order.cycle_id)  # last: nothing is locked after it
-    shortages: list[Shortage] = []
-    for offer_id, quantity in target.items():
-        before = current[offer_id].quantity if offer_id in current else 0
-        delta = quantity - before
-        offer = offers.get(offer_id)
-        if delta > 0:
-            if not _sellable(offer, cycle):
-                raise OfferUnavailable()
-            assert offer is not None
-            available = available_quantity(offer, offer.variant)
-            if available is not None and delta > available:
-                shortages.append(Shortage(offer_id, item_name(offer.variant), delta, available))
-    if shortages:
-        raise InsufficientStock(shortages)
+        return cancel_order(order, by=by, reason="all items removed by the customer")
     total_before = order.total_cents
-    changed: list[dict[str, object]] = []
-    for offer_id, quantity in target.items():
-        line = current.get(offer_id)
-        was = line.quantity if line is not None else 0
-        if was != quantity:
-            name = (
-                f"{line.product_name} ({line.variant_name})"
-                if line is not None
-                else item_name(offers[offer_id].variant)
-            )
-            changed.append({"name": name, "quantity_before": was, "quantity_after": quantity})
-        before = line.quantity if line is not None else 0
-        delta = quantity - before
-        offer = offers.get(offer_id)
-        if delta > 0 and offer is not None:
-            _take_stock(offer, delta)
-        elif delta < 0:
-            _return_stock(offer, -delta)
-        if line is None and quantity > 0 and offer is not None:
-            order.lines.append(_new_line(offer, quantity))
-        elif line is not None and quantity == 0:
-            order.lines.remove(line)
-        elif line is not None:
-            line.quantity = quantity
-    pricing.recompute_totals(order)
-    by = Actor.citizen(actor, order)
-    if changed:
+    diffs = change_lines(
+        order,
+        {line_of[oid].id: q for oid, q in target.items() if oid in line_of},
+        added={oid: q for oid, q in target.items() if oid not in line_of},
+        only_offered=True,
+    )
+    if diffs:
         record_event(
             order,
             EventKind.lines_changed,
             by,
             total_before_cents=total_before,
             total_after_cents=order.total_cents,
-            detail={"lines": changed},
+            detail={"lines": [d.as_detail() for d in diffs]},
         )
     db.session.commit()
-    if changed:
+    if diffs:
         order_lines_changed.send(order, by=by, total_before_cents=total_before)
     return order
 

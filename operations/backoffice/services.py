@@ -32,11 +32,10 @@ from operations.backoffice.errors import (
     PaymentInProgress,
     RefundTooLarge,
 )
-from orders import pricing
 from orders import services as order_services
-from orders.errors import InsufficientStock, OfferUnavailable, Shortage
 from orders.history import Actor, TimelineEntry, record_event, timeline
 from orders.models import EventKind, Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
+from orders.services import LineDiff as LineChangeNote  # one line as a change left it
 from orders.services import lock_order
 from orders.signals import order_lines_changed
 from orders.states import move_order
@@ -337,23 +336,6 @@ class LineEdit:
     final_weight_g: int | None = None
 
 
-@dataclass(frozen=True)
-class LineChangeNote:
-    """One change, as the citizen's e-mail and the flash message tell it."""
-
-    name: str
-    quantity_before: int
-    quantity_after: int
-    weight_before_g: int | None
-    weight_after_g: int | None
-    total_before_cents: int
-    total_after_cents: int
-
-    @property
-    def removed(self) -> bool:
-        return self.quantity_after == 0
-
-
 @dataclass
 class OrderChange:
     order: Order
@@ -378,21 +360,6 @@ def _editable(order: Order) -> None:
         raise PaymentInProgress()
 
 
-def line_change_detail(note: LineChangeNote) -> dict[str, object]:
-    """A line change as an order event keeps it (orders.history.describe_line tells it)."""
-    return {
-        "name": note.name,
-        "quantity_before": note.quantity_before,
-        "quantity_after": note.quantity_after,
-        "weight_before_g": note.weight_before_g,
-        "weight_after_g": note.weight_after_g,
-    }
-
-
-def _line_name(line: OrderLine) -> str:
-    return f"{line.product_name} ({line.variant_name})" if line.variant_name else line.product_name
-
-
 def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None) -> OrderChange:
     """The hub changes quantities, removes lines (quantity 0) or sets final weights; commit once.
 
@@ -404,92 +371,40 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
     commission synced, the citizen's "order changed" e-mail queued in their language.
     Money (docs/payments.md): a paid order that became cheaper is refunded the difference after
     the commit (card: Stripe refund; paid at pickup: recorded, the hub gives it back); one that
-    became dearer has a balance due at pickup. Locks: the order, then variants and offers.
+    became dearer has a balance due at pickup. Locks: the order, then (the one change-lines path,
+    ``orders.services.change_lines``) variants and offers. One event is written.
     """
     order = _locked(order)
-    _editable(order)
-    by_id = {line.id: line for line in order.lines}
-    wanted = {e.line_id: e for e in edits if e.line_id in by_id}
-    notes: list[LineChangeNote] = []
-    before = {
-        line.id: (line.quantity, pricing.line_weight_g(line), line.line_total_cents)
-        for line in order.lines
-    }
-    if all(
-        wanted.get(lid, LineEdit(lid, line.quantity)).quantity <= 0 for lid, line in by_id.items()
-    ):
-        db.session.rollback()
-        raise EmptyOrder()
-    for e in wanted.values():
-        line = by_id[e.line_id]
-        if e.final_weight_g is not None and not line.sold_by_weight:
-            db.session.rollback()
+    try:
+        _editable(order)
+        by_id = {line.id: line for line in order.lines}
+        wanted = {e.line_id: e for e in edits if e.line_id in by_id}
+        if all(
+            wanted.get(lid, LineEdit(lid, line.quantity)).quantity <= 0
+            for lid, line in by_id.items()
+        ):
+            raise EmptyOrder()
+        if any(
+            e.final_weight_g is not None and not by_id[e.line_id].sold_by_weight
+            for e in wanted.values()
+        ):
             raise NotSoldByWeight()
-    total_before = order.total_cents
-    increases = {
-        by_id[e.line_id].offer_id: e.quantity - by_id[e.line_id].quantity
-        for e in wanted.values()
-        if e.quantity != by_id[e.line_id].quantity
-    }
-    if any(oid is None and delta > 0 for oid, delta in increases.items()):
+        total_before = order.total_cents
+        notes = order_services.change_lines(
+            order,
+            {lid: e.quantity for lid, e in wanted.items()},
+            weights={
+                lid: e.final_weight_g for lid, e in wanted.items() if e.final_weight_g is not None
+            },
+            only_offered=False,
+        )
+    except DomainError:
         db.session.rollback()
-        raise OfferUnavailable()
-    offers = order_services._lock_stock(oid for oid in increases if oid is not None)
-    shortages: list[Shortage] = []
-    for offer_id, delta in increases.items():
-        offer = offers.get(offer_id) if offer_id is not None else None
-        if delta > 0:
-            if offer is None:
-                db.session.rollback()
-                raise OfferUnavailable()
-            available = order_services.available_quantity(offer, offer.variant)
-            if available is not None and delta > available:
-                shortages.append(
-                    Shortage(offer.id, order_services.item_name(offer.variant), delta, available)
-                )
-    if shortages:
-        db.session.rollback()
-        raise InsufficientStock(shortages)
-    for e in wanted.values():
-        line = by_id[e.line_id]
-        delta = e.quantity - line.quantity
-        offer = offers.get(line.offer_id) if line.offer_id is not None else None
-        if delta > 0 and offer is not None:
-            order_services._take_stock(offer, delta)
-        elif delta < 0:
-            order_services._return_stock(offer, -delta)
-        if e.quantity <= 0:
-            order.lines.remove(line)
-            continue
-        if line.sold_by_weight and line.final_weight_g is not None and delta != 0:
-            # a packed weight no longer matches another number of items: set it again
-            line.final_weight_g = None
-        line.quantity = e.quantity
-        if line.sold_by_weight and e.final_weight_g is not None:
-            line.final_weight_g = e.final_weight_g
-    pricing.recompute_totals(order)
-    for line_id, (qty, weight, total) in before.items():
-        line = next((ln for ln in order.lines if ln.id == line_id), None)
-        after_qty = line.quantity if line is not None else 0
-        after_weight = pricing.line_weight_g(line) if line is not None else None
-        after_total = line.line_total_cents if line is not None else 0
-        if (qty, weight, total) != (after_qty, after_weight, after_total):
-            notes.append(
-                LineChangeNote(
-                    name=_line_name(by_id[line_id]),
-                    quantity_before=qty,
-                    quantity_after=after_qty,
-                    weight_before_g=weight,
-                    weight_after_g=after_weight,
-                    total_before_cents=total,
-                    total_after_cents=after_total,
-                )
-            )
+        raise
     change = OrderChange(order, notes, total_before, order.total_cents)
     if not notes:
         db.session.commit()
         return change
-    db.session.flush()
     money = payment_services.money_of(order)
     to_refund = min(money.overpaid_cents, payment_services.refundable_cents(order))
     change.refunded_cents = to_refund
@@ -504,7 +419,7 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
         by,
         total_before_cents=total_before,
         total_after_cents=order.total_cents,
-        detail={"lines": [line_change_detail(n) for n in notes]},
+        detail={"lines": [n.as_detail() for n in notes]},
     )
     db.session.commit()
     order_lines_changed.send(order, by=by, total_before_cents=total_before)
