@@ -1,7 +1,7 @@
 """An order's history: every change writes one ``OrderEvent``; both order pages read them.
 
 ``record_event`` is the one way to write an event: the change calls it inside its own
-transaction (flush only: the caller commits), so an event exists exactly when its change does.
+transaction (the caller commits), so an event exists exactly when its change does.
 ``timeline`` tells the events in plain words, for the hub's order page (who, with the staff's
 notes) or for the citizen's ("Modifiée par La Grange : miel : retiré, poids 1,2 kg → 1,35 kg").
 """
@@ -59,7 +59,8 @@ def record_event(
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> OrderEvent:
-    """Write one event of ``order`` in the caller's transaction (flush; the caller commits)."""
+    """Write one event of ``order`` in the caller's transaction (added to the session, written
+    with the change's next flush; the caller commits). Events are read in id order."""
     event = OrderEvent(
         order_id=order.id,
         kind=kind,
@@ -73,7 +74,6 @@ def record_event(
         detail=detail or {},
     )
     db.session.add(event)
-    db.session.flush()
     return event
 
 
