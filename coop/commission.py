@@ -12,86 +12,18 @@ Rule (shown to users on the transparency page):
   hub's monthly statement.
 - Charged when the order is paid (card webhook, or marked paid at pickup); a refund or a
   cancellation recomputes it on what remains and records the difference as a reversal.
+
+The rule is written in ``orders.pricing`` and the ledger in ``payments.commission``, beside the
+order's money; the coop reads them from here (statements, transparency).
 """
 
 from __future__ import annotations
 
-from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from payments.commission import (
+    DEFAULT_COMMISSION_BP,
+    commission_bp,
+    commission_for,
+    sync_commission,
+)
 
-from coop.models import CommissionEntry, CommissionKind
-from core.db import db
-from core.money import percent_of
-from orders.models import Order
-
-DEFAULT_COMMISSION_BP = 100
-
-
-def commission_bp() -> int:
-    if has_app_context():
-        return int(current_app.config.get("COMMISSION_BP", DEFAULT_COMMISSION_BP))
-    return DEFAULT_COMMISSION_BP
-
-
-def commission_for(base_cents: int) -> int:
-    """The commission on a base, per order, rounded half up to the cent."""
-    return percent_of(max(base_cents, 0), commission_bp())
-
-
-def _ledger_total(order_id: int) -> int:
-    return int(
-        db.session.execute(
-            select(func.coalesce(func.sum(CommissionEntry.amount_cents), 0)).where(
-                CommissionEntry.order_id == order_id
-            )
-        ).scalar_one()
-    )
-
-
-def _kept_for_goods(order: Order) -> int:
-    """The base of a paid order: its total less refunds, and never more than what was paid and
-    kept (a line edit after payment can refund an overpayment or leave a balance due)."""
-    from payments.models import Payment, PaymentState
-
-    paid = int(
-        db.session.execute(
-            select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-                Payment.order_id == order.id, Payment.state == PaymentState.succeeded
-            )
-        ).scalar_one()
-    )
-    if not paid:  # no payment row (older data): the rule as written above
-        return order.total_cents - order.refunded_cents
-    return min(order.total_cents, paid - order.refunded_cents)
-
-
-def sync_commission(order: Order, *, collected_via: str | None = None) -> CommissionEntry | None:
-    """Bring the ledger in line with the order's current base; flush only (caller commits).
-
-    Call it when an order becomes paid and after every refund, line edit or cancellation. The
-    caller holds the order's row lock. Idempotent: calling it twice records nothing new.
-    ``collected_via``: "application_fee" when Stripe Connect took it, else "statement".
-    """
-    from orders.models import OrderStatus, PaymentStatus
-
-    charged = order.payment_status in (PaymentStatus.paid, PaymentStatus.partially_refunded)
-    base = _kept_for_goods(order) if charged else 0
-    if order.status is OrderStatus.cancelled:
-        base = 0
-    due = commission_for(base)
-    recorded = _ledger_total(order.id)
-    order.commission_cents = due
-    if due == recorded:
-        return None
-    via = collected_via or ("application_fee" if order.hub.stripe_account_id else "statement")
-    entry = CommissionEntry(
-        hub_id=order.hub_id,
-        order_id=order.id,
-        kind=CommissionKind.charge if due > recorded else CommissionKind.reversal,
-        base_cents=base,
-        amount_cents=due - recorded,
-        collected_via=via,
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
+__all__ = ["DEFAULT_COMMISSION_BP", "commission_bp", "commission_for", "sync_commission"]

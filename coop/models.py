@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Model
 from core.timeutils import utcnow
+
+# the commission ledger lives beside the order's money (payments); the coop reads it
+from payments.models import CommissionEntry as CommissionEntry
+from payments.models import CommissionKind as CommissionKind
 
 
 class Rhythm(StrEnum):
@@ -52,33 +56,6 @@ class ContributionPayment(Model):
     status: Mapped[str] = mapped_column(String(10), default="paid")
     paid_at: Mapped[datetime | None]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class CommissionKind(StrEnum):
-    charge = "charge"
-    reversal = "reversal"
-
-
-class CommissionEntry(Model):
-    """One movement of the commission ledger (a charge on completion, a reversal on refund)."""
-
-    __tablename__ = "commission_entries"
-    __table_args__ = (Index("ix_commission_entries_hub_created", "hub_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hub_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="RESTRICT"))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
-    kind: Mapped[CommissionKind] = mapped_column(Enum(CommissionKind, native_enum=False, length=10))
-    #: base of the commission (positive for a charge, negative for a reversal)
-    base_cents: Mapped[int]
-    #: signed: positive for a charge, negative for a reversal
-    amount_cents: Mapped[int]
-    #: "application_fee" (collected by Stripe Connect) or "statement" (billed monthly)
-    collected_via: Mapped[str] = mapped_column(String(20))
-    statement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("statements.id", ondelete="SET NULL"), index=True
-    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

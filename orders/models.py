@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Enum,
     ForeignKey,
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Model
 from core.timeutils import utcnow
+
+# the states and their labels are the lifecycle's (orders.states); re-exported here
+from orders.states import OrderStatus, PaymentMethod, PaymentStatus, payment_label
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -57,31 +61,6 @@ class CartItem(Model):
 
     cart: Mapped[Cart] = relationship(back_populates="items")
     offer: Mapped[CycleOffer] = relationship()
-
-
-class OrderStatus(StrEnum):
-    """The order's life. Names are stored: never rename members."""
-
-    #: placed with online payment, stock held until paid or the hold expires
-    pending_payment = "pending_payment"
-    #: paid online, or placed to pay at pickup
-    confirmed = "confirmed"
-    #: handed over to the citizen
-    collected = "collected"
-    cancelled = "cancelled"
-
-
-class PaymentMethod(StrEnum):
-    card = "card"
-    at_pickup = "at_pickup"
-
-
-class PaymentStatus(StrEnum):
-    unpaid = "unpaid"
-    pending = "pending"
-    paid = "paid"
-    partially_refunded = "partially_refunded"
-    refunded = "refunded"
 
 
 class Order(Model):
@@ -153,6 +132,11 @@ class Order(Model):
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
     )
 
+    @property
+    def payment_label(self) -> str:
+        """The payment state as people read it (orders.states.payment_label)."""
+        return payment_label(self.payment_status, self.payment_method)
+
     def __repr__(self) -> str:
         return f"<Order {self.id} {self.number} {self.status}>"
 
@@ -199,3 +183,66 @@ class OrderLine(Model):
     order: Mapped[Order] = relationship(back_populates="lines")
     offer: Mapped[CycleOffer | None] = relationship()
     producer: Mapped[Enterprise] = relationship()
+
+
+class ActorKind(StrEnum):
+    """Who changed an order. Names are stored: never rename members."""
+
+    citizen = "citizen"
+    hub = "hub"
+    producer = "producer"
+    #: the platform itself (an expired hold, a job)
+    system = "system"
+    #: a Stripe webhook (a card payment succeeded or failed)
+    stripe = "stripe"
+
+
+class EventKind(StrEnum):
+    """What changed. Names are stored: never rename members."""
+
+    placed = "placed"
+    #: paid by card (the Stripe webhook)
+    paid = "paid"
+    payment_failed = "payment_failed"
+    #: paid at pickup, recorded by the hub (cash, cheque, card terminal, transfer)
+    marked_paid = "marked_paid"
+    #: the balance a line edit left, paid at pickup
+    balance_paid = "balance_paid"
+    cancelled = "cancelled"
+    #: a card order not paid before its hold expired: cancelled, stock released
+    hold_released = "hold_released"
+    refunded = "refunded"
+    lines_changed = "lines_changed"
+    collected = "collected"
+    uncollected = "uncollected"
+    #: the hub's staff note changed (never shown to the citizen)
+    note = "note"
+
+
+class OrderEvent(Model):
+    """One change of an order, written by the change itself (orders.history.record_event).
+
+    ``detail`` holds what the kind needs, e.g. for ``lines_changed``: ``{"lines": [{"name",
+    "quantity_before", "quantity_after", "weight_before_g", "weight_after_g"}]}``.
+    """
+
+    __tablename__ = "order_events"
+    __table_args__ = (Index("ix_order_events_order_id_id", "order_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[EventKind] = mapped_column(Enum(EventKind, native_enum=False, length=20))
+    actor_kind: Mapped[ActorKind] = mapped_column(Enum(ActorKind, native_enum=False, length=20))
+    #: the person who acted, when there is one
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: the name shown ("La Grange" for a hub), as it was at the time
+    actor_name: Mapped[str] = mapped_column(String(150), default="")
+    total_before_cents: Mapped[int | None]
+    total_after_cents: Mapped[int | None]
+    #: the money moved by the event (paid, refunded), if any
+    amount_cents: Mapped[int | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()

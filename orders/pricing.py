@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.money import round_cents, vat_included_cents
+from flask import current_app, has_app_context
+
+from core.money import percent_of, round_cents, vat_included_cents
 from cycles import pricing as cycle_pricing
 from cycles.models import CycleOffer
 from orders.models import Order, OrderLine
@@ -155,10 +157,8 @@ def breakdown(line_total_cents: int, line_hub_fee_cents: int, vat_rate_bp: int) 
     """Split a line total into the producer's part, the hub fee and the VAT it contains.
 
     The commission shown per line is the line's 1 % (informative); the order's commission is
-    rounded once on the order total (``coop.commission.commission_for``).
+    rounded once on the order total (``commission_for``).
     """
-    from coop.commission import commission_for
-
     return LineBreakdown(
         producer_cents=line_total_cents - line_hub_fee_cents,
         hub_fee_cents=line_hub_fee_cents,
@@ -170,3 +170,22 @@ def breakdown(line_total_cents: int, line_hub_fee_cents: int, vat_rate_bp: int) 
 
 def line_hub_fee_cents(line: OrderLine) -> int:
     return price_order_line(line).line_hub_fee_cents
+
+
+# --------------------------------------------------------------------------- the 1 % commission
+# The rule (docs and the transparency page: payments.commission tells it whole): 1 % of the
+# price of the products sold, per order, rounded once to the cent, half up. Its ledger is
+# payments.commission.
+
+DEFAULT_COMMISSION_BP = 100
+
+
+def commission_bp() -> int:
+    if has_app_context():
+        return int(current_app.config.get("COMMISSION_BP", DEFAULT_COMMISSION_BP))
+    return DEFAULT_COMMISSION_BP
+
+
+def commission_for(base_cents: int) -> int:
+    """The commission on a base, per order, rounded half up to the cent."""
+    return percent_of(max(base_cents, 0), commission_bp())

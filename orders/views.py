@@ -36,6 +36,7 @@ from orders import guest_links as guest_links_service
 from orders import services, shop
 from orders.errors import CycleClosed, InsufficientStock, SlotFull
 from orders.forms import CheckoutForm, GuestLinksForm, PlaceOrderForm
+from orders.history import Actor, timeline
 from orders.models import Order, OrderStatus, PaymentMethod
 from orders.permissions import can_view_order, is_buyer, token_grants
 
@@ -538,6 +539,7 @@ def detail(order_id: int):
         and order.payment_status.value == "unpaid",
         breakdown=services.pricing.breakdown,
         line_fee=services.pricing.line_hub_fee_cents,
+        history=timeline(order, for_hub=False),
     )
 
 
@@ -555,7 +557,9 @@ def cancel(order_id: int):
         flash(_("This order can no longer be cancelled."), "error")
         return redirect(url_for("orders.detail", order_id=order.id)), 303
     try:
-        services.cancel_order(order, actor=_user(), reason="cancelled by the customer")
+        services.cancel_order(
+            order, by=Actor.citizen(_user(), order), reason="cancelled by the customer"
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

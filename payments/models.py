@@ -6,7 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Model
@@ -23,6 +24,21 @@ class PaymentState(StrEnum):
     succeeded = "succeeded"
     failed = "failed"
     cancelled = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return str(PAYMENT_STATE_LABELS[self])
+
+
+#: the labels, lazily translated; keyed by member (a member is equal to its stored name)
+PAYMENT_STATE_LABELS = {
+    PaymentState.created: _l("Started"),
+    PaymentState.requires_action: _l("Awaiting the card holder"),
+    PaymentState.processing: _l("Processing"),
+    PaymentState.succeeded: _l("Succeeded"),
+    PaymentState.failed: _l("Failed"),
+    PaymentState.cancelled: _l("Cancelled"),
+}
 
 
 class Payment(Model):
@@ -82,3 +98,30 @@ class StripeEvent(Model):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+
+
+class CommissionKind(StrEnum):
+    charge = "charge"
+    reversal = "reversal"
+
+
+class CommissionEntry(Model):
+    """One movement of the commission ledger (a charge on completion, a reversal on refund)."""
+
+    __tablename__ = "commission_entries"
+    __table_args__ = (Index("ix_commission_entries_hub_created", "hub_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="RESTRICT"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[CommissionKind] = mapped_column(Enum(CommissionKind, native_enum=False, length=10))
+    #: base of the commission (positive for a charge, negative for a reversal)
+    base_cents: Mapped[int]
+    #: signed: positive for a charge, negative for a reversal
+    amount_cents: Mapped[int]
+    #: "application_fee" (collected by Stripe Connect) or "statement" (billed monthly)
+    collected_via: Mapped[str] = mapped_column(String(20))
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statements.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import stripe
@@ -23,12 +24,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
-from coop.commission import commission_for, sync_commission
 from core.db import db
 from core.timeutils import utcnow
-from orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
-from orders.services import lock_order, queue_order_confirmation
+from orders.history import Actor, record_event
+from orders.models import EventKind, Order, OrderStatus, PaymentMethod, PaymentStatus
+from orders.pricing import commission_for
+from orders.services import cancel_order, lock_order, queue_order_confirmation
+from orders.signals import order_paid
+from orders.states import move_order, move_payment
 from payments import events, stripe_api
+from payments.commission import sync_commission
 from payments.errors import (
     CardDeclined,
     PaymentNotPossible,
@@ -63,6 +68,10 @@ def _options(payment: Payment, idempotency_key: str | None = None) -> dict[str, 
     if idempotency_key:
         options["idempotency_key"] = idempotency_key
     return options
+
+
+#: Stripe request options for a payment: its connected account, an idempotency key
+stripe_options = _options
 
 
 def card_payment_of(order: Order) -> Payment | None:
@@ -277,15 +286,34 @@ def record_manual_payment(order: Order, *, method: str, actor: User | None) -> P
         succeeded_at=now,
     )
     db.session.add(payment)
-    order.payment_status = PaymentStatus.paid
+    db.session.flush()
+    _mark_paid(order, payment, Actor.hub(actor, order), EventKind.marked_paid, now=now)
+    db.session.commit()
+    order_paid.send(order, by=Actor.hub(actor, order), amount_cents=payment.amount_cents)
+    return payment
+
+
+def _mark_paid(
+    order: Order, payment: Payment, by: Actor, kind: EventKind, *, now: datetime
+) -> None:
+    """The order is paid (the one "mark paid" block: card webhook, paid late, at pickup).
+
+    Under the order's lock: the payment state moves to paid (orders.states), an order awaiting
+    its payment is confirmed (its hold ends), the commission is synced (taken by Stripe Connect
+    when the payment went through the hub's account, else billed on the statement), one event
+    is written. An order cancelled meanwhile stays cancelled (its payment goes back: see
+    ``_intent_succeeded``). Flush only; the caller commits.
+    """
+    move_payment(order, PaymentStatus.paid)
     order.paid_at = now
     if order.status is OrderStatus.pending_payment:
-        order.status = OrderStatus.confirmed
+        move_order(order, OrderStatus.confirmed)
         order.hold_expires_at = None
-    db.session.flush()
-    sync_commission(order, collected_via="statement")
-    db.session.commit()
-    return payment
+    via = "application_fee" if payment.provider == "stripe" and payment.stripe_account_id else None
+    sync_commission(order, collected_via=via or "statement")
+    record_event(
+        order, kind, by, amount_cents=payment.amount_cents, detail={"method": payment.method}
+    )
 
 
 # --------------------------------------------------------------------------- refunds
@@ -299,7 +327,9 @@ def _paid_payment(order: Order) -> Payment | None:
     )
 
 
-def refund_payment(order: Order, amount_cents: int, *, reason: str) -> Refund:
+def refund_payment(
+    order: Order, amount_cents: int, *, reason: str, by: Actor | None = None
+) -> Refund:
     """Refund part or all of an order's payment; commit.
 
     Card: a Stripe Refund with an idempotency key derived from the amount already refunded, so a
@@ -350,6 +380,9 @@ def refund_payment(order: Order, amount_cents: int, *, reason: str) -> Refund:
         reason=reason[:200],
     )
     db.session.add(record)
+    record_event(
+        order, EventKind.refunded, by or Actor.system(), amount_cents=amount_cents, reason=reason
+    )
     payment.refunded_cents += amount_cents
     order.refunded_cents = int(
         db.session.scalar(
@@ -360,10 +393,11 @@ def refund_payment(order: Order, amount_cents: int, *, reason: str) -> Refund:
         or 0
     )
     paid_total = payment.amount_cents
-    order.payment_status = (
+    move_payment(
+        order,
         PaymentStatus.refunded
         if order.refunded_cents >= paid_total
-        else PaymentStatus.partially_refunded
+        else PaymentStatus.partially_refunded,
     )
     sync_commission(order)
     db.session.commit()
@@ -470,6 +504,13 @@ def record_balance_payment(order: Order, *, method: str, actor: User | None) -> 
     db.session.add(payment)
     db.session.flush()
     sync_commission(order, collected_via="statement")
+    record_event(
+        order,
+        EventKind.balance_paid,
+        Actor.hub(actor, order),
+        amount_cents=payment.amount_cents,
+        detail={"method": method},
+    )
     db.session.commit()
     log.info("order %s: balance recorded by user %s", order.id, actor.id if actor else None)
     return payment
@@ -553,6 +594,7 @@ def _order_intent(event_type: str, intent: dict[str, Any]) -> AfterCommit | None
             payment.state = PaymentState.failed
             error = intent.get("last_payment_error") or {}
             payment.last_error = str(error.get("message") or "payment failed")[:500]
+            record_event(order, EventKind.payment_failed, Actor.stripe(), reason=payment.last_error)
         return None
     if event_type == "payment_intent.canceled":
         if payment.state is not PaymentState.succeeded:
@@ -563,6 +605,21 @@ def _order_intent(event_type: str, intent: dict[str, Any]) -> AfterCommit | None
             payment.state = _STATE_FROM_STRIPE[intent.get("status", "processing")]
         return None
     return None
+
+
+def apply_succeeded_intent(payment_id: int, intent: dict[str, Any]) -> None:
+    """A PaymentIntent Stripe says succeeded, read outside the webhook (an expiring hold):
+    applied as the webhook would, under the order's lock; commit; then its after-commit step."""
+    payment = db.session.get(Payment, payment_id)
+    assert payment is not None
+    order = lock_order(payment.order_id)
+    assert order is not None
+    payment = db.session.get(Payment, payment_id, populate_existing=True, with_for_update=True)
+    assert payment is not None
+    after = _intent_succeeded(order, payment, intent)
+    db.session.commit()
+    if after is not None:
+        after()
 
 
 def _intent_succeeded(order: Order, payment: Payment, intent: dict[str, Any]) -> AfterCommit | None:
@@ -582,32 +639,31 @@ def _intent_succeeded(order: Order, payment: Payment, intent: dict[str, Any]) ->
     payment.succeeded_at = now
     payment.last_error = ""
     if order.status is OrderStatus.cancelled:
-        # paid after its hold expired or after a cancellation: the money goes back
-        order.payment_status = PaymentStatus.paid
-        order.paid_at = now
-        sync_commission(order)
+        # paid after its hold expired or after a cancellation: the one cancel path, after the
+        # commit, gives the money back (order_cancelled → refund)
+        _mark_paid(order, payment, Actor.stripe(), EventKind.paid, now=now)
         order_id = order.id
 
-        def refund_late_payment() -> None:
+        def cancel_late_payment() -> None:
             late = db.session.get(Order, order_id)
             if late is not None:
-                refund_payment(late, payment.amount_cents, reason="paid after cancellation")
+                cancel_order(late, by=Actor.stripe(), reason="paid after cancellation")
 
-        return refund_late_payment
+        return cancel_late_payment
     if amount != order.total_cents:
         payment.last_error = "amount differs from the order total"
         log.error("order %s: paid %s, total %s", order.id, amount, order.total_cents)
         return None
-    order.payment_status = PaymentStatus.paid
-    order.paid_at = now
-    if order.status is OrderStatus.pending_payment:
-        order.status = OrderStatus.confirmed
-        order.hold_expires_at = None
-    sync_commission(
-        order, collected_via="application_fee" if payment.stripe_account_id else "statement"
-    )
+    _mark_paid(order, payment, Actor.stripe(), EventKind.paid, now=now)
     queue_order_confirmation(order)
-    return None
+    order_id, amount_paid = order.id, payment.amount_cents
+
+    def say_paid() -> None:
+        paid = db.session.get(Order, order_id)
+        if paid is not None:
+            order_paid.send(paid, by=Actor.stripe(), amount_cents=amount_paid)
+
+    return say_paid
 
 
 _DISPATCH: dict[str, Callable[[str, dict[str, Any]], AfterCommit | None]] = {

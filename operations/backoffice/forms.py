@@ -22,35 +22,18 @@ from core.money import parse_euros
 from operations.backoffice.services import MAX_LINE_WEIGHT_G, MAX_NOTE, SORTS
 from orders.models import OrderStatus, PaymentMethod, PaymentStatus
 from orders.services import MAX_QUANTITY
+from orders.states import ORDER_STATUS_LABELS, PAYMENT_METHOD_LABELS
+from orders.states import PAYMENT_STATUS_LABELS as PAYMENT_STATUS_LABELS
+from payments.models import PAYMENT_STATE_LABELS as PAYMENT_STATE_LABELS
 
 
 def status_label(value: str) -> str:
-    return str(
-        {
-            "pending_payment": _l("Awaiting payment"),
-            "confirmed": _l("Confirmed"),
-            "collected": _l("Collected"),
-            "cancelled": _l("Cancelled"),
-        }.get(value, value)
-    )
+    label = ORDER_STATUS_LABELS.get(value)  # type: ignore[call-overload]
+    return str(label) if label is not None else value
 
 
-PAYMENT_STATUS_LABELS = {
-    "unpaid": _l("Unpaid"),
-    "pending": _l("Payment pending"),
-    "paid": _l("Paid"),
-    "partially_refunded": _l("Partially refunded"),
-    "refunded": _l("Refunded"),
-}
-PAYMENT_STATE_LABELS = {
-    "created": _l("Started"),
-    "requires_action": _l("Awaiting the card holder"),
-    "processing": _l("Processing"),
-    "succeeded": _l("Succeeded"),
-    "failed": _l("Failed"),
-    "cancelled": _l("Cancelled"),
-}
-METHOD_LABELS = {"card": _l("Card (online)"), "at_pickup": _l("At pickup")}
+# the labels live with their enums (orders.states, payments.models); these names stay for callers
+METHOD_LABELS = PAYMENT_METHOD_LABELS
 MANUAL_METHOD_LABELS = {
     "cash": _l("Cash"),
     "cheque": _l("Cheque"),
@@ -81,15 +64,13 @@ class OrderFilterForm(FlaskForm):
     payment_status = SelectField(
         _l("Payment"),
         choices=choices(
-            [("", _l("All")), *((s.value, PAYMENT_STATUS_LABELS[s.value]) for s in PaymentStatus)]
+            [("", _l("All")), *((s.value, PAYMENT_STATUS_LABELS[s]) for s in PaymentStatus)]
         ),
         validators=[Optional()],
     )
     payment_method = SelectField(
         _l("Payment method"),
-        choices=choices(
-            [("", _l("All")), *((m.value, METHOD_LABELS[m.value]) for m in PaymentMethod)]
-        ),
+        choices=choices([("", _l("All")), *((m.value, METHOD_LABELS[m]) for m in PaymentMethod)]),
         validators=[Optional()],
     )
     pickup = SelectField(_l("Pickup"), choices=choices([("", _l("All"))]), validators=[Optional()])

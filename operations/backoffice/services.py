@@ -16,7 +16,6 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
-from coop.commission import sync_commission
 from core.db import db
 from core.errors import DomainError
 from core.timeutils import utcnow
@@ -33,12 +32,15 @@ from operations.backoffice.errors import (
     PaymentInProgress,
     RefundTooLarge,
 )
-from orders import pricing
 from orders import services as order_services
-from orders.errors import InsufficientStock, OfferUnavailable, Shortage
-from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
+from orders.history import Actor, TimelineEntry, record_event, timeline
+from orders.models import EventKind, Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
+from orders.services import LineDiff as LineChangeNote  # one line as a change left it
 from orders.services import lock_order
+from orders.signals import order_lines_changed
+from orders.states import move_order
 from payments import services as payment_services
+from payments.commission import sync_commission
 from payments.models import Payment, Refund
 
 log = logging.getLogger(__name__)
@@ -73,14 +75,16 @@ def set_collected(
         if order.status is not OrderStatus.confirmed:
             db.session.rollback()
             raise OrderNotCollectable()
-        order.status = OrderStatus.collected
+        move_order(order, OrderStatus.collected)
         order.collected_at = at or utcnow()
+        record_event(order, EventKind.collected, Actor.hub(actor, order))
     else:
         if order.status is not OrderStatus.collected:
             db.session.commit()
             return order
-        order.status = OrderStatus.confirmed
+        move_order(order, OrderStatus.confirmed)
         order.collected_at = None
+        record_event(order, EventKind.uncollected, Actor.hub(actor, order))
     log.info(
         "order %s %s by user %s",
         order.id,
@@ -263,6 +267,8 @@ class OrderDetail:
     refunds: list[Refund]
     money: payment_services.OrderMoney
     refundable_cents: int
+    #: the order's history in words, for the hub (orders.history)
+    history: list[TimelineEntry] = field(default_factory=list)
 
 
 def get_order_detail(order: Order) -> OrderDetail:
@@ -294,6 +300,7 @@ def get_order_detail(order: Order) -> OrderDetail:
         refunds=refunds,
         money=payment_services.money_of(order),
         refundable_cents=refundable,
+        history=timeline(order, for_hub=True),
     )
 
 
@@ -329,23 +336,6 @@ class LineEdit:
     final_weight_g: int | None = None
 
 
-@dataclass(frozen=True)
-class LineChangeNote:
-    """One change, as the citizen's e-mail and the flash message tell it."""
-
-    name: str
-    quantity_before: int
-    quantity_after: int
-    weight_before_g: int | None
-    weight_after_g: int | None
-    total_before_cents: int
-    total_after_cents: int
-
-    @property
-    def removed(self) -> bool:
-        return self.quantity_after == 0
-
-
 @dataclass
 class OrderChange:
     order: Order
@@ -370,10 +360,6 @@ def _editable(order: Order) -> None:
         raise PaymentInProgress()
 
 
-def _line_name(line: OrderLine) -> str:
-    return f"{line.product_name} ({line.variant_name})" if line.variant_name else line.product_name
-
-
 def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None) -> OrderChange:
     """The hub changes quantities, removes lines (quantity 0) or sets final weights; commit once.
 
@@ -385,92 +371,40 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
     commission synced, the citizen's "order changed" e-mail queued in their language.
     Money (docs/payments.md): a paid order that became cheaper is refunded the difference after
     the commit (card: Stripe refund; paid at pickup: recorded, the hub gives it back); one that
-    became dearer has a balance due at pickup. Locks: the order, then variants and offers.
+    became dearer has a balance due at pickup. Locks: the order, then (the one change-lines path,
+    ``orders.services.change_lines``) variants and offers. One event is written.
     """
     order = _locked(order)
-    _editable(order)
-    by_id = {line.id: line for line in order.lines}
-    wanted = {e.line_id: e for e in edits if e.line_id in by_id}
-    notes: list[LineChangeNote] = []
-    before = {
-        line.id: (line.quantity, pricing.line_weight_g(line), line.line_total_cents)
-        for line in order.lines
-    }
-    if all(
-        wanted.get(lid, LineEdit(lid, line.quantity)).quantity <= 0 for lid, line in by_id.items()
-    ):
-        db.session.rollback()
-        raise EmptyOrder()
-    for e in wanted.values():
-        line = by_id[e.line_id]
-        if e.final_weight_g is not None and not line.sold_by_weight:
-            db.session.rollback()
+    try:
+        _editable(order)
+        by_id = {line.id: line for line in order.lines}
+        wanted = {e.line_id: e for e in edits if e.line_id in by_id}
+        if all(
+            wanted.get(lid, LineEdit(lid, line.quantity)).quantity <= 0
+            for lid, line in by_id.items()
+        ):
+            raise EmptyOrder()
+        if any(
+            e.final_weight_g is not None and not by_id[e.line_id].sold_by_weight
+            for e in wanted.values()
+        ):
             raise NotSoldByWeight()
-    total_before = order.total_cents
-    increases = {
-        by_id[e.line_id].offer_id: e.quantity - by_id[e.line_id].quantity
-        for e in wanted.values()
-        if e.quantity != by_id[e.line_id].quantity
-    }
-    if any(oid is None and delta > 0 for oid, delta in increases.items()):
+        total_before = order.total_cents
+        notes = order_services.change_lines(
+            order,
+            {lid: e.quantity for lid, e in wanted.items()},
+            weights={
+                lid: e.final_weight_g for lid, e in wanted.items() if e.final_weight_g is not None
+            },
+            only_offered=False,
+        )
+    except DomainError:
         db.session.rollback()
-        raise OfferUnavailable()
-    offers = order_services._lock_stock(oid for oid in increases if oid is not None)
-    shortages: list[Shortage] = []
-    for offer_id, delta in increases.items():
-        offer = offers.get(offer_id) if offer_id is not None else None
-        if delta > 0:
-            if offer is None:
-                db.session.rollback()
-                raise OfferUnavailable()
-            available = order_services.available_quantity(offer, offer.variant)
-            if available is not None and delta > available:
-                shortages.append(
-                    Shortage(offer.id, order_services.item_name(offer.variant), delta, available)
-                )
-    if shortages:
-        db.session.rollback()
-        raise InsufficientStock(shortages)
-    for e in wanted.values():
-        line = by_id[e.line_id]
-        delta = e.quantity - line.quantity
-        offer = offers.get(line.offer_id) if line.offer_id is not None else None
-        if delta > 0 and offer is not None:
-            order_services._take_stock(offer, delta)
-        elif delta < 0:
-            order_services._return_stock(offer, -delta)
-        if e.quantity <= 0:
-            order.lines.remove(line)
-            continue
-        if line.sold_by_weight and line.final_weight_g is not None and delta != 0:
-            # a packed weight no longer matches another number of items: set it again
-            line.final_weight_g = None
-        line.quantity = e.quantity
-        if line.sold_by_weight and e.final_weight_g is not None:
-            line.final_weight_g = e.final_weight_g
-    pricing.recompute_totals(order)
-    for line_id, (qty, weight, total) in before.items():
-        kept = next((ln for ln in order.lines if ln.id == line_id), None)
-        after_qty = kept.quantity if kept is not None else 0
-        after_weight = pricing.line_weight_g(kept) if kept is not None else None
-        after_total = kept.line_total_cents if kept is not None else 0
-        if (qty, weight, total) != (after_qty, after_weight, after_total):
-            notes.append(
-                LineChangeNote(
-                    name=_line_name(by_id[line_id]),
-                    quantity_before=qty,
-                    quantity_after=after_qty,
-                    weight_before_g=weight,
-                    weight_after_g=after_weight,
-                    total_before_cents=total,
-                    total_after_cents=after_total,
-                )
-            )
+        raise
     change = OrderChange(order, notes, total_before, order.total_cents)
     if not notes:
         db.session.commit()
         return change
-    db.session.flush()
     money = payment_services.money_of(order)
     to_refund = min(money.overpaid_cents, payment_services.refundable_cents(order))
     change.refunded_cents = to_refund
@@ -478,12 +412,22 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
     if order.payment_status in (PaymentStatus.paid, PaymentStatus.partially_refunded):
         sync_commission(order)
     _queue_changed(order, change)
+    by = Actor.hub(actor, order)
+    record_event(
+        order,
+        EventKind.lines_changed,
+        by,
+        total_before_cents=total_before,
+        total_after_cents=order.total_cents,
+        detail={"lines": [n.as_detail() for n in notes]},
+    )
     db.session.commit()
+    order_lines_changed.send(order, by=by, total_before_cents=total_before)
     log.info("order %s lines changed by user %s", order.id, actor.id if actor else None)
     if to_refund > 0:
         try:
             payment_services.refund_payment(
-                order, to_refund, reason=payment_services.ADJUSTMENT_REASON
+                order, to_refund, reason=payment_services.ADJUSTMENT_REASON, by=by
             )
         except DomainError:
             log.exception("order %s: refund after a line edit failed", order.id)
@@ -511,17 +455,14 @@ def _queue_changed(order: Order, change: OrderChange) -> None:
 def cancel_by_hub(order: Order, *, restock: bool, actor: User | None, reason: str = "") -> Order:
     """The hub cancels an order, putting the stock back or not (already packed, spoilt...).
 
-    ``orders.services.cancel_order`` does the work (slot and place freed, commission synced,
-    the citizen's "order cancelled" e-mail, card refund after the commit). What was paid at
-    pickup is recorded as refunded too: the hub gives it back. Raises OrderNotCancellable for a
-    collected order.
+    The one cancel path, ``orders.services.cancel_order``, does the work (slot and place freed,
+    the citizen's "order cancelled" e-mail, an event; after the commit, payments refunds the
+    card or records what was paid at pickup as given back: the hub gives it back).
+    Raises OrderNotCancellable for a collected order.
     """
-    order = order_services.cancel_order(order, actor=actor, restock=restock, reason=reason)
-    if order.payment_method is PaymentMethod.at_pickup:
-        left = payment_services.refundable_cents(order)
-        if left > 0:
-            payment_services.refund_payment(order, left, reason=reason or "order cancelled")
-    return order
+    return order_services.cancel_order(
+        order, by=Actor.hub(actor, order), restock=restock, reason=reason
+    )
 
 
 def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason: str) -> Refund:
@@ -539,7 +480,9 @@ def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason:
         raise NothingToRefund()
     if amount_cents > left:
         raise RefundTooLarge()
-    refund = payment_services.refund_payment(order, amount_cents, reason=reason or "refund")
+    refund = payment_services.refund_payment(
+        order, amount_cents, reason=reason or "refund", by=Actor.hub(actor, order)
+    )
     log.info("order %s refunded %s by user %s", order.id, amount_cents, actor.id if actor else None)
     return refund
 
@@ -575,6 +518,9 @@ MAX_NOTE = 5000
 def save_staff_note(order: Order, note: str, *, actor: User | None) -> Order:
     """Replace the order's staff note (never shown to the citizen); commit once."""
     order = _locked(order)
-    order.staff_note = note.strip()[:MAX_NOTE]
+    new = note.strip()[:MAX_NOTE]
+    if new != order.staff_note:
+        order.staff_note = new
+        record_event(order, EventKind.note, Actor.hub(actor, order), reason=new)
     db.session.commit()
     return order

@@ -31,14 +31,13 @@ from sqlalchemy import case, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
-from coop.models import CommissionEntry
 from core.db import db, on_postgresql
 from core.timeutils import to_local
 from cycles.models import OrderCycle, PickupSlot, PickupWindow
 from enterprises.models import Enterprise
 from hubs.models import DistributionPoint
 from orders.models import Order, OrderLine, OrderStatus
-from payments.models import Payment, PaymentState, Refund
+from payments.models import CommissionEntry, Payment, PaymentState, Refund
 from payments.services import ADJUSTMENT_REASON, OrderMoney
 
 #: the orders a report counts (see the module docstring)
@@ -176,7 +175,8 @@ def _money_subqueries(cycle: OrderCycle) -> tuple[Subquery, Subquery]:
 def _method_label(method: str) -> str:
     from operations.backoffice.forms import MANUAL_METHOD_LABELS, METHOD_LABELS
 
-    label = METHOD_LABELS.get(method) or MANUAL_METHOD_LABELS.get(method)
+    by_value = {m.value: text for m, text in METHOD_LABELS.items()}
+    label = by_value.get(method) or MANUAL_METHOD_LABELS.get(method)
     return str(label) if label else method
 
 
