@@ -1,7 +1,7 @@
 """Order history: one row per change of an order (orders.models.OrderEvent).
 
 Revision ID: lifecycle01
-Revises: 7454803888e3
+Revises: secure01
 Create Date: 2026-12-05
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "lifecycle01"
-down_revision = "7454803888e3"
+down_revision = "secure01"
 branch_labels = None
 depends_on = None
 
