@@ -7,8 +7,10 @@ raises go:
 
 - in an HTML view declared with ``@redirect_on_error(target)``, the error is turned into a
   flash of its message and a redirect to ``target`` (PRG), after a rollback;
-- in a form view, ``with form_errors(form) as attempt:`` puts the error's ``fields`` on the
-  form's fields (its message is flashed when none matches) and the view re-renders the form;
+- in a form view, ``with domain_errors(form) as attempt:`` puts the error's ``fields`` on the
+  form's fields (its message is flashed when none matches) and the view re-renders the form
+  when ``not attempt.ok``; without a form it flashes the message and the view carries on (a
+  view whose success and failure end on the same page);
 - anywhere else, ``core.errors`` answers: the JSON error body under ``/api/``, the error page
   otherwise.
 """
@@ -124,10 +126,10 @@ def put_field_errors(
     return placed
 
 
-class form_errors:  # noqa: N801 - used as a statement: ``with form_errors(form) as attempt``
-    """Run a form's service call; a ``DomainError`` is rolled back, its fields put on the form
-    (its message flashed when no field matches, or always with ``flash_message``), and
-    ``attempt.ok`` is False (``attempt.error`` holds it): the view re-renders the form."""
+class domain_errors:  # noqa: N801 - used as a statement: ``with domain_errors(form) as attempt``
+    """Run a service call; a ``DomainError`` is rolled back, its fields put on the form (its
+    message flashed when there is no form or no field matches, or always with
+    ``flash_message``), and ``attempt.ok`` is False (``attempt.error`` holds it)."""
 
     def __init__(
         self,
@@ -145,7 +147,7 @@ class form_errors:  # noqa: N801 - used as a statement: ``with form_errors(form)
     def ok(self) -> bool:
         return self.error is None
 
-    def __enter__(self) -> form_errors:
+    def __enter__(self) -> domain_errors:
         return self
 
     def __exit__(

@@ -15,7 +15,7 @@ from core.db import db
 from core.forms import choices
 from core.money import parse_euros
 from core.timeutils import local_to_utc, to_local, utcnow
-from core.views import form_errors, load, redirect_on_error
+from core.views import domain_errors, load, redirect_on_error
 from cycles import services
 from cycles.forms import CycleForm, GenerateSlotsForm, SlotCapacityForm, SlotForm, WindowForm
 from cycles.models import CycleOffer, FeeKind, OrderCycle, PickupSlot, PickupWindow
@@ -91,7 +91,7 @@ def new(hub_id: int):
     hub = _hub(hub_id)
     form = CycleForm()
     if form.validate_on_submit():
-        with form_errors(form) as attempt:
+        with domain_errors(form) as attempt:
             cycle = services.create_cycle(hub, _cycle_fields(form))
         if attempt.ok:
             flash(_("Cycle created. Add its pickup windows, then its products."), "success")
@@ -117,7 +117,7 @@ def edit(hub_id: int, cycle_id: int):
         }
     )
     if form.validate_on_submit():
-        with form_errors(form) as attempt:
+        with domain_errors(form) as attempt:
             services.update_cycle(cycle, _cycle_fields(form))
         if attempt.ok:
             flash(_("Cycle saved."), "success")
@@ -209,7 +209,7 @@ def add_window(hub_id: int, cycle_id: int):
     hub, cycle = _cycle(hub_id, cycle_id)
     form = _window_form(hub, request.form)
     if form.validate():
-        with form_errors(form, {"starts_at": "start", "ends_at": "end"}) as attempt:
+        with domain_errors(form, {"starts_at": "start", "ends_at": "end"}) as attempt:
             services.add_window(
                 cycle,
                 distribution_point_id=form.distribution_point_id.data,
@@ -359,7 +359,7 @@ def offers(hub_id: int, cycle_id: int):
                 continue
             specs.append(services.OfferSpec(vid, cap, kind, value))
         if not row_errors:
-            with form_errors() as attempt:
+            with domain_errors() as attempt:
                 services.save_offer_page(cycle, shown_variant_ids=shown, specs=specs)
             if attempt.error is not None:
                 row_errors = {k: [str(m) for m in v] for k, v in attempt.error.fields.items()}
