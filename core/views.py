@@ -81,13 +81,14 @@ def redirect_on_error(
     target: Target,
     *,
     status: int = 302,
+    anchor: str = "",
     by_error: Mapping[type[DomainError], Target] | None = None,
     fields: bool = False,
 ) -> Callable[[Callable[P, ResponseReturnValue]], Callable[P, ResponseReturnValue]]:
     """Declare where an HTML view goes when its service refuses (PRG): a ``DomainError`` is
     rolled back, its message flashed, and the browser sent to ``target`` (or to the target
-    ``by_error`` gives for the error's class, the most specific first); with ``fields`` the
-    messages of its fields are flashed instead of its message."""
+    ``by_error`` gives for the error's class, the most specific first), at ``#anchor``; with
+    ``fields`` the messages of its fields are flashed instead of its message."""
 
     def decorate(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
         @functools.wraps(view)
@@ -101,7 +102,7 @@ def redirect_on_error(
                     if by_error and kind in by_error:
                         chosen = by_error[kind]
                         break
-                return redirect(url_of(chosen)), status
+                return redirect(url_of(chosen) + (f"#{anchor}" if anchor else "")), status
 
         return wrapper
 

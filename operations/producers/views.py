@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from core.db import db
-from core.security import require
 from core.timeutils import utcnow
+from core.views import load
 from cycles.models import OrderCycle
 from enterprises.models import Enterprise
 from operations.permissions import can_see_producer_lines
@@ -21,9 +21,7 @@ FILTER_KEYS = ("hub", "state", "since", "until")
 
 
 def _producer(producer_id: int) -> Enterprise:
-    producer = db.get_or_404(Enterprise, producer_id)
-    require(can_see_producer_lines(current_user, producer))
-    return producer
+    return load(Enterprise, producer_id, allow=lambda p: can_see_producer_lines(current_user, p))
 
 
 def _filters() -> tuple[services.Filters, dict]:
