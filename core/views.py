@@ -129,7 +129,7 @@ def put_field_errors(
 
 class domain_errors:  # noqa: N801 - used as a statement: ``with domain_errors(form) as attempt``
     """Run a service call; a ``DomainError`` is rolled back, its fields put on the form (its
-    message flashed when there is no form or no field matches, or always with
+    message on the form's ``field`` when none matches, else flashed; always flashed with
     ``flash_message``), and ``attempt.ok`` is False (``attempt.error`` holds it)."""
 
     def __init__(
@@ -137,10 +137,12 @@ class domain_errors:  # noqa: N801 - used as a statement: ``with domain_errors(f
         form: FlaskForm | None = None,
         rename: Mapping[str, str] | None = None,
         *,
+        field: str = "",
         flash_message: bool = False,
     ) -> None:
         self.form = form
         self.rename = rename
+        self.field = field
         self.flash_message = flash_message
         self.error: DomainError | None = None
 
@@ -162,6 +164,8 @@ class domain_errors:  # noqa: N801 - used as a statement: ``with domain_errors(f
         db.session.rollback()
         self.error = exc
         placed = self.form is not None and put_field_errors(self.form, exc.fields, self.rename)
+        if not placed and self.form is not None and self.field:
+            placed = put_field_errors(self.form, {self.field: [exc.message]})
         if self.flash_message or not placed:
             flash(str(exc.message), "error")
         return True

@@ -17,6 +17,7 @@ from accounts.api_auth import api_user, token_required
 from accounts.models import User
 from core.db import db
 from core.security import require
+from core.views import load
 from cycles.models import OrderCycle, PickupWindow
 from enterprises.models import Enterprise
 from hubs.models import DistributionPoint
@@ -81,46 +82,46 @@ def node_response(record: Any, status: int = 200) -> Response:
 
 
 def _enterprise(enterprise_id: int) -> Enterprise:
-    enterprise = db.get_or_404(Enterprise, enterprise_id)
-    require(perm.can_read_enterprise(api_user(), enterprise), hide=True)
-    return enterprise
+    return load(
+        Enterprise,
+        enterprise_id,
+        allow=lambda enterprise: perm.can_read_enterprise(api_user(), enterprise),
+        hide=True,
+    )
 
 
 def _producer_catalogue(producer_id: int) -> Enterprise:
-    producer = db.get_or_404(Enterprise, producer_id)
-    if not producer.is_producer:
-        abort(404)
-    require(perm.can_read_catalogue(api_user(), producer))
-    return producer
+    return load(
+        Enterprise,
+        producer_id,
+        where=lambda producer: producer.is_producer,
+        allow=lambda producer: perm.can_read_catalogue(api_user(), producer),
+    )
 
 
 def _variant(producer: Enterprise, variant_id: int) -> tuple[Variant, Product]:
-    variant = db.session.get(Variant, variant_id)
-    if variant is None or variant.producer_id != producer.id or not variant.active:
-        abort(404)
-    if not variant.product.active:
-        abort(404)
+    variant = load(
+        Variant,
+        variant_id,
+        where=lambda v: v.producer_id == producer.id and v.active and v.product.active,
+    )
     return variant, variant.product
 
 
 def _hub(hub_id: int) -> Enterprise:
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(hub.is_hub and perm.can_read_hub_orders(api_user(), hub))
-    return hub
+    return load(
+        Enterprise,
+        hub_id,
+        allow=lambda hub: hub.is_hub and perm.can_read_hub_orders(api_user(), hub),
+    )
 
 
 def _hub_cycle(hub: Enterprise, cycle_id: int) -> OrderCycle:
-    cycle = db.session.get(OrderCycle, cycle_id)
-    if cycle is None or cycle.hub_id != hub.id:
-        abort(404)
-    return cycle
+    return load(OrderCycle, cycle_id, where=lambda cycle: cycle.hub_id == hub.id)
 
 
 def _hub_order(hub: Enterprise, order_id: int) -> Order:
-    order = db.session.get(Order, order_id)
-    if order is None or order.hub_id != hub.id:
-        abort(404)
-    return order
+    return load(Order, order_id, where=lambda order: order.hub_id == hub.id)
 
 
 # -- enterprises and persons -------------------------------------------------------------------
