@@ -11,6 +11,8 @@ raises go:
   form's fields (its message is flashed when none matches) and the view re-renders the form
   when ``not attempt.ok``; without a form it flashes the message and the view carries on (a
   view whose success and failure end on the same page);
+- in a JSON endpoint a page's script calls, ``@json_on_error`` answers with the API's error
+  body;
 - anywhere else, ``core.errors`` answers: the JSON error body under ``/api/``, the error page
   otherwise.
 """
@@ -27,7 +29,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from core.db import db
-from core.errors import DomainError
+from core.errors import DomainError, json_error
 from core.security import require
 
 T = TypeVar("T")
@@ -107,6 +109,21 @@ def redirect_on_error(
         return wrapper
 
     return decorate
+
+
+def json_on_error(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
+    """A JSON endpoint of an HTML blueprint (a page's script calls it): a ``DomainError`` is
+    rolled back and answered with the API's error body and status."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as exc:
+            db.session.rollback()
+            return json_error(exc.code, str(exc.message), exc.status, exc.fields)
+
+    return wrapper
 
 
 def put_field_errors(
