@@ -254,7 +254,13 @@ def cart(cycle_id: int):
     for notice in dict.fromkeys(view.notices):
         flash(notice, "warning")
     return render_template(
-        "orders/cart.html", cycle=cycle, hub=cycle.hub, cart=view, is_open=cycle.is_open(utcnow())
+        "orders/cart.html",
+        cycle=cycle,
+        hub=cycle.hub,
+        cart=view,
+        is_open=cycle.is_open(utcnow()),
+        breakdown=services.pricing.breakdown,
+        producers_share=services.pricing.producers_share_cents,
     )
 
 
