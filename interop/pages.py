@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from core.db import db
 from core.views import load, redirect_on_error
 from cycles.models import OrderCycle
 from enterprises.models import Enterprise
@@ -127,9 +126,7 @@ def catalogue_download(producer_id: int):
 def cycle_orders_download(hub_id: int, cycle_id: int):
     """Export orders (DFC) of a cycle: the document the API serves, as a file."""
     hub = _hub(hub_id)
-    cycle = db.session.get(OrderCycle, cycle_id)
-    if cycle is None or cycle.hub_id != hub.id:
-        abort(404)
+    cycle = load(OrderCycle, cycle_id, where=lambda cycle: cycle.hub_id == hub.id)
     records = exports.iter_cycle_order_records(exports.OrderScope(cycle=cycle), api.dfc_urls())
     return api.graph_response(records, filename=f"commandes-cycle-{cycle.id}.dfc.jsonld")
 
@@ -138,9 +135,7 @@ def cycle_orders_download(hub_id: int, cycle_id: int):
 @login_required
 def order_download(hub_id: int, order_id: int):
     hub = _hub(hub_id)
-    order = db.session.get(Order, order_id)
-    if order is None or order.hub_id != hub.id:
-        abort(404)
+    order = load(Order, order_id, where=lambda order: order.hub_id == hub.id)
     records = exports.iter_cycle_order_records(
         exports.OrderScope(cycle=order.cycle), api.dfc_urls(), order_id=order.id
     )
