@@ -121,7 +121,10 @@ def json_on_error(view: Callable[P, ResponseReturnValue]) -> Callable[P, Respons
             return view(*args, **kwargs)
         except DomainError as exc:
             db.session.rollback()
-            return json_error(exc.code, str(exc.message), exc.status, exc.fields)
+            answer: ResponseReturnValue = json_error(
+                exc.code, str(exc.message), exc.status, exc.fields
+            )
+            return answer
 
     return wrapper
 
