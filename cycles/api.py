@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from accounts.api_auth import api_user, token_required
-from core.db import db
+from core.views import load
 from cycles import services
 from cycles.models import CycleOffer, OrderCycle, PickupSlot, PickupWindow
 from cycles.schemas import (
@@ -33,20 +33,17 @@ BASE = "/hubs/<int:hub_id>/cycles/<int:cycle_id>"
 
 
 def _hub(hub_id: int) -> Enterprise:
-    hub = db.session.get(Enterprise, hub_id)
-    if hub is None or not hub.is_hub:
-        abort(404)
-    if not can_manage_hub(api_user(), hub):
-        abort(403)
-    return hub
+    return load(
+        Enterprise,
+        hub_id,
+        where=lambda hub: hub.is_hub,
+        allow=lambda hub: can_manage_hub(api_user(), hub),
+    )
 
 
 def _cycle(hub_id: int, cycle_id: int) -> OrderCycle:
     hub = _hub(hub_id)
-    cycle = db.session.get(OrderCycle, cycle_id)
-    if cycle is None or cycle.hub_id != hub.id:
-        abort(404)
-    return cycle
+    return load(OrderCycle, cycle_id, where=lambda cycle: cycle.hub_id == hub.id)
 
 
 def _out(cycle: OrderCycle) -> OrderCycle:
@@ -120,10 +117,7 @@ class Windows(MethodView):
 
 
 def _window(cycle: OrderCycle, window_id: int) -> PickupWindow:
-    window = db.session.get(PickupWindow, window_id)
-    if window is None or window.cycle_id != cycle.id:
-        abort(404)
-    return window
+    return load(PickupWindow, window_id, where=lambda window: window.cycle_id == cycle.id)
 
 
 @blp.route(BASE + "/windows/<int:window_id>")
@@ -156,10 +150,7 @@ class GenerateSlots(MethodView):
 
 
 def _slot(cycle: OrderCycle, slot_id: int) -> PickupSlot:
-    slot = db.session.get(PickupSlot, slot_id)
-    if slot is None or slot.window.cycle_id != cycle.id:
-        abort(404)
-    return slot
+    return load(PickupSlot, slot_id, where=lambda slot: slot.window.cycle_id == cycle.id)
 
 
 @blp.route(BASE + "/slots/<int:slot_id>")
@@ -194,10 +185,7 @@ class Offers(MethodView):
 
 
 def _offer(cycle: OrderCycle, offer_id: int) -> CycleOffer:
-    offer = db.session.get(CycleOffer, offer_id)
-    if offer is None or offer.cycle_id != cycle.id:
-        abort(404)
-    return offer
+    return load(CycleOffer, offer_id, where=lambda offer: offer.cycle_id == cycle.id)
 
 
 @blp.route(BASE + "/offers/<int:offer_id>")

@@ -20,6 +20,13 @@ class CycleNotOpenYet(CycleClosed):
     message = _l("This order cycle is not open yet.")
 
 
+class ShopClosed(CycleClosed):
+    """The hub is no longer shown on the site: its shop takes no order (the pages answer 404)."""
+
+    code = "shop_closed"
+    message = _l("This shop is closed: orders are not accepted.")
+
+
 class CycleInvalid(ValidationFailed):
     code = "cycle_invalid"
 

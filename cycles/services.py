@@ -26,6 +26,7 @@ from cycles.errors import (
     InUse,
     OfferInvalid,
     OfferNotAllowed,
+    ShopClosed,
     SlotInvalid,
     WindowInvalid,
 )
@@ -37,6 +38,7 @@ from cycles.models import (
     PickupSlot,
     PickupWindow,
 )
+from cycles.permissions import shop_is_public
 from enterprises.models import Enterprise
 from hubs import services as hub_services
 from hubs.models import DistributionPoint
@@ -56,9 +58,13 @@ def state_of(cycle: OrderCycle, now: datetime | None = None) -> CycleState:
 def require_open(cycle: OrderCycle, now: datetime | None = None) -> None:
     """Raise CycleClosed (code ``cycle_closed``) unless citizens may order in the cycle now.
 
-    Orders and carts call it under the cycle's row lock, so a cart checked out a second after
-    the close is refused with the same clear message.
+    The one rule "may one order in this cycle": the shop is public (``shop_is_public``: a
+    deactivated hub's cycle raises ShopClosed) and the cycle is open. Every cart change and
+    checkout (HTML and API) calls it, orders under the cycle's row lock, so a cart checked out
+    a second after the close is refused with the same clear message.
     """
+    if cycle.published and not shop_is_public(cycle):
+        raise ShopClosed()
     state = cycle.state_at(now or utcnow())
     if state is CycleState.open:
         return

@@ -6,20 +6,20 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from core.db import db
-from core.errors import DomainError
 from core.forms import choices, filled
 from core.money import parse_euros
-from core.security import require
 from core.timeutils import local_to_utc, to_local, utcnow
+from core.views import domain_errors, load, redirect_on_error
 from cycles import services
 from cycles.forms import CycleForm, GenerateSlotsForm, SlotCapacityForm, SlotForm, WindowForm
 from cycles.models import CycleOffer, FeeKind, OrderCycle, PickupSlot, PickupWindow
+from cycles.permissions import cycle_actions
 from cycles.pricing import customer_price_cents
 from enterprises.models import Enterprise
 from enterprises.permissions import can_manage_hub
@@ -31,24 +31,16 @@ OFFERS_PER_PAGE = 50
 
 
 def _hub(hub_id: int) -> Enterprise:
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(can_manage_hub(current_user, hub))
-    return hub
+    return load(Enterprise, hub_id, allow=lambda hub: can_manage_hub(current_user, hub))
 
 
 def _cycle(hub_id: int, cycle_id: int) -> tuple[Enterprise, OrderCycle]:
     hub = _hub(hub_id)
-    cycle = db.get_or_404(OrderCycle, cycle_id)
-    if cycle.hub_id != hub.id:
-        abort(404)
-    return hub, cycle
+    return hub, load(OrderCycle, cycle_id, where=lambda cycle: cycle.hub_id == hub.id)
 
 
 def _window(cycle: OrderCycle, window_id: int) -> PickupWindow:
-    window = db.get_or_404(PickupWindow, window_id)
-    if window.cycle_id != cycle.id:
-        abort(404)
-    return window
+    return load(PickupWindow, window_id, where=lambda window: window.cycle_id == cycle.id)
 
 
 def _local_utc(value: datetime) -> datetime:
@@ -59,19 +51,18 @@ def _naive_local(value: datetime) -> datetime:
     return to_local(value).replace(tzinfo=None)
 
 
-def _put_errors(form: Any, fields: dict[str, list[str]], mapping: dict[str, str]) -> bool:
-    """Show a service's field errors on the form; True if some were placed."""
-    placed = False
-    for name, messages in fields.items():
-        target = getattr(form, mapping.get(name, name), None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors or []) + [str(m) for m in messages]
-            placed = True
-    return placed
-
-
 def _detail(hub: Enterprise, cycle: OrderCycle) -> str:
     return url_for("cycles.detail", hub_id=hub.id, cycle_id=cycle.id)
+
+
+def _at_window() -> str:
+    """The cycle page at the window the URL names (directly, or through its slot)."""
+    args = request.view_args or {}
+    window_id = args.get("window_id")
+    if window_id is None:
+        window_id = db.get_or_404(PickupSlot, args["slot_id"]).window_id
+    url = url_for("cycles.detail", hub_id=args["hub_id"], cycle_id=args["cycle_id"])
+    return f"{url}#window-{window_id}"
 
 
 @bp.get("/hubs/<int:hub_id>/cycles", endpoint="list")
@@ -100,13 +91,9 @@ def new(hub_id: int):
     hub = _hub(hub_id)
     form = CycleForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as attempt:
             cycle = services.create_cycle(hub, _cycle_fields(form))
-        except DomainError as exc:
-            db.session.rollback()
-            if not _put_errors(form, exc.fields, {}):
-                flash(str(exc.message), "error")
-        else:
+        if attempt.ok:
             flash(_("Cycle created. Add its pickup windows, then its products."), "success")
             return redirect(_detail(hub, cycle))
     status = 422 if request.method == "POST" else 200
@@ -130,13 +117,9 @@ def edit(hub_id: int, cycle_id: int):
         }
     )
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as attempt:
             services.update_cycle(cycle, _cycle_fields(form))
-        except DomainError as exc:
-            db.session.rollback()
-            if not _put_errors(form, exc.fields, {}):
-                flash(str(exc.message), "error")
-        else:
+        if attempt.ok:
             flash(_("Cycle saved."), "success")
             return redirect(_detail(hub, cycle))
     status = 422 if request.method == "POST" else 200
@@ -168,6 +151,7 @@ def detail(hub_id: int, cycle_id: int, window_form: WindowForm | None = None, st
             hub=hub,
             cycle=cycle,
             state=cycle.state_at(now),
+            actions=cycle_actions(cycle, now),
             window_form=window_form or _window_form(hub),
             slot_form=SlotForm(formdata=None),
             generate_form=GenerateSlotsForm(formdata=None),
@@ -188,16 +172,12 @@ ACTIONS = {
 
 @bp.post("/hubs/<int:hub_id>/cycles/<int:cycle_id>/<any(publish,unpublish,close,done):action>")
 @login_required
+@redirect_on_error("cycles.detail")
 def action(hub_id: int, cycle_id: int, action: str):
     hub, cycle = _cycle(hub_id, cycle_id)
     service, message = ACTIONS[action]
-    try:
-        service(cycle)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(str(message), "success")
+    service(cycle)
+    flash(str(message), "success")
     return redirect(_detail(hub, cycle))
 
 
@@ -215,14 +195,10 @@ def duplicate(hub_id: int, cycle_id: int):
 
 @bp.post("/hubs/<int:hub_id>/cycles/<int:cycle_id>/delete")
 @login_required
+@redirect_on_error("cycles.detail")
 def delete(hub_id: int, cycle_id: int):
     hub, cycle = _cycle(hub_id, cycle_id)
-    try:
-        services.delete_cycle(cycle)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(_detail(hub, cycle))
+    services.delete_cycle(cycle)
     flash(_("Draft deleted."), "success")
     return redirect(url_for("cycles.list", hub_id=hub.id))
 
@@ -233,17 +209,14 @@ def add_window(hub_id: int, cycle_id: int):
     hub, cycle = _cycle(hub_id, cycle_id)
     form = _window_form(hub, request.form)
     if form.validate():
-        try:
+        with domain_errors(form, {"starts_at": "start", "ends_at": "end"}) as attempt:
             services.add_window(
                 cycle,
                 distribution_point_id=form.distribution_point_id.data,
                 starts_at=local_to_utc(filled(form.day.data), filled(form.start.data)),
                 ends_at=local_to_utc(filled(form.day.data), filled(form.end.data)),
             )
-        except DomainError as exc:
-            db.session.rollback()
-            _put_errors(form, exc.fields, {"starts_at": "start", "ends_at": "end"})
-        else:
+        if attempt.ok:
             flash(_("Pickup window added."), "success")
             return redirect(_detail(hub, cycle))
     db.session.refresh(cycle)
@@ -252,27 +225,17 @@ def add_window(hub_id: int, cycle_id: int):
 
 @bp.post("/hubs/<int:hub_id>/cycles/<int:cycle_id>/windows/<int:window_id>/delete")
 @login_required
+@redirect_on_error("cycles.detail")
 def remove_window(hub_id: int, cycle_id: int, window_id: int):
     hub, cycle = _cycle(hub_id, cycle_id)
-    window = _window(cycle, window_id)
-    try:
-        services.remove_window(window)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("Pickup window removed."), "success")
+    services.remove_window(_window(cycle, window_id))
+    flash(_("Pickup window removed."), "success")
     return redirect(_detail(hub, cycle))
-
-
-def _flash_fields(exc: DomainError) -> None:
-    messages = [str(m) for ms in exc.fields.values() for m in ms] or [str(exc.message)]
-    for message in messages:
-        flash(message, "error")
 
 
 @bp.post("/hubs/<int:hub_id>/cycles/<int:cycle_id>/windows/<int:window_id>/slots")
 @login_required
+@redirect_on_error(_at_window, fields=True)
 def add_slot(hub_id: int, cycle_id: int, window_id: int):
     hub, cycle = _cycle(hub_id, cycle_id)
     window = _window(cycle, window_id)
@@ -283,23 +246,19 @@ def add_slot(hub_id: int, cycle_id: int, window_id: int):
                 flash(str(error), "error")
         return redirect(_detail(hub, cycle) + f"#window-{window.id}")
     day = to_local(window.starts_at).date()
-    try:
-        services.add_slot(
-            window,
-            starts_at=local_to_utc(day, filled(form.start.data)),
-            ends_at=local_to_utc(day, filled(form.end.data)),
-            capacity=filled(form.capacity.data),
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        _flash_fields(exc)
-    else:
-        flash(_("Slot added."), "success")
+    services.add_slot(
+        window,
+        starts_at=local_to_utc(day, filled(form.start.data)),
+        ends_at=local_to_utc(day, filled(form.end.data)),
+        capacity=filled(form.capacity.data),
+    )
+    flash(_("Slot added."), "success")
     return redirect(_detail(hub, cycle) + f"#window-{window.id}")
 
 
 @bp.post("/hubs/<int:hub_id>/cycles/<int:cycle_id>/windows/<int:window_id>/generate")
 @login_required
+@redirect_on_error(_at_window, fields=True)
 def generate_slots(hub_id: int, cycle_id: int, window_id: int):
     hub, cycle = _cycle(hub_id, cycle_id)
     window = _window(cycle, window_id)
@@ -309,29 +268,20 @@ def generate_slots(hub_id: int, cycle_id: int, window_id: int):
             for error in errors:
                 flash(str(error), "error")
         return redirect(_detail(hub, cycle) + f"#window-{window.id}")
-    try:
-        created = services.generate_slots(
-            window,
-            every_minutes=filled(form.every_minutes.data),
-            capacity=filled(form.capacity.data),
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        _flash_fields(exc)
-    else:
-        flash(_("%(n)s slots created.", n=len(created)), "success")
+    created = services.generate_slots(
+        window, every_minutes=filled(form.every_minutes.data), capacity=filled(form.capacity.data)
+    )
+    flash(_("%(n)s slots created.", n=len(created)), "success")
     return redirect(_detail(hub, cycle) + f"#window-{window.id}")
 
 
 def _slot(cycle: OrderCycle, slot_id: int) -> PickupSlot:
-    slot = db.get_or_404(PickupSlot, slot_id)
-    if slot.window.cycle_id != cycle.id:
-        abort(404)
-    return slot
+    return load(PickupSlot, slot_id, where=lambda slot: slot.window.cycle_id == cycle.id)
 
 
 @bp.post("/hubs/<int:hub_id>/cycles/<int:cycle_id>/slots/<int:slot_id>")
 @login_required
+@redirect_on_error(_at_window, fields=True)
 def update_slot(hub_id: int, cycle_id: int, slot_id: int):
     hub, cycle = _cycle(hub_id, cycle_id)
     slot = _slot(cycle, slot_id)
@@ -339,29 +289,20 @@ def update_slot(hub_id: int, cycle_id: int, slot_id: int):
     if not form.validate():
         flash(_("The capacity must be at least 1 order."), "error")
     else:
-        try:
-            services.update_slot(slot, capacity=filled(form.capacity.data))
-        except DomainError as exc:
-            db.session.rollback()
-            _flash_fields(exc)
-        else:
-            flash(_("Slot saved."), "success")
+        services.update_slot(slot, capacity=filled(form.capacity.data))
+        flash(_("Slot saved."), "success")
     return redirect(_detail(hub, cycle) + f"#window-{slot.window_id}")
 
 
 @bp.post("/hubs/<int:hub_id>/cycles/<int:cycle_id>/slots/<int:slot_id>/delete")
 @login_required
+@redirect_on_error(_at_window)
 def remove_slot(hub_id: int, cycle_id: int, slot_id: int):
     hub, cycle = _cycle(hub_id, cycle_id)
     slot = _slot(cycle, slot_id)
     window_id = slot.window_id
-    try:
-        services.remove_slot(slot)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("Slot removed."), "success")
+    services.remove_slot(slot)
+    flash(_("Slot removed."), "success")
     return redirect(_detail(hub, cycle) + f"#window-{window_id}")
 
 
@@ -418,12 +359,10 @@ def offers(hub_id: int, cycle_id: int):
                 continue
             specs.append(services.OfferSpec(vid, cap, kind, value))
         if not row_errors:
-            try:
+            with domain_errors() as attempt:
                 services.save_offer_page(cycle, shown_variant_ids=shown, specs=specs)
-            except DomainError as exc:
-                db.session.rollback()
-                flash(str(exc.message), "error")
-                row_errors = {k: [str(m) for m in v] for k, v in exc.fields.items()}
+            if attempt.error is not None:
+                row_errors = {k: [str(m) for m in v] for k, v in attempt.error.fields.items()}
             else:
                 flash(_("Products of this page saved."), "success")
                 return redirect(

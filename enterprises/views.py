@@ -24,8 +24,9 @@ from accounts.ratelimit import RateLimited, client_ip
 from core.db import db
 from core.errors import DomainError
 from core.security import require
+from core.views import domain_errors, load, redirect_on_error
 from enterprises import services
-from enterprises.errors import InvalidLogo, LastOwner
+from enterprises.errors import InvalidLogo
 from enterprises.forms import EmptyForm, EnterpriseForm, InviteForm, RoleForm
 from enterprises.models import Enterprise, Invitation, Membership, MembershipRole
 from enterprises.permissions import (
@@ -68,17 +69,8 @@ def enterprise_helpers() -> dict[str, Any]:
     return {"manage_url": manage_url, "enterprise_logo_url": logo_url}
 
 
-def _field_errors(form, exc: DomainError) -> None:
-    unplaced = []
-    for name, message in (exc.fields or {}).items():
-        target = "is_producer" if name == "roles" else name
-        field = getattr(form, target, None)
-        if field is None:
-            unplaced.append(message)
-        else:
-            field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
-    for message in unplaced:
-        flash(message, "error")
+#: the services' field names the forms call otherwise
+FORM_FIELDS = {"roles": "is_producer"}
 
 
 def _input(form: EnterpriseForm) -> services.EnterpriseInput:
@@ -88,9 +80,11 @@ def _input(form: EnterpriseForm) -> services.EnterpriseInput:
 
 
 def _managed(enterprise_id: int) -> Enterprise:
-    enterprise = db.get_or_404(Enterprise, enterprise_id)
-    require(can_manage_enterprise(current_user, enterprise))
-    return enterprise
+    return load(
+        Enterprise,
+        enterprise_id,
+        allow=lambda enterprise: can_manage_enterprise(current_user, enterprise),
+    )
 
 
 # --------------------------------------------------------------------------- manager pages
@@ -114,12 +108,9 @@ def new():
         return render_template("enterprises/confirm_first.html"), 403
     form = EnterpriseForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, FORM_FIELDS) as attempt:
             enterprise = services.create_enterprise(current_user, _input(form))
-        except DomainError as exc:
-            db.session.rollback()
-            _field_errors(form, exc)
-        else:
+        if attempt.ok:
             logo_ok = _save_logo(form, enterprise)
             flash(
                 _(
@@ -160,14 +151,11 @@ def edit(enterprise_id: int):
     else:
         form = EnterpriseForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, FORM_FIELDS) as attempt:
             services.update_enterprise(
                 enterprise, _input(form), is_active=bool(form.is_active.data) if admin else None
             )
-        except DomainError as exc:
-            db.session.rollback()
-            _field_errors(form, exc)
-        else:
+        if attempt.ok:
             if form.remove_logo.data and enterprise.logo_path:
                 services.remove_logo(enterprise)
             if _save_logo(form, enterprise):
@@ -236,19 +224,18 @@ def invite(enterprise_id: int):
     require(can_manage_team(current_user, enterprise))
     form = InviteForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, FORM_FIELDS) as attempt:
             services.invite_manager(
-                enterprise, email=(form.email.data or ""), invited_by=current_user, ip=client_ip()
+                enterprise, email=form.email.data or "", invited_by=current_user, ip=client_ip()
             )
-        except RateLimited as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
+        if isinstance(attempt.error, RateLimited):
             page, _status = _team_page(enterprise, form)
-            return page, exc.status, {"Retry-After": str(exc.retry_after_seconds)}
-        except DomainError as exc:
-            db.session.rollback()
-            _field_errors(form, exc)
-        else:
+            return (
+                page,
+                attempt.error.status,
+                {"Retry-After": str(attempt.error.retry_after_seconds)},
+            )
+        if attempt.ok:
             flash(
                 _("Invitation sent to %(email)s.", email=(form.email.data or "").strip()), "success"
             )
@@ -257,14 +244,12 @@ def invite(enterprise_id: int):
 
 
 def _membership(enterprise_id: int, membership_id: int) -> Membership:
-    membership = db.get_or_404(Membership, membership_id)
-    if membership.enterprise_id != enterprise_id:
-        abort(404)
-    return membership
+    return load(Membership, membership_id, where=lambda m: m.enterprise_id == enterprise_id)
 
 
 @bp.post("/enterprises/<int:enterprise_id>/team/<int:membership_id>/remove")
 @login_required
+@redirect_on_error("enterprises.team")
 def remove_member(enterprise_id: int, membership_id: int):
     enterprise = _managed(enterprise_id)
     membership = _membership(enterprise.id, membership_id)
@@ -272,12 +257,7 @@ def remove_member(enterprise_id: int, membership_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     leaving = membership.user_id == current_user.id
-    try:
-        services.remove_member(membership)
-    except LastOwner as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("enterprises.team", enterprise_id=enterprise.id))
+    services.remove_member(membership)
     if leaving and not is_admin(current_user):
         flash(_("You no longer manage %(name)s.", name=enterprise.name), "success")
         return redirect(url_for("enterprises.dashboard"))
@@ -287,6 +267,7 @@ def remove_member(enterprise_id: int, membership_id: int):
 
 @bp.post("/enterprises/<int:enterprise_id>/team/<int:membership_id>/role")
 @login_required
+@redirect_on_error("enterprises.team")
 def change_role(enterprise_id: int, membership_id: int):
     enterprise = _managed(enterprise_id)
     require(can_manage_team(current_user, enterprise))
@@ -294,13 +275,8 @@ def change_role(enterprise_id: int, membership_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.change_role(membership, MembershipRole(form.role.data))
-    except LastOwner as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The role is changed."), "success")
+    services.change_role(membership, MembershipRole(form.role.data))
+    flash(_("The role is changed."), "success")
     return redirect(url_for("enterprises.team", enterprise_id=enterprise.id))
 
 
@@ -309,9 +285,7 @@ def change_role(enterprise_id: int, membership_id: int):
 def cancel_invitation(enterprise_id: int, invitation_id: int):
     enterprise = _managed(enterprise_id)
     require(can_manage_team(current_user, enterprise))
-    invitation = db.get_or_404(Invitation, invitation_id)
-    if invitation.enterprise_id != enterprise.id:
-        abort(404)
+    invitation = load(Invitation, invitation_id, where=lambda i: i.enterprise_id == enterprise.id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.cancel_invitation(invitation)

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 
 from accounts.api_auth import api_user, token_required
 from core.db import db
+from core.views import load
 from enterprises.models import Enterprise
 from hubs import services
 from hubs.models import DistributionPoint, LinkSide, ProducerHubLink
@@ -19,19 +20,16 @@ blp = Blueprint(
 
 
 def _hub(hub_id: int) -> Enterprise:
-    hub = db.session.get(Enterprise, hub_id)
-    if hub is None or not hub.is_hub:
-        abort(404)
-    if not can_manage_hub(api_user(), hub):
-        abort(403)
-    return hub
+    return load(
+        Enterprise,
+        hub_id,
+        where=lambda hub: hub.is_hub,
+        allow=lambda hub: can_manage_hub(api_user(), hub),
+    )
 
 
 def _point(hub: Enterprise, point_id: int) -> DistributionPoint:
-    point = db.session.get(DistributionPoint, point_id)
-    if point is None or point.hub_id != hub.id:
-        abort(404)
-    return point
+    return load(DistributionPoint, point_id, where=lambda point: point.hub_id == hub.id)
 
 
 @blp.route("/hubs/<int:hub_id>/points")
@@ -74,9 +72,7 @@ class Links(MethodView):
     @blp.response(200, LinkOut(many=True))
     def get(self, enterprise_id: int):
         """Producer-hub permissions of an enterprise the caller manages (both sides)."""
-        enterprise = db.session.get(Enterprise, enterprise_id)
-        if enterprise is None:
-            abort(404)
+        enterprise = load(Enterprise, enterprise_id)
         user = api_user()
         links: list = []
         if can_manage_hub(user, enterprise):
@@ -125,11 +121,11 @@ class LinkDecision(MethodView):
     @blp.response(200, LinkOut)
     def post(self, data: dict, link_id: int):
         """accept / refuse (the side that did not ask) or withdraw (the producer)."""
-        link = db.session.get(ProducerHubLink, link_id)
-        if link is None:
-            abort(404)
-        if not can_act_on_link(api_user(), link, data["action"]):
-            abort(403)
+        link = load(
+            ProducerHubLink,
+            link_id,
+            allow=lambda link: can_act_on_link(api_user(), link, data["action"]),
+        )
         return LINK_SERVICES[data["action"]](link)
 
 

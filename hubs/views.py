@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from core.db import db
-from core.errors import DomainError
 from core.forms import choices
-from core.security import require, safe_next_url
+from core.security import safe_next_url
 from core.timeutils import utcnow
+from core.views import domain_errors, load, redirect_on_error
 from enterprises.models import Enterprise
 from hubs import services
 from hubs.forms import LinkRequestForm, NearForm, PointForm
@@ -87,9 +87,7 @@ def near():
 
 @bp.get("/hubs/<int:hub_id>")
 def public(hub_id: int):
-    hub = db.get_or_404(Enterprise, hub_id)
-    if not can_view_hub(current_user, hub):
-        abort(404)
+    hub = load(Enterprise, hub_id, allow=lambda hub: can_view_hub(current_user, hub), hide=True)
     from cycles.services import public_cycles
 
     following = current_user.is_authenticated and services.is_following(current_user.id, hub)
@@ -107,8 +105,7 @@ def public(hub_id: int):
 @bp.post("/hubs/<int:hub_id>/follow")
 @login_required
 def follow(hub_id: int):
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(can_follow(current_user, hub))
+    hub = load(Enterprise, hub_id, allow=lambda hub: can_follow(current_user, hub))
     services.follow_hub(current_user.id, hub)
     flash(
         _("You follow %(name)s.", name=hub.name),
@@ -120,7 +117,7 @@ def follow(hub_id: int):
 @bp.post("/hubs/<int:hub_id>/unfollow")
 @login_required
 def unfollow(hub_id: int):
-    hub = db.get_or_404(Enterprise, hub_id)
+    hub = load(Enterprise, hub_id)
     services.unfollow_hub(current_user.id, hub)
     flash(_("You no longer follow %(name)s.", name=hub.name), "success")
     return redirect(url_for("hubs.public", hub_id=hub.id))
@@ -130,9 +127,7 @@ def unfollow(hub_id: int):
 
 
 def _managed_hub(hub_id: int) -> Enterprise:
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(can_manage_hub(current_user, hub))
-    return hub
+    return load(Enterprise, hub_id, allow=lambda hub: can_manage_hub(current_user, hub))
 
 
 @bp.get("/hubs/<int:hub_id>/manage")
@@ -153,25 +148,15 @@ def _point_data(form: PointForm) -> dict[str, Any]:
     return {name: getattr(form, name).data for name in services.POINT_FIELDS}
 
 
-def _show_errors(form: Any, fields: dict[str, list[str]]) -> None:
-    for name, messages in fields.items():
-        target = getattr(form, name, None)
-        if target is not None:
-            target.errors = [*(target.errors or []), *(str(m) for m in messages)]
-
-
 @bp.route("/hubs/<int:hub_id>/points/new", methods=["GET", "POST"])
 @login_required
 def point_new(hub_id: int):
     hub = _managed_hub(hub_id)
     form = PointForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as attempt:
             services.create_point(hub, _point_data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            _show_errors(form, exc.fields)
-        else:
+        if attempt.ok:
             flash(_("Distribution point added."), "success")
             return redirect(url_for("hubs.manage", hub_id=hub.id))
     status = 422 if request.method == "POST" else 200
@@ -179,10 +164,7 @@ def point_new(hub_id: int):
 
 
 def _point(hub: Enterprise, point_id: int) -> DistributionPoint:
-    point = db.get_or_404(DistributionPoint, point_id)
-    if point.hub_id != hub.id:
-        abort(404)
-    return point
+    return load(DistributionPoint, point_id, where=lambda point: point.hub_id == hub.id)
 
 
 @bp.route("/hubs/<int:hub_id>/points/<int:point_id>/edit", methods=["GET", "POST"])
@@ -195,12 +177,9 @@ def point_edit(hub_id: int, point_id: int):
         form.latitude.data = "" if point.latitude is None else str(point.latitude)
         form.longitude.data = "" if point.longitude is None else str(point.longitude)
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as attempt:
             services.update_point(point, _point_data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            _show_errors(form, exc.fields)
-        else:
+        if attempt.ok:
             flash(_("Distribution point saved."), "success")
             return redirect(url_for("hubs.manage", hub_id=hub.id))
     status = 422 if request.method == "POST" else 200
@@ -209,16 +188,11 @@ def point_edit(hub_id: int, point_id: int):
 
 @bp.post("/hubs/<int:hub_id>/points/<int:point_id>/delete")
 @login_required
+@redirect_on_error("hubs.manage")
 def point_delete(hub_id: int, point_id: int):
     hub = _managed_hub(hub_id)
-    point = _point(hub, point_id)
-    try:
-        services.delete_point(point)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("Distribution point deleted."), "success")
+    services.delete_point(_point(hub, point_id))
+    flash(_("Distribution point deleted."), "success")
     return redirect(url_for("hubs.manage", hub_id=hub.id))
 
 
@@ -227,6 +201,7 @@ def point_delete(hub_id: int, point_id: int):
 
 @bp.route("/hubs/<int:hub_id>/producers", methods=["GET", "POST"])
 @login_required
+@redirect_on_error("hubs.hub_links")
 def hub_links(hub_id: int):
     hub = _managed_hub(hub_id)
     form = LinkRequestForm()
@@ -236,15 +211,10 @@ def hub_links(hub_id: int):
     )
     if form.validate_on_submit():
         producer = db.get_or_404(Enterprise, form.other_id.data)
-        try:
-            services.request_link(
-                producer=producer, hub=hub, side=LinkSide.hub, message=form.message.data or ""
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            flash(_("Request sent to %(name)s.", name=producer.name), "success")
+        services.request_link(
+            producer=producer, hub=hub, side=LinkSide.hub, message=form.message.data or ""
+        )
+        flash(_("Request sent to %(name)s.", name=producer.name), "success")
         return redirect(url_for("hubs.hub_links", hub_id=hub.id))
     return render_template(
         "hubs/links.html",
@@ -257,9 +227,11 @@ def hub_links(hub_id: int):
 
 @bp.route("/producers/<int:producer_id>/hubs", methods=["GET", "POST"])
 @login_required
+@redirect_on_error("hubs.producer_links")
 def producer_links(producer_id: int):
-    producer = db.get_or_404(Enterprise, producer_id)
-    require(can_manage_producer(current_user, producer))
+    producer = load(
+        Enterprise, producer_id, allow=lambda producer: can_manage_producer(current_user, producer)
+    )
     form = LinkRequestForm()
     form.other_id.choices = choices(
         (e.id, f"{e.name} ({e.city})" if e.city else e.name)
@@ -267,15 +239,10 @@ def producer_links(producer_id: int):
     )
     if form.validate_on_submit():
         hub = db.get_or_404(Enterprise, form.other_id.data)
-        try:
-            services.request_link(
-                producer=producer, hub=hub, side=LinkSide.producer, message=form.message.data or ""
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            flash(_("Request sent to %(name)s.", name=hub.name), "success")
+        services.request_link(
+            producer=producer, hub=hub, side=LinkSide.producer, message=form.message.data or ""
+        )
+        flash(_("Request sent to %(name)s.", name=hub.name), "success")
         return redirect(url_for("hubs.producer_links", producer_id=producer.id))
     return render_template(
         "hubs/links.html",
@@ -296,15 +263,13 @@ LINK_ACTIONS = {
 @bp.post("/links/<int:link_id>/<any(accept,refuse,withdraw):action>")
 @login_required
 def link_action(link_id: int, action: str):
-    link = db.get_or_404(ProducerHubLink, link_id)
-    require(can_act_on_link(current_user, link, action))
+    link = load(
+        ProducerHubLink, link_id, allow=lambda link: can_act_on_link(current_user, link, action)
+    )
     service, message = LINK_ACTIONS[action]
-    try:
+    with domain_errors() as attempt:
         service(link)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
+    if attempt.ok:
         flash(str(message), "success")
     default = (
         url_for("hubs.producer_links", producer_id=link.producer_id)

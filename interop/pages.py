@@ -13,9 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from core.db import db
-from core.errors import DomainError
-from core.security import require
+from core.views import load, redirect_on_error
 from cycles.models import OrderCycle
 from enterprises.models import Enterprise
 from interop import exports, imports
@@ -37,17 +35,20 @@ LINK_LABELS = (
 
 
 def _producer(producer_id: int) -> Enterprise:
-    producer = db.get_or_404(Enterprise, producer_id)
-    if not producer.is_producer:
-        abort(404)
-    require(perm.can_import_catalogue(current_user, producer))
-    return producer
+    return load(
+        Enterprise,
+        producer_id,
+        where=lambda producer: producer.is_producer,
+        allow=lambda producer: perm.can_import_catalogue(current_user, producer),
+    )
 
 
 def _hub(hub_id: int) -> Enterprise:
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(hub.is_hub and perm.can_read_hub_orders(current_user, hub))
-    return hub
+    return load(
+        Enterprise,
+        hub_id,
+        allow=lambda hub: hub.is_hub and perm.can_read_hub_orders(current_user, hub),
+    )
 
 
 # -- catalogue import --------------------------------------------------------------------------
@@ -93,18 +94,14 @@ def dfc_import_preview(producer_id: int, token: str):
 
 @bp.post("/producers/<int:producer_id>/dfc-import/<token>/apply")
 @login_required
+@redirect_on_error("interop.dfc_import_preview")
 def dfc_import_apply(producer_id: int, token: str):
     producer = _producer(producer_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     target = url_for("interop.dfc_import_preview", producer_id=producer.id, token=token)
-    try:
-        imports.apply_import(producer, current_user.id, token)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(target)
+    imports.apply_import(producer, current_user.id, token)
     flash(_("The DFC catalogue was imported."), "success")
     return redirect(target)
 
@@ -129,9 +126,7 @@ def catalogue_download(producer_id: int):
 def cycle_orders_download(hub_id: int, cycle_id: int):
     """Export orders (DFC) of a cycle: the document the API serves, as a file."""
     hub = _hub(hub_id)
-    cycle = db.session.get(OrderCycle, cycle_id)
-    if cycle is None or cycle.hub_id != hub.id:
-        abort(404)
+    cycle = load(OrderCycle, cycle_id, where=lambda cycle: cycle.hub_id == hub.id)
     records = exports.iter_cycle_order_records(exports.OrderScope(cycle=cycle), api.dfc_urls())
     return api.graph_response(records, filename=f"commandes-cycle-{cycle.id}.dfc.jsonld")
 
@@ -140,9 +135,7 @@ def cycle_orders_download(hub_id: int, cycle_id: int):
 @login_required
 def order_download(hub_id: int, order_id: int):
     hub = _hub(hub_id)
-    order = db.session.get(Order, order_id)
-    if order is None or order.hub_id != hub.id:
-        abort(404)
+    order = load(Order, order_id, where=lambda order: order.hub_id == hub.id)
     records = exports.iter_cycle_order_records(
         exports.OrderScope(cycle=order.cycle), api.dfc_urls(), order_id=order.id
     )

@@ -17,6 +17,7 @@ from accounts.api_auth import api_user, token_required
 from accounts.models import User
 from core.db import db
 from core.security import require
+from core.views import load
 from cycles.models import OrderCycle, PickupWindow
 from enterprises.models import Enterprise
 from hubs.models import DistributionPoint
@@ -81,46 +82,46 @@ def node_response(record: Any, status: int = 200) -> Response:
 
 
 def _enterprise(enterprise_id: int) -> Enterprise:
-    enterprise = db.get_or_404(Enterprise, enterprise_id)
-    require(perm.can_read_enterprise(api_user(), enterprise), hide=True)
-    return enterprise
+    return load(
+        Enterprise,
+        enterprise_id,
+        allow=lambda enterprise: perm.can_read_enterprise(api_user(), enterprise),
+        hide=True,
+    )
 
 
 def _producer_catalogue(producer_id: int) -> Enterprise:
-    producer = db.get_or_404(Enterprise, producer_id)
-    if not producer.is_producer:
-        abort(404)
-    require(perm.can_read_catalogue(api_user(), producer))
-    return producer
+    return load(
+        Enterprise,
+        producer_id,
+        where=lambda producer: producer.is_producer,
+        allow=lambda producer: perm.can_read_catalogue(api_user(), producer),
+    )
 
 
 def _variant(producer: Enterprise, variant_id: int) -> tuple[Variant, Product]:
-    variant = db.session.get(Variant, variant_id)
-    if variant is None or variant.producer_id != producer.id or not variant.active:
-        abort(404)
-    if not variant.product.active:
-        abort(404)
+    variant = load(
+        Variant,
+        variant_id,
+        where=lambda v: v.producer_id == producer.id and v.active and v.product.active,
+    )
     return variant, variant.product
 
 
 def _hub(hub_id: int) -> Enterprise:
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(hub.is_hub and perm.can_read_hub_orders(api_user(), hub))
-    return hub
+    return load(
+        Enterprise,
+        hub_id,
+        allow=lambda hub: hub.is_hub and perm.can_read_hub_orders(api_user(), hub),
+    )
 
 
 def _hub_cycle(hub: Enterprise, cycle_id: int) -> OrderCycle:
-    cycle = db.session.get(OrderCycle, cycle_id)
-    if cycle is None or cycle.hub_id != hub.id:
-        abort(404)
-    return cycle
+    return load(OrderCycle, cycle_id, where=lambda cycle: cycle.hub_id == hub.id)
 
 
 def _hub_order(hub: Enterprise, order_id: int) -> Order:
-    order = db.session.get(Order, order_id)
-    if order is None or order.hub_id != hub.id:
-        abort(404)
-    return order
+    return load(Order, order_id, where=lambda order: order.hub_id == hub.id)
 
 
 # -- enterprises and persons -------------------------------------------------------------------
@@ -149,10 +150,13 @@ def person_me():
 @bp.get("/persons/<int:user_id>")
 @token_required("read")
 def person(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or user.deleted_at is not None:
-        abort(404)
-    require(perm.can_read_person(api_user(), user), hide=True)
+    user = load(
+        User,
+        user_id,
+        where=lambda user: user.deleted_at is None,
+        allow=lambda user: perm.can_read_person(api_user(), user),
+        hide=True,
+    )
     return node_response(exports.person_record(user, dfc_urls()))
 
 
@@ -179,9 +183,7 @@ def supplied_product(producer_id: int, variant_id: int):
 @token_required("read")
 def product_group(producer_id: int, product_id: int):
     producer = _producer_catalogue(producer_id)
-    product = db.session.get(Product, product_id)
-    if product is None or product.producer_id != producer.id or not product.active:
-        abort(404)
+    product = load(Product, product_id, where=lambda p: p.producer_id == producer.id and p.active)
     ids = [v.id for v in product.variants if v.active]
     return node_response(exports.product_group_record(product, ids, dfc_urls()))
 
@@ -199,8 +201,9 @@ def catalog_items(producer_id: int):
 def import_catalog_items(producer_id: int):
     """Import a DFC catalogue into the producer's products: all or nothing (422 naming every
     bad node), update by @id on re-import."""
-    producer = db.get_or_404(Enterprise, producer_id)
-    require(perm.can_import_catalogue(api_user(), producer))
+    producer = load(
+        Enterprise, producer_id, allow=lambda p: perm.can_import_catalogue(api_user(), p)
+    )
     summary, warnings = imports.import_catalogue(producer, request.get_data(), base=request.url)
     body = {
         "summary": summary.__dict__,
@@ -264,9 +267,7 @@ def sale_session(enterprise_id: int, cycle_id: int):
 def pickup_option(hub_id: int, cycle_id: int, window_id: int):
     hub = _hub(hub_id)
     cycle = _hub_cycle(hub, cycle_id)
-    window = db.session.get(PickupWindow, window_id)
-    if window is None or window.cycle_id != cycle.id:
-        abort(404)
+    window = load(PickupWindow, window_id, where=lambda window: window.cycle_id == cycle.id)
     return graph_response(exports.pickup_records(cycle, dfc_urls(), window_ids={window.id}))
 
 
@@ -274,9 +275,7 @@ def pickup_option(hub_id: int, cycle_id: int, window_id: int):
 @token_required("read")
 def place(hub_id: int, point_id: int):
     hub = _hub(hub_id)
-    point = db.session.get(DistributionPoint, point_id)
-    if point is None or point.hub_id != hub.id:
-        abort(404)
+    point = load(DistributionPoint, point_id, where=lambda point: point.hub_id == hub.id)
     return graph_response(exports.place_records(point, dfc_urls()))
 
 
@@ -307,9 +306,7 @@ def hub_order(hub_id: int, order_id: int):
 def hub_order_line(hub_id: int, order_id: int, line_id: int):
     hub = _hub(hub_id)
     order = _hub_order(hub, order_id)
-    line = db.session.get(OrderLine, line_id)
-    if line is None or line.order_id != order.id:
-        abort(404)
+    load(OrderLine, line_id, where=lambda line: line.order_id == order.id)
     return _line_response(exports.OrderScope(cycle=order.cycle), order, line_id)
 
 
@@ -348,9 +345,7 @@ def producer_orders(producer_id: int, cycle_id: int):
 @token_required("read")
 def producer_order(producer_id: int, cycle_id: int, order_id: int):
     producer, cycle = _producer_cycle(producer_id, cycle_id)
-    order = db.session.get(Order, order_id)
-    if order is None or order.cycle_id != cycle.id:
-        abort(404)
+    order = load(Order, order_id, where=lambda order: order.cycle_id == cycle.id)
     scope = exports.OrderScope(cycle=cycle, producer_id=producer.id)
     records = list(exports.iter_cycle_order_records(scope, dfc_urls(), order_id=order.id))
     if not any(isinstance(r, OrderNode) for r in records):
@@ -365,10 +360,10 @@ def producer_order(producer_id: int, cycle_id: int, order_id: int):
 @token_required("read")
 def producer_order_line(producer_id: int, cycle_id: int, order_id: int, line_id: int):
     producer, cycle = _producer_cycle(producer_id, cycle_id)
-    order = db.session.get(Order, order_id)
-    line = db.session.get(OrderLine, line_id)
-    if order is None or order.cycle_id != cycle.id or line is None:
-        abort(404)
-    if line.order_id != order.id or line.producer_id != producer.id:
-        abort(404)
+    order = load(Order, order_id, where=lambda order: order.cycle_id == cycle.id)
+    load(
+        OrderLine,
+        line_id,
+        where=lambda line: line.order_id == order.id and line.producer_id == producer.id,
+    )
     return _line_response(exports.OrderScope(cycle=cycle, producer_id=producer.id), order, line_id)

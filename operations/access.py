@@ -6,21 +6,16 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from core.db import db
-from core.security import require
+from core.views import load
 from cycles.models import OrderCycle
 from enterprises.models import Enterprise
 from operations.permissions import can_run_hub_orders
 
 
 def hub_or_404(hub_id: int) -> Enterprise:
-    hub = db.get_or_404(Enterprise, hub_id)
-    require(can_run_hub_orders(current_user, hub))
-    return hub
+    return load(Enterprise, hub_id, allow=lambda hub: can_run_hub_orders(current_user, hub))
 
 
 def hub_cycle_or_404(hub_id: int, cycle_id: int) -> tuple[Enterprise, OrderCycle]:
     hub = hub_or_404(hub_id)
-    cycle = db.get_or_404(OrderCycle, cycle_id)
-    require(cycle.hub_id == hub.id, hide=True)
-    return hub, cycle
+    return hub, load(OrderCycle, cycle_id, where=lambda cycle: cycle.hub_id == hub.id)

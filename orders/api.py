@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from sqlalchemy.orm import joinedload
 
 from accounts.api_auth import api_caller, api_user, token_required
-from core.db import db
 from core.timeutils import utcnow
+from core.views import load
 from cycles.models import OrderCycle
+from cycles.permissions import shop_is_public
 from orders import services
 from orders.models import Order
 from orders.schemas import CartItemIn, CartOut, CheckoutIn, OrderOut
@@ -18,10 +19,8 @@ blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Cart 
 
 
 def _cycle(cycle_id: int) -> OrderCycle:
-    cycle = db.session.get(OrderCycle, cycle_id, options=[joinedload(OrderCycle.hub)])
-    if cycle is None or not cycle.published:
-        abort(404)
-    return cycle
+    """The cycle of a cart or checkout: 404 unless citizens may see its shop (as in HTML)."""
+    return load(OrderCycle, cycle_id, where=shop_is_public, options=[joinedload(OrderCycle.hub)])
 
 
 def _cart_out(
@@ -114,10 +113,7 @@ class OrderResource(MethodView):
     @blp.response(200, OrderOut)
     def get(self, order_id: int):
         """One of the caller's orders."""
-        order = db.session.get(Order, order_id)
-        if order is None or order.customer_id != api_caller().id:
-            abort(404)
-        return order
+        return load(Order, order_id, where=lambda order: order.customer_id == api_caller().id)
 
 
 api_blueprints = [blp]

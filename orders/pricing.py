@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -166,6 +167,11 @@ def breakdown(line_total_cents: int, line_hub_fee_cents: int, vat_rate_bp: int) 
         vat_cents=vat_included_cents(line_total_cents, vat_rate_bp),
         total_cents=line_total_cents,
     )
+
+
+def producers_share_cents(prices: Iterable[LinePrice]) -> int:
+    """What the producers receive of these lines: their totals less the hub fees they contain."""
+    return sum(price.line_total_cents - price.line_hub_fee_cents for price in prices)
 
 
 def line_hub_fee_cents(line: OrderLine) -> int:

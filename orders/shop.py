@@ -21,6 +21,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from core.db import db
 from cycles.models import CycleOffer, OrderCycle
 from enterprises.models import Enterprise
+from orders import pricing
 from orders.services import available_quantity
 from products.models import Product, Variant
 
@@ -37,6 +38,14 @@ class ShopItem:
     producer: Enterprise
     available: int | None
     unit_price_cents: int
+    #: the hub fee contained in the unit price
+    hub_fee_cents: int = 0
+
+    @property
+    def breakdown(self) -> pricing.LineBreakdown:
+        """Who gets what of the unit price (the shop card's disclosure)."""
+        vat_rate_bp = self.product.vat_rate_bp
+        return pricing.breakdown(self.unit_price_cents, self.hub_fee_cents, vat_rate_bp)
 
     @property
     def low_stock(self) -> bool:
@@ -199,9 +208,11 @@ def shop_page(
             product=product,
             producer=producer,
             available=available_quantity(offer, variant),
-            unit_price_cents=variant.price_cents + hub_fee_cents(offer, variant.price_cents),
+            unit_price_cents=variant.price_cents + fee,
+            hub_fee_cents=fee,
         )
         for offer, variant, product, producer, _total in rows
+        for fee in (hub_fee_cents(offer, variant.price_cents),)
     ]
     result = ShopPage(items=items, total=int(total or 0), page=page, per_page=per_page)
     cached_facets = facets.get(cycle.id, facets_max_age) if facets_max_age else None

@@ -30,11 +30,13 @@ from core.errors import DomainError
 from core.forms import choices
 from core.security import require
 from core.timeutils import utcnow
+from core.views import load, redirect_on_error
 from cycles.models import OrderCycle, PickupSlot, PickupWindow
+from cycles.permissions import shop_is_public
 from cycles.services import require_open
 from orders import guest_links as guest_links_service
 from orders import services, shop
-from orders.errors import CycleClosed, InsufficientStock, SlotFull
+from orders.errors import InsufficientStock, SlotFull
 from orders.forms import CheckoutForm, GuestLinksForm, PlaceOrderForm
 from orders.history import Actor, timeline
 from orders.models import Order, OrderStatus, PaymentMethod
@@ -55,12 +57,8 @@ def _user():
 
 
 def _load_cycle(cycle_id: int) -> OrderCycle:
-    cycle = db.session.scalar(
-        select(OrderCycle).where(OrderCycle.id == cycle_id).options(joinedload(OrderCycle.hub))
-    )
-    if cycle is None or not cycle.published or not cycle.hub.is_active:
-        abort(404)
-    return cycle
+    """The cycle of a shop page: 404 unless citizens may see its shop."""
+    return load(OrderCycle, cycle_id, where=shop_is_public, options=[joinedload(OrderCycle.hub)])
 
 
 def _guest_items(cycle: OrderCycle) -> dict[int, int]:
@@ -96,16 +94,16 @@ def _remember_guest_order(order: Order) -> None:
 
 def load_order(order_id: int) -> Order:
     """The order if the caller may see it (404 otherwise: someone else's order stays hidden)."""
-    order = db.session.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .options(
+    order = load(
+        Order,
+        order_id,
+        options=[
             joinedload(Order.hub),
             joinedload(Order.cycle),
             joinedload(Order.pickup_window).joinedload(PickupWindow.distribution_point),
             joinedload(Order.pickup_slot),
             selectinload(Order.lines),
-        )
+        ],
     )
     token = request.args.get("t")
     granted = order is not None and token_grants(order, token)
@@ -143,6 +141,11 @@ def _safe_back(default: str) -> str:
     from core.security import safe_next_url
 
     return safe_next_url(request.form.get("next"), default)
+
+
+def _back_to_shop() -> str:
+    """The page the cart form was sent from (``next``), else the shop."""
+    return _safe_back(url_for("orders.shop", cycle_id=(request.view_args or {})["cycle_id"]))
 
 
 @bp.record_once
@@ -232,29 +235,25 @@ bp.add_url_rule("/cycles/<int:cycle_id>/shop", "shop", shop_view)
 
 
 @bp.post("/cycles/<int:cycle_id>/cart/items")
+@redirect_on_error(_back_to_shop, status=303)
 def cart_add(cycle_id: int):
     cycle = _load_cycle(cycle_id)
     offer_id = _int_arg("offer_id")
     quantity = _int_arg("quantity", 1)
-    back = _safe_back(url_for("orders.shop", cycle_id=cycle.id))
+    back = _back_to_shop()
     if offer_id is None or quantity is None or quantity < 0:
         flash(_("Please enter a valid quantity."), "error")
         return redirect(back), 303
-    try:
-        change = services.set_cart_quantity(
-            cycle=cycle,
-            user=_user(),
-            # a saved cart is read under its lock by the service: only a guest's is passed
-            items=_guest_items(cycle) if _user() is None else None,
-            offer_id=offer_id,
-            quantity=quantity,
-            add=request.form.get("mode") != "set",
-            now=utcnow(),
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(back), 303
+    change = services.set_cart_quantity(
+        cycle=cycle,
+        user=_user(),
+        # a saved cart is read under its lock by the service: only a guest's is passed
+        items=_guest_items(cycle) if _user() is None else None,
+        offer_id=offer_id,
+        quantity=quantity,
+        add=request.form.get("mode") != "set",
+        now=utcnow(),
+    )
     if _user() is None:
         _store_guest_items(cycle, change.items)
     if change.capped:
@@ -273,7 +272,13 @@ def cart(cycle_id: int):
     for notice in dict.fromkeys(view.notices):
         flash(notice, "warning")
     return render_template(
-        "orders/cart.html", cycle=cycle, hub=cycle.hub, cart=view, is_open=cycle.is_open(utcnow())
+        "orders/cart.html",
+        cycle=cycle,
+        hub=cycle.hub,
+        cart=view,
+        is_open=cycle.is_open(utcnow()),
+        breakdown=services.pricing.breakdown,
+        producers_share=services.pricing.producers_share_cents,
     )
 
 
@@ -357,13 +362,10 @@ def _save_checkout_state(cycle: OrderCycle, state: dict[str, Any] | None) -> Non
 
 
 @bp.route("/cycles/<int:cycle_id>/checkout", methods=["GET", "POST"])
+@redirect_on_error("orders.shop")
 def checkout(cycle_id: int):
     cycle = _load_cycle(cycle_id)
-    try:
-        require_open(cycle, utcnow())
-    except CycleClosed as exc:
-        flash(str(exc.message), "error")
-        return redirect(url_for("orders.shop", cycle_id=cycle.id))
+    require_open(cycle, utcnow())
     view = services.build_cart(cycle, cart_items(cycle))
     if not view.lines:
         flash(_("Your cart is empty."), "warning")
@@ -464,6 +466,11 @@ def review(cycle_id: int):
 
 
 @bp.post("/cycles/<int:cycle_id>/checkout/place")
+@redirect_on_error(
+    "orders.review",
+    status=303,
+    by_error={InsufficientStock: "orders.cart", SlotFull: "orders.checkout"},
+)
 def place(cycle_id: int):
     cycle = _load_cycle(cycle_id)
     form = PlaceOrderForm()
@@ -477,34 +484,21 @@ def place(cycle_id: int):
         return redirect(url_for("orders.review", cycle_id=cycle.id)), 303
     state, window, slot = context
     user = _user()
-    try:
-        order = services.place_order(
-            cycle=cycle,
-            customer=user,
-            items=list(cart_items(cycle).items()),
-            pickup_window_id=window.id,
-            pickup_slot_id=slot.id if slot else None,
-            payment_method=state.get("payment_method", ""),
-            idempotency_key=form.idempotency_key.data,
-            terms_accepted=bool(form.accept_terms.data),
-            now=utcnow(),
-            guest_email=state.get("guest_email", ""),
-            guest_name=state.get("guest_name", ""),
-            guest_phone=state.get("guest_phone", ""),
-            customer_note=state.get("customer_note", ""),
-        )
-    except InsufficientStock as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("orders.cart", cycle_id=cycle.id)), 303
-    except SlotFull as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("orders.checkout", cycle_id=cycle.id)), 303
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("orders.review", cycle_id=cycle.id)), 303
+    order = services.place_order(
+        cycle=cycle,
+        customer=user,
+        items=list(cart_items(cycle).items()),
+        pickup_window_id=window.id,
+        pickup_slot_id=slot.id if slot else None,
+        payment_method=state.get("payment_method", ""),
+        idempotency_key=form.idempotency_key.data,
+        terms_accepted=bool(form.accept_terms.data),
+        now=utcnow(),
+        guest_email=state.get("guest_email", ""),
+        guest_name=state.get("guest_name", ""),
+        guest_phone=state.get("guest_phone", ""),
+        customer_note=state.get("customer_note", ""),
+    )
     if user is None:
         _remember_guest_order(order)
         _store_guest_items(cycle, {})
@@ -550,25 +544,22 @@ def history():
 
 
 @bp.post("/orders/<int:order_id>/cancel")
+@redirect_on_error("orders.detail", status=303)
 def cancel(order_id: int):
     order = load_order(order_id)
     require(is_buyer(_user(), order, guest_order_ids()), hide=True)
     if not services.can_citizen_change(order, utcnow()):
         flash(_("This order can no longer be cancelled."), "error")
         return redirect(url_for("orders.detail", order_id=order.id)), 303
-    try:
-        services.cancel_order(
-            order, by=Actor.citizen(_user(), order), reason="cancelled by the customer"
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("orders.detail", order_id=order.id)), 303
+    services.cancel_order(
+        order, by=Actor.citizen(_user(), order), reason="cancelled by the customer"
+    )
     flash(_("Your order was cancelled."), "success")
     return redirect(url_for("orders.detail", order_id=order.id)), 303
 
 
 @bp.route("/orders/<int:order_id>/edit", methods=["GET", "POST"])
+@redirect_on_error("orders.edit", status=303)
 def edit(order_id: int):
     order = load_order(order_id)
     require(is_buyer(_user(), order, guest_order_ids()), hide=True)
@@ -581,12 +572,7 @@ def edit(order_id: int):
                 except ValueError:
                     flash(_("Please enter a valid quantity."), "error")
                     return redirect(url_for("orders.edit", order_id=order.id)), 303
-        try:
-            order = services.update_order_lines(order, changes, actor=_user())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            return redirect(url_for("orders.edit", order_id=order_id)), 303
+        order = services.update_order_lines(order, changes, actor=_user())
         flash(_("Your order was updated."), "success")
         return redirect(url_for("orders.detail", order_id=order.id)), 303
     if not services.can_citizen_change(order, utcnow()):

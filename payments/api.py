@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from accounts.api_auth import api_caller, token_required
-from core.db import db
+from core.views import load
 from orders.models import Order
 from payments import services
 
@@ -31,10 +31,7 @@ class ConfirmIn(Schema):
 
 
 def _order(order_id: int) -> Order:
-    order = db.session.get(Order, order_id)
-    if order is None or order.customer_id != api_caller().id:
-        abort(404)
-    return order
+    return load(Order, order_id, where=lambda order: order.customer_id == api_caller().id)
 
 
 def _out(order: Order, payment, status: str, secret: str) -> dict:

@@ -18,9 +18,9 @@ from flask import (
 from flask_babel import gettext as _
 
 from core.db import db
-from core.errors import DomainError
 from core.extensions import csrf
 from core.security import require
+from core.views import json_on_error
 from orders.models import OrderStatus, PaymentMethod, PaymentStatus
 from orders.permissions import is_buyer
 from orders.views import guest_order_ids, load_order
@@ -95,6 +95,7 @@ def retry(order_id: int):
 
 
 @bp.post("/orders/<int:order_id>/confirm")
+@json_on_error
 def confirm(order_id: int):
     """JSON, called by checkout.js with the PaymentMethod id Stripe.js created."""
     order = _buyer_order(order_id)
@@ -102,11 +103,7 @@ def confirm(order_id: int):
     payment_method = str(data.get("payment_method", ""))
     if not payment_method or len(payment_method) > 100:
         return jsonify(error={"code": "validation_failed", "message": _("No card given.")}), 422
-    try:
-        result = services.confirm_card_payment(order, payment_method)
-    except DomainError as exc:
-        db.session.rollback()
-        return jsonify(error=exc.to_dict()), exc.status
+    result = services.confirm_card_payment(order, payment_method)
     return jsonify(
         status=result.status,
         client_secret=result.client_secret,

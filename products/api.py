@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.api_auth import api_user, token_required
 from core.db import db
+from core.views import load
 from enterprises.models import Enterprise
 from products import categories, services
 from products.models import Product, Variant
@@ -100,12 +101,7 @@ def _variant_input(data: dict[str, Any]) -> services.VariantInput:
 
 
 def _editable_product(product_id: int) -> Product:
-    product = db.session.get(Product, product_id)
-    if product is None:
-        abort(404)
-    if not can_edit_product(api_user(), product):
-        abort(403)
-    return product
+    return load(Product, product_id, allow=lambda product: can_edit_product(api_user(), product))
 
 
 @blp.route("/products")
@@ -142,11 +138,12 @@ class Products(MethodView):
     @blp.response(201, ProductOut)
     def post(self, data: dict[str, Any]):
         """Create a product (and its variants) for a producer the caller manages."""
-        producer = db.session.get(Enterprise, data["producer_id"])
-        if producer is None or not producer.is_producer:
-            abort(404)
-        if not can_manage_products(api_user(), producer):
-            abort(403)
+        producer = load(
+            Enterprise,
+            data["producer_id"],
+            where=lambda producer: producer.is_producer,
+            allow=lambda producer: can_manage_products(api_user(), producer),
+        )
         product = services.create_product(
             producer,
             services.ProductInput(
@@ -204,17 +201,19 @@ class ProductVariants(MethodView):
         return variant_out(services.add_variant(product, _variant_input(data)))
 
 
+def _editable_variant(variant_id: int) -> Variant:
+    return load(
+        Variant, variant_id, allow=lambda variant: can_edit_product(api_user(), variant.product)
+    )
+
+
 @blp.route("/variants/<int:variant_id>")
 class VariantResource(MethodView):
     @token_required("read")
     @blp.response(200, VariantOut)
     def get(self, variant_id: int):
         """A variant of a product the caller manages."""
-        variant = db.session.get(Variant, variant_id)
-        if variant is None:
-            abort(404)
-        if not can_edit_product(api_user(), variant.product):
-            abort(403)
+        variant = _editable_variant(variant_id)
         return variant_out(variant)
 
     @token_required("write")
@@ -223,11 +222,7 @@ class VariantResource(MethodView):
     def patch(self, data: dict[str, Any], variant_id: int):
         """Change some fields of a variant. Send ``stock_seen`` with ``stock`` to refuse (409
         stock_changed) overwriting a stock that orders changed since you read it."""
-        variant = db.session.get(Variant, variant_id)
-        if variant is None:
-            abort(404)
-        if not can_edit_product(api_user(), variant.product):
-            abort(403)
+        variant = _editable_variant(variant_id)
         merged = {
             "sku": variant.sku,
             "unit": variant.unit.value,

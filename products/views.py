@@ -29,6 +29,7 @@ from flask_login import current_user, login_required
 from core.db import db
 from core.errors import DomainError
 from core.security import require
+from core.views import domain_errors, load, redirect_on_error
 from enterprises.models import Enterprise
 from products import categories, csv_io, services
 from products.errors import ImportFileInvalid
@@ -92,34 +93,30 @@ def product_image_url(product: Product) -> str:
 
 
 def _producer_or_404(producer_id: int) -> Enterprise:
-    producer = db.get_or_404(Enterprise, producer_id)
-    if not producer.is_producer:
-        abort(404)
-    require(can_manage_products(current_user, producer))
-    return producer
+    return load(
+        Enterprise,
+        producer_id,
+        where=lambda producer: producer.is_producer,
+        allow=lambda producer: can_manage_products(current_user, producer),
+    )
 
 
 def _product_for_edit(product_id: int) -> Product:
-    product = db.get_or_404(Product, product_id)
-    require(can_edit_product(current_user, product))
-    return product
+    return load(Product, product_id, allow=lambda product: can_edit_product(current_user, product))
+
+
+def _variant_for_edit(variant_id: int) -> Variant:
+    return load(
+        Variant, variant_id, allow=lambda variant: can_edit_product(current_user, variant.product)
+    )
 
 
 def _form_choices(form: Any) -> None:
     form.set_choices(categories.list_categories(), categories.list_labels())
 
 
-def _put_errors(form: Any, error: DomainError) -> None:
-    """Show a service's field errors on the form fields (or as a flash when no field matches)."""
-    mapping = {"price_cents": "price"}
-    shown = False
-    for name, message in (error.fields or {}).items():
-        fld = getattr(form, mapping.get(name, name), None)
-        if fld is not None and hasattr(fld, "errors"):
-            fld.errors = [*list(fld.errors or []), message]
-            shown = True
-    if not shown:
-        flash(str(error.message), "error")
+#: the services' field names the forms call otherwise
+FORM_FIELDS = {"price_cents": "price"}
 
 
 def _list_args() -> dict[str, Any]:
@@ -186,19 +183,15 @@ def new(producer_id: int):
     if submitted and not _variants_valid(form):
         return render_template("products/new.html", producer=producer, form=form), 422
     if submitted:
-        try:
+        with domain_errors(form, FORM_FIELDS) as attempt:
             product = services.create_product(
                 producer, form.to_input(), [entry.form.to_input() for entry in form.variants]
             )
-        except DomainError as exc:
-            db.session.rollback()
-            _put_errors(form, exc)
+        if not attempt.ok:
             return render_template("products/new.html", producer=producer, form=form), 422
         if form.image.data:
-            try:
+            with domain_errors():
                 services.set_product_image(product, form.image.data.stream)
-            except DomainError as exc:
-                flash(str(exc.message), "error")
         flash(_("Product created: %(name)s.", name=product.name), "success")
         return redirect(url_for("products.index", producer_id=producer.id))
     status = 422 if form.errors else 200
@@ -226,13 +219,11 @@ def edit(product_id: int):
     if request.method == "GET":
         form.fill(product)
     elif form.validate_on_submit():
-        try:
+        with domain_errors(form, FORM_FIELDS) as attempt:
             services.update_product(product, form.to_input())
             if form.image.data:
                 services.set_product_image(product, form.image.data.stream)
-        except DomainError as exc:
-            db.session.rollback()
-            _put_errors(form, exc)
+        if not attempt.ok:
             return render_template("products/edit.html", product=product, form=form), 422
         flash(_("Product saved."), "success")
         return redirect(url_for("products.edit", product_id=product.id))
@@ -255,11 +246,9 @@ def new_variant(product_id: int):
     product = _product_for_edit(product_id)
     form = VariantForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, FORM_FIELDS) as attempt:
             services.add_variant(product, form.to_input())
-        except DomainError as exc:
-            db.session.rollback()
-            _put_errors(form, exc)
+        if not attempt.ok:
             return render_template("products/variant.html", product=product, form=form), 422
         flash(_("Variant added."), "success")
         return redirect(url_for("products.edit", product_id=product.id))
@@ -270,22 +259,19 @@ def new_variant(product_id: int):
 @bp.route("/variants/<int:variant_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_variant(variant_id: int):
-    variant = db.get_or_404(Variant, variant_id)
+    variant = _variant_for_edit(variant_id)
     product = variant.product
-    require(can_edit_product(current_user, product))
     form = VariantForm()
     if request.method == "GET":
         form.fill(variant)
         form.stock_seen.data = str(variant.stock)
     elif form.validate_on_submit():
         seen = form.stock_seen.data or ""
-        try:
+        with domain_errors(form, FORM_FIELDS) as attempt:
             services.update_variant(
                 variant, form.to_input(), stock_seen=int(seen) if seen.isdigit() else None
             )
-        except DomainError as exc:
-            db.session.rollback()
-            _put_errors(form, exc)
+        if (exc := attempt.error) is not None:
             if isinstance(exc, services.StockChanged):
                 form.stock_seen.data = str(exc.current_stock)
             status = 409 if exc.code == "stock_changed" else 422
@@ -304,8 +290,7 @@ def edit_variant(variant_id: int):
 @login_required
 def quick_edit(variant_id: int):
     """Price and stock from the list. JSON for the page's script, redirect without script."""
-    variant = db.get_or_404(Variant, variant_id)
-    require(can_edit_product(current_user, variant.product))
+    variant = _variant_for_edit(variant_id)
     form = QuickEditForm()
     wants_json = request.accept_mimetypes.best == "application/json"
     back = url_for("products.index", producer_id=variant.producer_id, **_list_args())
@@ -440,6 +425,7 @@ def _row_as_variant(row: dict[str, Any]) -> SimpleNamespace:
 
 @bp.post("/producers/<int:producer_id>/products/import/<token>/apply")
 @login_required
+@redirect_on_error("products.import_preview")
 def import_apply(producer_id: int, token: str):
     producer = _producer_or_404(producer_id)
     form = ConfirmForm()
@@ -449,11 +435,7 @@ def import_apply(producer_id: int, token: str):
     target = url_for("products.import_preview", producer_id=producer.id, token=token)
     if _wants_stream():
         return _ndjson(steps, lambda summary: {"redirect": target})
-    try:
-        csv_io.run_to_end(steps)
-    except DomainError as exc:
-        flash(str(exc.message), "error")
-        return redirect(target)
+    csv_io.run_to_end(steps)
     return redirect(target)
 
 

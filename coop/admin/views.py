@@ -13,10 +13,10 @@ from coop.billing.permissions import can_run_platform
 from coop.billing.views import csv_response, month_arg, page_arg
 from coop.models import PlatformCost
 from core.db import db
-from core.errors import DomainError
 from core.forms import filled
 from core.security import require
 from core.timeutils import utcnow
+from core.views import domain_errors
 
 bp = Blueprint("coop_admin", __name__, url_prefix="/admin/coop")
 
@@ -92,11 +92,10 @@ def build_statements():
     form = BuildStatementsForm()
     if not form.validate_on_submit():
         return _render_statements(form, 422)
-    try:
+    with domain_errors(form, field="month") as attempt:  # raised before anything is written
         month = statements.parse_month(form.month.data)
         built = statements.build_statements(month, utcnow())
-    except DomainError as exc:  # raised before anything is written
-        form.month.errors = [str(exc.message)]
+    if not attempt.ok:
         return _render_statements(form, 422)
     if built:
         flash(

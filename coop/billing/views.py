@@ -10,24 +10,19 @@ from flask_login import current_user, login_required
 from coop.billing import ledger, statements
 from coop.billing.pdf import issuer, render_statement_pdf, statement_lines, vat_mention
 from coop.billing.permissions import can_see_hub_ledger, can_see_statements
-from core.db import db
 from core.errors import DomainError
-from core.security import require
+from core.views import load
 from enterprises.models import Enterprise
 
 bp = Blueprint("billing", __name__)
 
 
 def _enterprise(enterprise_id: int) -> Enterprise:
-    enterprise = db.get_or_404(Enterprise, enterprise_id)
-    require(can_see_statements(current_user, enterprise))
-    return enterprise
+    return load(Enterprise, enterprise_id, allow=lambda e: can_see_statements(current_user, e))
 
 
 def _hub(enterprise_id: int) -> Enterprise:
-    hub = db.get_or_404(Enterprise, enterprise_id)
-    require(can_see_hub_ledger(current_user, hub))
-    return hub
+    return load(Enterprise, enterprise_id, allow=lambda hub: can_see_hub_ledger(current_user, hub))
 
 
 def month_arg() -> date | None:

@@ -27,21 +27,18 @@ from core.i18n import cents
 from core.money import cents_to_decimal
 from core.security import require
 from core.timeutils import local_date, utcnow
+from core.views import json_on_error, load
 from enterprises.models import Enterprise
 
 bp = Blueprint("contributions", __name__)
 
 
 def _enterprise(enterprise_id: int) -> Enterprise:
-    enterprise = db.get_or_404(Enterprise, enterprise_id)
-    require(can_manage_contribution(current_user, enterprise))
-    return enterprise
+    return load(Enterprise, enterprise_id, allow=lambda e: can_manage_contribution(current_user, e))
 
 
 def _payment(enterprise: Enterprise, payment_id: int) -> ContributionPayment:
-    payment = db.get_or_404(ContributionPayment, payment_id)
-    require(payment.enterprise_id == enterprise.id, hide=True)
-    return payment
+    return load(ContributionPayment, payment_id, where=lambda p: p.enterprise_id == enterprise.id)
 
 
 def _render_edit(enterprise: Enterprise, form: PledgeForm, status: int = 200):
@@ -142,6 +139,7 @@ def pay(enterprise_id: int):
 
 @bp.post("/enterprises/<int:enterprise_id>/contribution/payments/<int:payment_id>/confirm")
 @login_required
+@json_on_error
 def confirm(enterprise_id: int, payment_id: int):
     """JSON, called by checkout.js with the PaymentMethod id Stripe.js created."""
     enterprise = _enterprise(enterprise_id)
@@ -150,11 +148,7 @@ def confirm(enterprise_id: int, payment_id: int):
     payment_method = str(data.get("payment_method", ""))
     if not payment_method or len(payment_method) > 100:
         return jsonify(error={"code": "validation_failed", "message": _("No card given.")}), 422
-    try:
-        result = services.confirm_card_contribution(payment, payment_method)
-    except DomainError as exc:
-        db.session.rollback()
-        return jsonify(error=exc.to_dict()), exc.status
+    result = services.confirm_card_contribution(payment, payment_method)
     return jsonify(status=result.status, client_secret=result.client_secret)
 
 

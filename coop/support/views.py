@@ -12,8 +12,8 @@ from coop.support import services
 from coop.support.forms import AnswerForm, SupportForm
 from coop.support.permissions import can_answer_support, can_ask_support
 from core.db import db
-from core.errors import DomainError
 from core.security import require
+from core.views import domain_errors, load
 from enterprises.models import Enterprise
 
 bp = Blueprint("support", __name__)
@@ -22,14 +22,13 @@ bp = Blueprint("support", __name__)
 @bp.route("/enterprises/<int:enterprise_id>/support", methods=["GET", "POST"])
 @login_required
 def index(enterprise_id: int):
-    enterprise = db.get_or_404(Enterprise, enterprise_id)
-    require(can_ask_support(current_user, enterprise))
+    enterprise = load(Enterprise, enterprise_id, allow=lambda e: can_ask_support(current_user, e))
     form = SupportForm()
     status = 200
     headers: dict[str, str] = {}
     if request.method == "POST":
         if form.validate():
-            try:
+            with domain_errors(form, field="subject") as attempt:
                 services.open_request(
                     enterprise,
                     author=current_user,
@@ -37,12 +36,11 @@ def index(enterprise_id: int):
                     body=form.body.data or "",
                     ip=client_ip(),
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                form.subject.errors = [*form.subject.errors, str(exc.message)]
-                status = exc.status  # 429 when rate-limited: the message stays in the form
-                if isinstance(exc, RateLimited):
-                    headers["Retry-After"] = str(exc.retry_after_seconds)
+            status = 422
+            if attempt.error is not None:
+                status = attempt.error.status  # 429 when rate-limited: the message stays
+                if isinstance(attempt.error, RateLimited):
+                    headers["Retry-After"] = str(attempt.error.retry_after_seconds)
             else:
                 flash(
                     _("Your request is sent. The cooperative will answer you by e-mail."),
@@ -77,22 +75,19 @@ def admin_list():
 @login_required
 def answer(request_id: int):
     require(can_answer_support(current_user))
-    support_request = db.get_or_404(SupportRequest, request_id)
+    support_request = load(SupportRequest, request_id)
     form = AnswerForm()
     if request.method == "GET":
         form.answer.data = support_request.answer or ""
     status = 200
     if request.method == "POST":
         if form.validate():
-            try:
+            with domain_errors(form, field="answer") as attempt:
                 services.answer_request(
                     support_request, answer=form.answer.data or "", actor=current_user
                 )
-            except DomainError as exc:
-                db.session.rollback()
-                form.answer.errors = [*form.answer.errors, str(exc.message)]
-                status = 422
-            else:
+            status = 422
+            if attempt.ok:
                 flash(_("Answer sent to the author by e-mail."), "success")
                 return redirect(url_for("support.admin_list"), 303)
         else:

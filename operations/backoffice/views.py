@@ -14,12 +14,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from core.db import db
-from core.errors import DomainError
 from core.forms import choices
 from core.i18n import cents as _cents
 from core.i18n import localdt, localtime
-from core.security import require
+from core.views import load, redirect_on_error
 from enterprises.models import Enterprise
 from operations.access import hub_cycle_or_404, hub_or_404
 from operations.backoffice import services
@@ -45,9 +43,7 @@ bp = Blueprint("backoffice", __name__)
 
 def _order(hub_id: int, order_id: int) -> tuple[Enterprise, Order]:
     hub = hub_or_404(hub_id)
-    order = db.get_or_404(Order, order_id)
-    require(order.hub_id == hub.id, hide=True)
-    return hub, order
+    return hub, load(Order, order_id, where=lambda order: order.hub_id == hub.id)
 
 
 def _to_order(hub: Enterprise, order: Order, anchor: str = ""):
@@ -159,6 +155,7 @@ def order(hub_id: int, order_id: int):
 
 @bp.post("/hubs/<int:hub_id>/orders/<int:order_id>/lines")
 @login_required
+@redirect_on_error("backoffice.order", anchor="lines")
 def edit_lines(hub_id: int, order_id: int):
     hub, order = _order(hub_id, order_id)
     form = EditLinesForm()
@@ -169,11 +166,7 @@ def edit_lines(hub_id: int, order_id: int):
         return _render_order(
             hub, order, 422, lines_form=form, line_errors=errors, line_values=request.form
         )
-    try:
-        change = services.edit_order_lines(order, edits, actor=current_user)
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return _to_order(hub, order, "lines")
+    change = services.edit_order_lines(order, edits, actor=current_user)
     if not change.changes:
         flash(_("Nothing was changed."), "warning")
     else:
@@ -204,27 +197,25 @@ def edit_lines(hub_id: int, order_id: int):
 
 @bp.post("/hubs/<int:hub_id>/orders/<int:order_id>/cancel")
 @login_required
+@redirect_on_error("backoffice.order")
 def cancel(hub_id: int, order_id: int):
     hub, order = _order(hub_id, order_id)
     form = CancelForm()
     if not form.validate():
         return _render_order(hub, order, 422, cancel_form=form)
-    try:
-        services.cancel_by_hub(
-            order,
-            restock=bool(form.restock.data),
-            actor=current_user,
-            reason=(form.reason.data or "").strip(),
-        )
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return _to_order(hub, order)
+    services.cancel_by_hub(
+        order,
+        restock=bool(form.restock.data),
+        actor=current_user,
+        reason=(form.reason.data or "").strip(),
+    )
     flash(_("Order cancelled. The customer is told by e-mail."), "success")
     return _to_order(hub, order)
 
 
 @bp.post("/hubs/<int:hub_id>/orders/<int:order_id>/refund")
 @login_required
+@redirect_on_error("backoffice.order", anchor="payments")
 def refund(hub_id: int, order_id: int):
     hub, order = _order(hub_id, order_id)
     form = RefundForm()
@@ -237,35 +228,29 @@ def refund(hub_id: int, order_id: int):
             _("At most %(amount)s can be refunded.", amount=_cents(left)),
         ]
         return _render_order(hub, order, 422, refund_form=form)
-    try:
-        services.refund_order(
-            order, amount, actor=current_user, reason=(form.reason.data or "").strip()
-        )
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return _to_order(hub, order, "payments")
+    services.refund_order(
+        order, amount, actor=current_user, reason=(form.reason.data or "").strip()
+    )
     flash(_("Refunded: %(amount)s.", amount=_cents(amount)), "success")
     return _to_order(hub, order, "payments")
 
 
 @bp.post("/hubs/<int:hub_id>/orders/<int:order_id>/paid")
 @login_required
+@redirect_on_error("backoffice.order", anchor="payments")
 def mark_paid(hub_id: int, order_id: int):
     hub, order = _order(hub_id, order_id)
     form = PaidForm()
     if not form.validate():
         return _render_order(hub, order, 422, paid_form=form)
-    try:
-        services.mark_paid(order, method=form.method.data, actor=current_user)
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return _to_order(hub, order, "payments")
+    services.mark_paid(order, method=form.method.data, actor=current_user)
     flash(_("Payment recorded."), "success")
     return _to_order(hub, order, "payments")
 
 
 @bp.post("/hubs/<int:hub_id>/orders/<int:order_id>/collected")
 @login_required
+@redirect_on_error("backoffice.order")
 def collected(hub_id: int, order_id: int):
     hub, order = _order(hub_id, order_id)
     form = CollectedForm()
@@ -273,11 +258,7 @@ def collected(hub_id: int, order_id: int):
         flash(_("This action is not valid."), "error")
         return _to_order(hub, order)
     done = form.collected.data == "1"
-    try:
-        services.set_collected(order, done, current_user)
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return _to_order(hub, order)
+    services.set_collected(order, done, current_user)
     flash(_("Marked as collected.") if done else _("Marked as not collected."), "success")
     return _to_order(hub, order)
 

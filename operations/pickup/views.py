@@ -14,8 +14,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core.db import db
-from core.security import require
+from core.views import load
 from cycles.models import PickupWindow
 from operations.access import hub_cycle_or_404
 from operations.pickup import services
@@ -28,9 +27,7 @@ MAX_TICKS = 500
 
 def _window(hub_id: int, cycle_id: int, window_id: int):
     hub, cycle = hub_cycle_or_404(hub_id, cycle_id)
-    window = db.get_or_404(PickupWindow, window_id)
-    require(window.cycle_id == cycle.id, hide=True)
-    return hub, cycle, window
+    return hub, cycle, load(PickupWindow, window_id, where=lambda w: w.cycle_id == cycle.id)
 
 
 @bp.get("/hubs/<int:hub_id>/cycles/<int:cycle_id>/pickup")

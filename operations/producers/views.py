@@ -6,9 +6,8 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from core.db import db
-from core.security import require
 from core.timeutils import utcnow
+from core.views import load
 from cycles.models import OrderCycle
 from enterprises.models import Enterprise
 from operations.permissions import can_see_producer_lines
@@ -21,9 +20,7 @@ FILTER_KEYS = ("hub", "state", "since", "until")
 
 
 def _producer(producer_id: int) -> Enterprise:
-    producer = db.get_or_404(Enterprise, producer_id)
-    require(can_see_producer_lines(current_user, producer))
-    return producer
+    return load(Enterprise, producer_id, allow=lambda p: can_see_producer_lines(current_user, p))
 
 
 def _filters() -> tuple[services.Filters, dict]:
@@ -64,9 +61,9 @@ def export_csv(producer_id: int):
     filters, data = _filters()
     cycle = None
     if data["cycle_id"] is not None:
-        cycle = db.get_or_404(OrderCycle, data["cycle_id"])
-        if not services.is_producer_cycle(producer, cycle):
-            abort(404)
+        cycle = load(
+            OrderCycle, data["cycle_id"], where=lambda c: services.is_producer_cycle(producer, c)
+        )
     body = services.export_csv(producer, filters, utcnow(), cycle=cycle)
     name = f"commandes-{producer.slug}" + (f"-cycle-{cycle.id}" if cycle else "") + ".csv"
     return Response(
@@ -80,9 +77,9 @@ def export_csv(producer_id: int):
 @login_required
 def cycle(producer_id: int, cycle_id: int):
     producer = _producer(producer_id)
-    order_cycle = db.get_or_404(OrderCycle, cycle_id)
-    if not services.is_producer_cycle(producer, order_cycle):
-        abort(404)
+    order_cycle = load(
+        OrderCycle, cycle_id, where=lambda c: services.is_producer_cycle(producer, c)
+    )
     now = utcnow()
     return render_template(
         "operations/producers/cycle.html",
