@@ -94,16 +94,17 @@ def _remember_guest_order(order: Order) -> None:
 
 def load_order(order_id: int) -> Order:
     """The order if the caller may see it (404 otherwise: someone else's order stays hidden)."""
-    order = load(
-        Order,
-        order_id,
-        options=[
+    # not core.views.load: a link to a missing order is answered like an expired one
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .options(
             joinedload(Order.hub),
             joinedload(Order.cycle),
             joinedload(Order.pickup_window).joinedload(PickupWindow.distribution_point),
             joinedload(Order.pickup_slot),
             selectinload(Order.lines),
-        ],
+        )
     )
     token = request.args.get("t")
     granted = order is not None and token_grants(order, token)
