@@ -14,8 +14,8 @@
   ``Event.wait(timeout)`` or ``Lock.acquire(timeout=...)`` would never end. libfaketime 0.9.10
   then breaks ``time.sleep`` in Python >= 3.11; ``faketime_site/sitecustomize.py`` works around it.
 - ``FAKETIME_NO_CACHE`` is not needed: libfaketime only caches its reading of ``FAKETIME``, which
-  does not change during the run. File timestamps are shifted with the clock (libfaketime's
-  default), so a file written during the run is not "in the past".
+  does not change during the run. File timestamps are not shifted (libfaketime 0.9.10 does not
+  intercept glibc >= 2.33's ``stat``): a file written during the run looks older by the offset.
 - ``COMPTOIR_SHIFTED_TO`` tells ``tests/test_clock.py`` where the clock should be: it checks
   that Python, PostgreSQL and a subprocess really see the shifted time.
 """
