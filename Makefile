@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := app:create_app
 
-.PHONY: run test lint format bench venv dev-venv migrate-check clean seed translations translations-update
+.PHONY: run test test-dates test-date lint format bench venv dev-venv migrate-check clean seed translations translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,20 @@ run: venv translations
 ## make test: install the dev extras, lint, then run the whole suite
 test: dev-venv translations lint
 	$(BIN)/python -m pytest
+
+## make test-dates: the non-browser suite with every process's clock shifted (libfaketime,
+## Debian package `faketime`) to three Paris moments: the eve of the spring DST change, a leap
+## day, a summer Saturday evening. `make test-date MOMENT=2027-03-27T23:30` runs one.
+DATE_MOMENTS := 2027-03-27T23:30 2028-02-29T12:00 2027-07-03T19:30
+MOMENT ?= 2027-03-27T23:30
+
+test-dates: dev-venv translations
+	@failed=""; for moment in $(DATE_MOMENTS); do \
+	  $(MAKE) --no-print-directory test-date MOMENT=$$moment || failed="$$failed $$moment"; done; \
+	if [ -n "$$failed" ]; then echo "make test-dates: failed at$$failed"; exit 1; fi
+
+test-date: dev-venv translations
+	$(BIN)/python -m tests.support.shifted_clock $(MOMENT) -- -m "not e2e" -q
 
 ## make lint: style (ruff), layers (import-linter, contracts in .importlinter), types (mypy)
 lint: dev-venv

@@ -28,6 +28,7 @@ TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-with-enough-length-0123456789",
     "WTF_CSRF_ENABLED": False,
+    "BABEL_DEFAULT_LOCALE": "fr",  # not the DEFAULT_LOCALE of the environment: tests assert in it
     "BASE_URL": "http://comptoir.test",
     "SERVER_NAME": None,
     "MAIL_SERVER": "",

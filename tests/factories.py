@@ -17,6 +17,7 @@ from enterprises.models import Enterprise, Membership, MembershipRole
 from hubs.models import DistributionPoint, LinkSide, LinkStatus, ProducerHubLink
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
 from products.models import Product, Unit, Variant
+from tests.clock import local_at
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
 _PASSWORD_HASH = hash_password(PASSWORD)
@@ -125,15 +126,23 @@ class ProducerHubLinkFactory(Base):
 
 
 class OrderCycleFactory(Base):
-    """An open, published cycle (opened a day ago, closing in two days)."""
+    """An open, published cycle: opened a day ago, closing at noon (Paris) in two days.
+
+    Built from one ``now`` (a parameter, the current time by default); the close is at a fixed
+    wall-clock time, so what follows it (the pickup the next day, the reminders the evening
+    before) does not depend on the time of day the test runs at (see ``tests/clock.py``).
+    """
 
     class Meta:
         model = OrderCycle
 
+    class Params:
+        now = factory.LazyFunction(utcnow)
+
     hub = factory.SubFactory(HubFactory)
     name = factory.Sequence(lambda n: f"Semaine {n}")
-    opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=1))
-    closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=2))
+    opens_at = factory.LazyAttribute(lambda o: o.now - timedelta(days=1))
+    closes_at = factory.LazyAttribute(lambda o: local_at(2, "12:00", now=o.now))
     published = True
 
 
@@ -145,8 +154,9 @@ class PickupWindowFactory(Base):
     distribution_point = factory.SubFactory(
         DistributionPointFactory, hub=factory.SelfAttribute("..cycle.hub")
     )
-    starts_at = factory.LazyAttribute(lambda o: o.cycle.closes_at + timedelta(days=1))
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    # the day after the close, 17:00-19:00 Paris time
+    starts_at = factory.LazyAttribute(lambda o: local_at(1, "17:00", now=o.cycle.closes_at))
+    ends_at = factory.LazyAttribute(lambda o: local_at(1, "19:00", now=o.cycle.closes_at))
 
 
 class PickupSlotFactory(Base):

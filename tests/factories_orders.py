@@ -122,8 +122,7 @@ def make_market(*, hub_name: str = "La Grange", stripe_account_id: str = "") -> 
     cycle = OrderCycleFactory(
         hub=hub,
         name="Panier de la semaine",
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=2),
+        now=now,  # opened a day ago, closing at noon in two days (Paris time)
     )
     pickup_day = local_date(cycle.closes_at) + timedelta(days=1)
     point = DistributionPointFactory(hub=hub, name="Salle du fond", address="12 rue de la Grange")

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.factories import HubFactory, OrderCycleFactory
+from tests.i18n import in_language
 
 
 def test_home_lists_hubs_with_open_cycle_first(client, db_session):
@@ -19,11 +20,11 @@ def test_home_lists_hubs_with_open_cycle_first(client, db_session):
 
 
 def test_unknown_page_is_404_in_site_style(client):
-    response = client.get("/nope")
+    response = in_language(client, "fr").get("/nope")
     assert response.status_code == 404
-    assert "Page not found" in response.get_data(as_text=True) or "Page introuvable" in (
-        response.get_data(as_text=True)
-    )
+    assert "Page introuvable" in response.get_data(as_text=True)
+    english = in_language(client, "en").get("/nope")
+    assert "Page not found" in english.get_data(as_text=True)
 
 
 def test_unknown_api_route_is_json_error(client):

@@ -30,6 +30,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _pythonpath() -> str:
+    """The repository first, then what the caller had (``make test-dates`` adds its site dir)."""
+    return os.pathsep.join([str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
 def _command(port: int) -> list[str]:
     """localstripe with our Connect extension, on 127.0.0.1, storing nothing (localstripe_ext)."""
     return [sys.executable, "-m", "tests.support.localstripe_ext", "--port", str(port)]
@@ -46,7 +51,7 @@ class LocalStripe:
             cwd=self._cwd,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT)},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": _pythonpath()},
         )
         self._wait(timeout)
 

@@ -144,7 +144,9 @@ def test_csv_open_data(client, db_session, frozen):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "charset=utf-8" in response.headers["Content-Type"]
-    assert "licence" in response.headers["Link"] or "license" in response.headers["Link"]
+    assert response.headers["Link"] == (
+        '<https://www.etalab.gouv.fr/licence-ouverte-open-licence/>; rel="license"'
+    )
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8"))))
     assert tuple(rows[0]) == territories.CSV_COLUMNS
     data = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]

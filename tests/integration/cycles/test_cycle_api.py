@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import time_machine
+
 from accounts.api_auth import hash_token, new_token_value
 from accounts.models import ApiToken
 from core.db import db
@@ -23,7 +27,9 @@ def _token(user, scope="write") -> dict:
     return {"Authorization": f"Bearer {raw}"}
 
 
+@time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=UTC), tick=False)
 def test_cycle_api_flow_and_errors(client):
+    """Frozen on Friday 20 November 2026: the cycle below (1-4 December) is still to come."""
     hub, manager = hub_with_manager()
     point = DistributionPointFactory(hub=hub)
     variant = VariantFactory()

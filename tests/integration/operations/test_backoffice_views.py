@@ -16,6 +16,7 @@ from payments.models import Payment, Refund
 from tests.factories import MembershipFactory, OrderCycleFactory, UserFactory
 from tests.factories_operations import place, shop_with_manager, weighed_offer
 from tests.factories_orders import make_shop
+from tests.i18n import in_language
 
 
 def _url(order, what=""):
@@ -205,7 +206,7 @@ def test_order_changed_email_in_french_for_a_french_customer(db_session, login_a
 def test_more_than_the_stock_is_refused_and_nothing_changes(db_session, login_as):
     shop, manager = shop_with_manager(offers=1, stock=3)
     order = place(shop, [(shop.offers[0].id, 2)])
-    client = login_as(manager)
+    client = in_language(login_as(manager), "fr")
     response = client.post(_url(order, "lines"), data={f"qty-{order.lines[0].id}": "5"})
     assert response.status_code == 302
     db.session.refresh(order)
@@ -214,9 +215,7 @@ def test_more_than_the_stock_is_refused_and_nothing_changes(db_session, login_as
     assert db.session.get(type(shop.offers[0].variant), shop.offers[0].variant_id).stock == 1
     bad = client.post(_url(order, "lines"), data={f"qty-{order.lines[0].id}": "deux"})
     assert bad.status_code == 422
-    assert "whole number" in bad.get_data(as_text=True) or "nombre entier" in bad.get_data(
-        as_text=True
-    )
+    assert "nombre entier" in bad.get_data(as_text=True)
 
 
 def test_final_weight_changes_the_total(db_session, login_as):
@@ -316,12 +315,10 @@ def test_refund_above_what_was_paid_is_refused_and_nothing_written(db_session, l
 def test_refunding_an_unpaid_order_is_a_state_error(db_session, login_as):
     shop, manager = shop_with_manager(offers=1)
     order = place(shop, [(shop.offers[0].id, 1)])
-    response = login_as(manager).post(
+    response = in_language(login_as(manager), "fr").post(
         _url(order, "refund"), data={"amount": "1"}, follow_redirects=True
     )
-    assert "Nothing was paid" in response.get_data(as_text=True) or "Rien n" in response.get_data(
-        as_text=True
-    )
+    assert "Rien n" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Refund.id))) == 0
 
 

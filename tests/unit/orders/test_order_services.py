@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from core.db import db
 from core.timeutils import utcnow
+from cycles.models import CycleOffer
 from notifications.models import OutboundEmail
 from orders import services
 from orders.errors import (
@@ -19,6 +20,7 @@ from orders.errors import (
     TermsNotAccepted,
 )
 from orders.models import Cart, OrderStatus, PaymentMethod, PaymentStatus
+from products.models import Variant
 from tests.factories import PickupSlotFactory, UserFactory
 from tests.factories_orders import make_shop
 
@@ -260,5 +262,35 @@ def test_slot_of_another_window_is_refused(db_session):
         _place(shop, UserFactory(), [(shop.offers[0].id, 1)], pickup_slot_id=other.id)
 
 
-def test_idempotent_place_does_not_leave_locks(db_session):
+def test_idempotent_place_does_not_leave_locks(committed):
+    """A retry answered with the first order (after locking the items) releases those locks."""
+    shop = make_shop(offers=2, stock=10)
+    citizen = UserFactory()
     db.session.commit()
+    items = [(offer.id, 1) for offer in shop.offers]
+    first = _place(shop, citizen, items, idempotency_key="retry-1")
+    again = _place(shop, citizen, items, idempotency_key="retry-1")
+    assert again.id == first.id
+    offer_ids = [offer.id for offer in shop.offers]
+    variant_ids = [offer.variant_id for offer in shop.offers]
+
+    with db.engine.connect() as other:
+        # no transaction of the application still holds a row lock on these tables
+        held = other.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE c.relname IN ('cycle_offers', 'variants') AND l.mode = 'RowShareLock' "
+                "AND l.pid <> pg_backend_pid()"
+            )
+        )
+        assert held == 0
+        # and another transaction can lock the very rows at once (NOWAIT raises if it cannot)
+        locked = other.scalars(
+            select(CycleOffer.id).where(CycleOffer.id.in_(offer_ids)).with_for_update(nowait=True)
+        ).all()
+        assert sorted(locked) == sorted(offer_ids)
+        locked = other.scalars(
+            select(Variant.id).where(Variant.id.in_(variant_ids)).with_for_update(nowait=True)
+        ).all()
+        assert sorted(locked) == sorted(variant_ids)
+        other.rollback()
