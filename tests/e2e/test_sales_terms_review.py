@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from accounts.models import User
 from core.db import db
 from enterprises.models import Enterprise
-from hubs.terms.services import ensure_current_terms, save_terms
+from hubs.terms.services import ensure_current_terms
 from orders.models import Order
+from tests.factories import PASSWORD
 from tests.factories_orders import Market, make_market
 
 pytestmark = pytest.mark.e2e
@@ -65,20 +67,48 @@ def test_buyer_reads_the_terms_from_the_review_page_and_the_order_keeps_them(
     order_id = int(re.search(r"/orders/(\d+)/confirmation", page.url).group(1))
 
     db.session.remove()
-    hub = db.session.get(Enterprise, market.hub_id)
     order = db.session.get(Order, order_id)
+    manager_email = db.session.get(User, market.manager_id).email
     assert order.sales_terms is not None
     assert order.sales_terms.version == 1
     accepted_body = order.sales_terms.body
     assert accepted_body.startswith("CONDITIONS GÉNÉRALES DE VENTE — La Grange")
 
-    # the hub writes its own terms: a new version; the order keeps the one its buyer accepted
-    save_terms(hub, body="Nouvelles conditions de La Grange.", actor_id=market.manager_id)
+    # the hub's manager writes its own terms from the hub's page: a new version; the order
+    # keeps the one its buyer accepted
+    manager_page = browser.new_context(
+        locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 390, "height": 844}
+    ).new_page()
+    manager_page.on("pageerror", lambda exc: errors.append(str(exc)))
+    manager_page.goto(f"{live_server.url}/login")
+    manager_page.locator("#email").fill(manager_email)
+    manager_page.locator("#password").fill(PASSWORD)
+    manager_page.locator("form[action$='/login'] button[type=submit]").click()
+    manager_page.wait_for_load_state()
+    manager_page.goto(f"{live_server.url}/hubs/{market.hub_id}/manage")
+    manager_page.get_by_role("link", name="Conditions de vente", exact=True).click()
+    manager_page.wait_for_load_state()
+    assert manager_page.locator("h1").inner_text() == "Conditions de vente"
+    # the demo hub has no SIRET, and the mediator is always for the hub to name
+    missing = manager_page.get_by_test_id("terms-missing").inner_text()
+    assert missing.startswith("2 informations restent à compléter dans le texte")
+    manager_page.get_by_label("Conditions de vente (texte brut)").fill(
+        "Nouvelles conditions de La Grange."
+    )
+    manager_page.get_by_role("button", name="Enregistrer une nouvelle version").click()
+    manager_page.wait_for_load_state()
+    assert "Conditions de vente enregistrées (version 2)." in manager_page.content()
+
     db.session.remove()
     hub = db.session.get(Enterprise, market.hub_id)
     assert ensure_current_terms(hub).version == 2
     order = db.session.get(Order, order_id)
     assert (order.sales_terms.version, order.sales_terms.body) == (1, accepted_body)
+    # the buyer's order page links the version accepted, not the current one
+    page.goto(f"{live_server.url}/orders/{order_id}")
+    assert page.get_by_test_id("order-terms").get_by_role("link").get_attribute("href") == (
+        f"/hubs/{market.hub_id}/terms/v1"
+    )
     assert errors == []
 
     shots = os.environ.get("LEGAL_SHOTS")
@@ -90,9 +120,13 @@ def test_buyer_reads_the_terms_from_the_review_page_and_the_order_keeps_them(
             "privacy": "/privacy",
             "terms": f"/hubs/{market.hub_id}/terms",
             "terms-v1": f"/hubs/{market.hub_id}/terms/v1",
+            "order": f"/orders/{order_id}",
         }
         for width, label in ((390, "mobile"), (1280, "desktop")):
             page.set_viewport_size({"width": width, "height": 900})
             for name, path in pages.items():
                 page.goto(f"{live_server.url}{path}")
                 page.screenshot(path=str(folder / f"{name}-{label}.png"), full_page=True)
+            manager_page.set_viewport_size({"width": width, "height": 900})
+            manager_page.goto(f"{live_server.url}/hubs/{market.hub_id}/manage/terms")
+            manager_page.screenshot(path=str(folder / f"edit-{label}.png"), full_page=True)
