@@ -27,6 +27,7 @@ BLUEPRINT_PACKAGES = (
     "enterprises",
     "products",
     "hubs",
+    "hubs.terms",
     "cycles",
     "orders",
     "payments",

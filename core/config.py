@@ -23,6 +23,23 @@ MIN_KEY_BITS = 80
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
 
 
+#: environment variables of the legal notice and the privacy policy (see docs/deploy.md)
+LEGAL_SETTINGS = (
+    "LEGAL_OPERATOR",
+    "LEGAL_FORM",
+    "LEGAL_ADDRESS",
+    "LEGAL_SIRET",
+    "LEGAL_VAT_NUMBER",
+    "LEGAL_PUBLICATION_DIRECTOR",
+    "LEGAL_CONTACT_EMAIL",
+    "LEGAL_PHONE",
+    "LEGAL_HOST",
+    "LEGAL_HOST_ADDRESS",
+    "LEGAL_HOST_PHONE",
+    "LEGAL_MAIL_PROVIDER",
+)
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -76,6 +93,9 @@ def from_env() -> dict[str, Any]:
         "LOGIN_MAX_ATTEMPTS_PER_IP": int(os.environ.get("LOGIN_MAX_ATTEMPTS_PER_IP", "20")),
         # number of reverse proxies in front of the app whose X-Forwarded-* headers to trust
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # the platform's legal notice and privacy policy (pages.legal, docs/deploy.md): a value
+        # left empty is shown as "not configured" on the pages, never replaced by a made-up one
+        **{name: os.environ.get(name, "").strip() for name in LEGAL_SETTINGS},
         "COMMISSION_BP": 100,  # the 1 % support commission, in basis points
         "API_TITLE": "Comptoir API",
         "API_VERSION": "v1",

@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "enterprises.models",
     "products.models",
     "hubs.models",
+    "hubs.terms.models",
     "cycles.models",
     "orders.models",
     "payments.models",

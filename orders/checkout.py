@@ -17,6 +17,7 @@ from accounts.models import User
 from core.db import commit_keeping_loaded, db
 from cycles.models import CycleOffer, OrderCycle, PickupWindow
 from cycles.services import require_open
+from hubs.terms.services import accepted_terms_id
 from notifications.services import queue_email
 from orders import pricing
 from orders.errors import (
@@ -125,6 +126,7 @@ def place_order(
     guest_name: str = "",
     guest_phone: str = "",
     customer_note: str = "",
+    sales_terms_id: int | None = None,
 ) -> Order:
     """Place an order: hold the stock, the slot and a place in the cycle; commit once.
 
@@ -212,6 +214,7 @@ def place_order(
         currency=current_app.config.get("CURRENCY", "EUR"),
         customer_note=(customer_note or "").strip()[:2000],
         terms_accepted_at=now,
+        sales_terms_id=accepted_terms_id(cycle.hub, sales_terms_id, now),
         placed_at=now,
     )
     if method is PaymentMethod.card:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import HiddenInput
 
 
 class CheckoutForm(FlaskForm):
@@ -23,6 +32,8 @@ class CheckoutForm(FlaskForm):
 
 class PlaceOrderForm(FlaskForm):
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=64)])
+    #: the version of the hub's sales terms shown on the review page (hubs.terms)
+    sales_terms_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     accept_terms = BooleanField(
         _l("I accept the terms of sale"),
         validators=[DataRequired(_l("Please accept the terms of sale to place your order."))],

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from accounts.models import User
     from cycles.models import CycleOffer, OrderCycle, PickupSlot, PickupWindow
     from enterprises.models import Enterprise
+    from hubs.terms.models import SalesTerms
 
 
 class Cart(Model):
@@ -115,6 +116,11 @@ class Order(Model):
     customer_note: Mapped[str] = mapped_column(Text, default="")
     staff_note: Mapped[str] = mapped_column(Text, default="")
     terms_accepted_at: Mapped[datetime | None]
+    #: the version of the hub's sales terms the buyer accepted (``hubs.terms``); kept as is when
+    #: the hub saves a new version
+    sales_terms_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sales_terms.id", ondelete="RESTRICT"), index=True
+    )
     hold_expires_at: Mapped[datetime | None]
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
     paid_at: Mapped[datetime | None]
@@ -128,6 +134,7 @@ class Order(Model):
     customer: Mapped[User | None] = relationship()
     pickup_window: Mapped[PickupWindow] = relationship()
     pickup_slot: Mapped[PickupSlot | None] = relationship()
+    sales_terms: Mapped[SalesTerms | None] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
     )

@@ -34,6 +34,7 @@ from core.views import load, redirect_on_error
 from cycles.models import OrderCycle, PickupSlot, PickupWindow
 from cycles.permissions import shop_is_public
 from cycles.services import require_open
+from hubs.terms.services import ensure_current_terms
 from orders import guest_links as guest_links_service
 from orders import services, shop
 from orders.errors import InsufficientStock, SlotFull
@@ -451,11 +452,13 @@ def review(cycle_id: int):
     if not view.lines or context is None:
         return redirect(url_for("orders.checkout", cycle_id=cycle.id))
     state, window, slot = context
-    form = PlaceOrderForm(idempotency_key=uuid.uuid4().hex)
+    terms = ensure_current_terms(cycle.hub)
+    form = PlaceOrderForm(idempotency_key=uuid.uuid4().hex, sales_terms_id=terms.id)
     return render_template(
         "orders/review.html",
         cycle=cycle,
         hub=cycle.hub,
+        terms=terms,
         cart=view,
         form=form,
         state=state,
@@ -499,6 +502,7 @@ def place(cycle_id: int):
         guest_name=state.get("guest_name", ""),
         guest_phone=state.get("guest_phone", ""),
         customer_note=state.get("customer_note", ""),
+        sales_terms_id=form.sales_terms_id.data,
     )
     if user is None:
         _remember_guest_order(order)

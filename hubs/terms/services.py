@@ -1,0 +1,178 @@
+"""Use cases of a hub's sales terms: the current version, a new version, the template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db
+from core.errors import ValidationFailed
+from core.timeutils import utcnow
+from enterprises.models import Enterprise
+from hubs.terms.models import SalesTerms
+
+#: the longest text a hub may save (a long CGV is ~25,000 characters)
+MAX_BODY_CHARS = 60_000
+#: what the template writes where the hub has not given a value (the edit page counts them)
+TO_COMPLETE = "[À COMPLÉTER"
+
+
+class TermsInvalid(ValidationFailed):
+    code = "sales_terms_invalid"
+
+
+class TermsUnchanged(ValidationFailed):
+    code = "sales_terms_unchanged"
+    message = _l("The text is the same as the current version: nothing was saved.")
+
+
+def template_text(hub: Enterprise) -> str:
+    """The platform's French template filled with the hub's details (plain text)."""
+    text = render_template(
+        "hubs/terms/cgv_template.fr.txt",
+        hub=hub,
+        platform_url=current_app.config.get("BASE_URL", ""),
+    )
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip() + "\n"
+
+
+def latest(hub_id: int) -> SalesTerms | None:
+    return db.session.scalar(
+        select(SalesTerms).where(SalesTerms.hub_id == hub_id).order_by(SalesTerms.version.desc())
+    )
+
+
+def versions(hub_id: int) -> list[SalesTerms]:
+    return list(
+        db.session.scalars(
+            select(SalesTerms)
+            .where(SalesTerms.hub_id == hub_id)
+            .order_by(SalesTerms.version.desc())
+        )
+    )
+
+
+def get_version(hub_id: int, version: int) -> SalesTerms | None:
+    return db.session.scalar(
+        select(SalesTerms).where(SalesTerms.hub_id == hub_id, SalesTerms.version == version)
+    )
+
+
+def _add_version(
+    hub: Enterprise, body: str, *, from_template: bool, actor_id: int | None, now: datetime
+) -> SalesTerms:
+    number = db.session.scalar(
+        select(func.coalesce(func.max(SalesTerms.version), 0)).where(SalesTerms.hub_id == hub.id)
+    )
+    terms = SalesTerms(
+        hub_id=hub.id,
+        version=int(number or 0) + 1,
+        body=body,
+        from_template=from_template,
+        created_by_id=actor_id,
+        created_at=now,
+    )
+    db.session.add(terms)
+    db.session.flush()
+    return terms
+
+
+def current_terms(hub: Enterprise, now: datetime | None = None) -> SalesTerms:
+    """The version a buyer accepts now (flushes, never commits: usable inside a checkout).
+
+    A hub that has never saved its own text gets the template filled with its details; while it
+    stays on the template, a change of those details (name, address, contact) makes a new version.
+    """
+    found = latest(hub.id)
+    if found is not None and not found.from_template:
+        return found
+    body = template_text(hub)
+    if found is not None and found.body == body:
+        return found
+    return _add_version(hub, body, from_template=True, actor_id=None, now=now or utcnow())
+
+
+def ensure_current_terms(hub: Enterprise) -> SalesTerms:
+    """``current_terms`` for a page (shop, review, public terms): commits a version it creates.
+
+    Two first visits at once may both try version N: the loser reads the winner's row.
+    """
+    found = latest(hub.id)
+    terms = current_terms(hub)
+    if terms is found:
+        return terms
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        again = latest(hub.id)
+        if again is None:  # pragma: no cover - the winner's row is committed
+            raise
+        return again
+    return terms
+
+
+def _lock_hub(hub: Enterprise) -> None:
+    """Serialise version numbers per hub (the unique constraint is the backstop)."""
+    db.session.execute(select(Enterprise.id).where(Enterprise.id == hub.id).with_for_update())
+
+
+def save_terms(hub: Enterprise, *, body: Any, actor_id: int | None) -> SalesTerms:
+    """Save the hub's own text as its next version; commit. TermsInvalid, TermsUnchanged."""
+    text = _normalise(body if isinstance(body, str) else "")
+    if not text.strip():
+        raise TermsInvalid(fields={"body": str(_l("Write the sales terms."))})
+    if len(text) > MAX_BODY_CHARS:
+        limit = format_decimal(MAX_BODY_CHARS)
+        raise TermsInvalid(fields={"body": str(_l("At most %(count)s characters.", count=limit))})
+    _lock_hub(hub)
+    found = latest(hub.id)
+    if found is not None and found.body == text:
+        raise TermsUnchanged(fields={"body": str(TermsUnchanged.message)})
+    terms = _add_version(hub, text, from_template=False, actor_id=actor_id, now=utcnow())
+    db.session.commit()
+    return terms
+
+
+def restore_template(hub: Enterprise, *, actor_id: int | None) -> SalesTerms:
+    """Go back to the template filled with the hub's details, as the next version; commit."""
+    _lock_hub(hub)
+    body = template_text(hub)
+    found = latest(hub.id)
+    if found is not None and found.from_template and found.body == body:
+        raise TermsUnchanged()
+    terms = _add_version(hub, body, from_template=True, actor_id=actor_id, now=utcnow())
+    db.session.commit()
+    return terms
+
+
+def missing_values(terms: SalesTerms) -> int:
+    """How many "[À COMPLÉTER ...]" markers the text still holds (shown to the hub's managers)."""
+    return terms.body.count(TO_COMPLETE)
+
+
+class TermsVersionUnknown(ValidationFailed):
+    code = "sales_terms_unknown"
+    message = _l("These sales terms are not the hub's: reload the page and accept them again.")
+
+
+def accepted_terms_id(hub: Enterprise, terms_id: int | None, now: datetime) -> int:
+    """The id to store on an order: the version the buyer was shown (it must be this hub's),
+    or the hub's current version when the caller did not say (API, older forms). Flushes only."""
+    if terms_id is None:
+        return current_terms(hub, now).id
+    terms = db.session.get(SalesTerms, terms_id)
+    if terms is None or terms.hub_id != hub.id:
+        raise TermsVersionUnknown()
+    return terms.id
