@@ -39,7 +39,9 @@ from orders.errors import InsufficientStock, OfferUnavailable, Shortage
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
 from orders.services import lock_order
 from payments import services as payment_services
-from payments.models import Payment, Refund
+from payments.errors import RefundNotPossible
+from payments.models import Payment, Refund, RefundKind, RefundState
+from payments.money import OrderMoney, money_of, money_of_orders
 
 log = logging.getLogger(__name__)
 
@@ -227,12 +229,8 @@ def list_cycle_orders(cycle: OrderCycle, f: OrderFilters) -> OrderPage:
         .offset((page - 1) * PER_PAGE)
     )
     orders = list(db.session.scalars(stmt).unique())
-    money = payment_services.order_money([o.id for o in orders])
-    balances = {}
-    for o in orders:
-        paid, adjusted = money[o.id]
-        total_due = 0 if o.status is OrderStatus.cancelled else o.total_cents
-        balances[o.id] = max(0, total_due - (paid - adjusted))
+    money = money_of_orders(o.id for o in orders)
+    balances = {o.id: money[o.id].balance_due_cents for o in orders}
     return OrderPage(
         orders=orders,
         count=int(count),
@@ -261,8 +259,13 @@ class OrderDetail:
     order: Order
     payments: list[Payment]
     refunds: list[Refund]
-    money: payment_services.OrderMoney
+    money: OrderMoney
     refundable_cents: int
+
+    @property
+    def pending_refunds(self) -> list[Refund]:
+        """Refunds Stripe has not taken yet (retried by ``flask payments retry-refunds``)."""
+        return [r for r in self.refunds if r.state is RefundState.pending]
 
 
 def get_order_detail(order: Order) -> OrderDetail:
@@ -292,26 +295,22 @@ def get_order_detail(order: Order) -> OrderDetail:
         order=order,
         payments=payments,
         refunds=refunds,
-        money=payment_services.money_of(order),
+        money=money_of(order),
         refundable_cents=refundable,
     )
 
 
 def balance_due_cents(order: Order) -> int:
-    """What the citizen still pays at pickup (the whole total for an unpaid pay-at-pickup order,
-    the difference after a line edit made a paid order dearer, 0 for a cancelled order)."""
-    return payment_services.money_of(order).balance_due_cents
+    """What the citizen still pays at pickup (payments.money: the whole total for an unpaid
+    pay-at-pickup order, the difference after a line edit made a paid order dearer, 0 for a
+    cancelled order)."""
+    return money_of(order).balance_due_cents
 
 
 def balances_due(orders: list[Order]) -> dict[int, int]:
-    """``balance_due_cents`` for many orders in two queries (the pickup list)."""
-    money = payment_services.order_money([o.id for o in orders])
-    result = {}
-    for o in orders:
-        paid, adjusted = money[o.id]
-        total = 0 if o.status is OrderStatus.cancelled else o.total_cents
-        result[o.id] = max(0, total - (paid - adjusted))
-    return result
+    """``balance_due_cents`` for many orders in one query (the pickup list)."""
+    money = money_of_orders(o.id for o in orders)
+    return {o.id: money[o.id].balance_due_cents for o in orders}
 
 
 # --------------------------------------------------------------------------- line edits
@@ -471,7 +470,7 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
         db.session.commit()
         return change
     db.session.flush()
-    money = payment_services.money_of(order)
+    money = money_of(order)
     to_refund = min(money.overpaid_cents, payment_services.refundable_cents(order))
     change.refunded_cents = to_refund
     change.balance_due_cents = money.balance_due_cents
@@ -482,12 +481,18 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
     log.info("order %s lines changed by user %s", order.id, actor.id if actor else None)
     if to_refund > 0:
         try:
-            payment_services.refund_payment(
-                order, to_refund, reason=payment_services.ADJUSTMENT_REASON
+            refund = payment_services.refund_payment(
+                order,
+                to_refund,
+                reason=payment_services.ADJUSTMENT_REASON,
+                kind=RefundKind.line_edit,
             )
         except DomainError:
             log.exception("order %s: refund after a line edit failed", order.id)
             change.refund_failed = True
+        else:
+            # pending: Stripe not reached, retried by `flask payments retry-refunds`
+            change.refund_failed = refund.state is not RefundState.succeeded
     return change
 
 
@@ -528,8 +533,11 @@ def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason:
     """Refund part or all of what was paid (a goodwill refund: missing or damaged goods).
 
     Not above what is left of the payment (RefundTooLarge), nothing when nothing was paid
-    (NothingToRefund); both checked before anything is written. The card is refunded through
-    Stripe; a payment at pickup is recorded as given back. Commission synced by the refund.
+    (NothingToRefund). Checked here for a clear message, then again by
+    ``payments.services.refund_payment`` under the order's and payment's row locks (so
+    concurrent refunds never exceed the payment: the later ones get RefundTooLarge). The card is
+    refunded through Stripe (pending and retried when Stripe cannot be reached); a payment at
+    pickup is recorded as given back. Commission synced by the refund.
     """
     left = payment_services.refundable_cents(order)
     if left <= 0 or order.payment_status not in (
@@ -539,7 +547,12 @@ def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason:
         raise NothingToRefund()
     if amount_cents > left:
         raise RefundTooLarge()
-    refund = payment_services.refund_payment(order, amount_cents, reason=reason or "refund")
+    try:
+        refund = payment_services.refund_payment(
+            order, amount_cents, reason=reason or "refund", kind=RefundKind.goodwill
+        )
+    except RefundNotPossible as exc:  # another refund took what was left meanwhile
+        raise RefundTooLarge() from exc
     log.info("order %s refunded %s by user %s", order.id, amount_cents, actor.id if actor else None)
     return refund
 
