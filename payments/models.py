@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,6 +73,10 @@ class RefundKind(StrEnum):
     #: the order was cancelled (also a card payment that arrived after the cancellation)
     cancellation = "cancellation"
 
+    @property
+    def label(self) -> str:
+        return str(_REFUND_KIND_LABELS[self])
+
 
 class RefundState(StrEnum):
     """Names are stored: never rename members."""
@@ -82,6 +87,13 @@ class RefundState(StrEnum):
     succeeded = "succeeded"
     #: Stripe refused it for good (its reason in ``last_error``); the amount is released
     failed = "failed"
+
+
+_REFUND_KIND_LABELS = {
+    RefundKind.goodwill: _l("goodwill refund"),
+    RefundKind.line_edit: _l("order changed"),
+    RefundKind.cancellation: _l("order cancelled"),
+}
 
 
 class Refund(db.Model):

@@ -48,6 +48,7 @@ COUNTED = (OrderStatus.confirmed, OrderStatus.collected)
 
 Sql = ColumnElement[Any]
 Amount = TypeVar("Amount", int, Sql)
+AnySelect = TypeVar("AnySelect", bound=Select)  # type: ignore[type-arg]
 
 
 # --------------------------------------------------------------------------- the formulas
@@ -149,7 +150,7 @@ class MoneyColumns:
     payments: Subquery
     refunds: Subquery
 
-    def join(self, stmt: Select[Any]) -> Select[Any]:
+    def join(self, stmt: AnySelect) -> AnySelect:
         return stmt.outerjoin(self.payments, self.payments.c.order_id == Order.id).outerjoin(
             self.refunds, self.refunds.c.order_id == Order.id
         )

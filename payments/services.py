@@ -380,12 +380,13 @@ def _find_at_stripe(payment: Payment, refund: Refund) -> str | None:
     """The id of a Stripe refund made for ``refund`` by an earlier attempt whose answer was lost
     (Stripe keeps idempotency keys 24 hours only), or None."""
     listed = stripe_api.client().v1.refunds.list(
-        params={"payment_intent": payment.stripe_payment_intent_id, "limit": 100},  # type: ignore[typeddict-item]
+        params={"payment_intent": payment.stripe_payment_intent_id, "limit": 100},  # type: ignore[arg-type]
         options=_options(payment),  # type: ignore[arg-type]
     )
     for found in listed.data:
-        if (found.metadata or {}).get("refund_id") == str(refund.id):
-            return found.id
+        metadata = found.metadata.to_dict() if found.metadata else {}
+        if metadata.get("refund_id") == str(refund.id):
+            return str(found.id)
     return None
 
 

@@ -356,6 +356,8 @@ class OrderChange:
     #: still to pay at pickup after the edit
     balance_due_cents: int = 0
     refund_failed: bool = False
+    #: Stripe could not be reached: the refund is recorded and retried by a job
+    refund_pending: bool = False
 
 
 def _editable(order: Order) -> None:
@@ -492,7 +494,8 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
             change.refund_failed = True
         else:
             # pending: Stripe not reached, retried by `flask payments retry-refunds`
-            change.refund_failed = refund.state is not RefundState.succeeded
+            change.refund_pending = refund.state is RefundState.pending
+            change.refund_failed = refund.state is RefundState.failed
     return change
 
 
