@@ -60,9 +60,7 @@ def test_one_cycle_gives_the_same_sold_refunded_and_balance_everywhere(
         backoffice.cancel_by_hub(unpaid_cancelled, restock=True, actor=manager, reason="")
         db.session.expire_all()
 
-        kinds = {
-            (r.order_id, r.kind) for r in db.session.query(Refund).order_by(Refund.id).all()
-        }
+        kinds = {(r.order_id, r.kind) for r in db.session.query(Refund).order_by(Refund.id).all()}
         assert kinds == {
             (card_goodwill.id, RefundKind.goodwill),
             (card_edit_down.id, RefundKind.line_edit),
