@@ -443,7 +443,9 @@ def send_refund(refund: Refund) -> RefundState:
     elif isinstance(error, stripe.InvalidRequestError):
         locked.state = RefundState.failed
         locked.last_error = _stripe_message(error)
-        paid = db.session.get(Payment, locked.payment_id, with_for_update=True)
+        paid = db.session.get(
+            Payment, locked.payment_id, populate_existing=True, with_for_update=True
+        )
         assert paid is not None
         paid.refunded_cents -= locked.amount_cents
         _apply_refunds(order)

@@ -101,3 +101,26 @@ def test_a_retry_after_a_lost_answer_finds_the_refund_stripe_made(client, db_ses
         params={"payment_intent": payment.stripe_payment_intent_id}
     )
     assert [r.amount for r in listed.data] == [200]  # not refunded twice
+
+
+def test_a_refund_stripe_refuses_for_good_is_failed_and_its_amount_released(
+    client, db_session, stripe_app, login_as
+):
+    from operations.backoffice import services
+
+    shop, manager = shop_with_manager(offers=1, stock=10)
+    order = paid_card_order(client, shop, [(shop.offers[0].id, 2)], key="failed-1")
+    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id))
+    payment.stripe_payment_intent_id = "pi_unknown_to_stripe"  # Stripe answers 404
+    db.session.commit()
+
+    refund = services.refund_order(order, 200, actor=manager, reason="")
+    assert refund.state is RefundState.failed
+    assert refund.last_error
+    db.session.refresh(order)
+    db.session.refresh(payment)
+    assert (order.refunded_cents, payment.refunded_cents) == (0, 0)
+    assert order.payment_status is PaymentStatus.paid
+    assert retry_pending_refunds()["failed"] == 0  # not retried
+    page = login_as(manager).get(f"/hubs/{shop.hub.id}/orders/{order.id}").get_data(as_text=True)
+    assert 'data-testid="refund-failed"' in page
