@@ -205,8 +205,8 @@ def _filtered(cycle: OrderCycle, f: OrderFilters) -> Select:
 
 
 def list_cycle_orders(cycle: OrderCycle, f: OrderFilters) -> OrderPage:
-    """One page of a cycle's orders with the filtered set's totals: four queries, whatever the
-    number of orders (totals, page, payments and adjustment refunds of the page)."""
+    """One page of a cycle's orders with the filtered set's totals: three queries, whatever the
+    number of orders (totals, page, and the page's money from payments.money)."""
     base = _filtered(cycle, f).subquery()
     live = base.c.status != OrderStatus.cancelled.name
     count, total, refunded = db.session.execute(
