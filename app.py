@@ -130,6 +130,7 @@ def register_commands(app: Flask) -> None:
         "demo.cli",
         "cycles.cli",
         "orders.cli",
+        "payments.cli",
         "operations.cli",
         "notifications.cli",
         "coop.cli",

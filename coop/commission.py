@@ -2,8 +2,9 @@
 
 Rule (shown to users on the transparency page):
 - Base: the price of the products sold, as the citizen pays it: producer prices plus the hub's
-  fees, VAT included (the order's ``total_cents``, less what was refunded). The hub fee is part of
-  the base because it is part of the price of the products; payment fees and contributions are not.
+  fees, VAT included, as paid and kept (``payments.money``, "net sold": the order's total less
+  goodwill refunds, never more than what was paid less refunded). The hub fee is part of the
+  base because it is part of the price of the products; payment fees and contributions are not.
 - Amount: 1 % of the base per order, rounded once to the cent, half up (``core.money.percent_of``):
   12.34 EUR -> 0.12 EUR; 0.50 EUR -> 0.005 EUR -> 0.01 EUR; 0.49 EUR -> 0.0049 EUR -> 0.00 EUR;
   1.50 EUR -> 0.015 EUR -> 0.02 EUR (half up, never "to even": 2.50 EUR -> 0.03 EUR).

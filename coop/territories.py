@@ -9,11 +9,12 @@ Definitions (also in docs/cooperative-model.md, "Territorial figures"):
   without a valid French postcode falls back to the stored ``department`` (else "?").
 - **Commune**: postcode + city as written on the enterprise or point (case and spaces ignored).
 - **Orders / sales**: orders confirmed or collected (not cancelled, not awaiting card payment),
-  placed in the month (local time); sales = their line totals (producer price + hub fee, VAT
-  included), before later goodwill refunds.
+  placed in the month (local time); sales = what they sold (``payments.money``: the order
+  totals, producer price + hub fee, VAT included, after the hub's line edits, less goodwill
+  refunds), the figure the hub's dashboard and reports show.
 - **Share of sales kept within the department**: the line totals whose producer's department is
   the distribution point's department, divided by the line totals whose two departments are both
-  known.
+  known (a goodwill refund is the order's, not a line's: the share is on line totals).
 - **Average distance**: the great-circle (haversine, R = 6371 km) distance from the producer to
   the distribution point, averaged over order lines (each line is one product travelling from one
   farm to one point, whatever its price). Lines without coordinates on either side are left out.
@@ -46,14 +47,14 @@ from cycles.models import PickupWindow
 from enterprises.models import Enterprise
 from enterprises.services import department_of
 from hubs.models import DistributionPoint
-from orders.models import Order, OrderLine, OrderStatus
+from orders.models import Order, OrderLine
+from payments.money import COUNTED, money_columns
 
 LEVELS = ("department", "commune")
 SMALL_CELL_THRESHOLD = 3
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
 EARTH_RADIUS_KM = 6371.0
-COUNTED = (OrderStatus.confirmed, OrderStatus.collected)
 
 #: CSV columns, in order (documented on the page and in docs/cooperative-model.md)
 CSV_COLUMNS = (
@@ -259,14 +260,17 @@ def territorial_figures(level: str = "department", period: Period | None = None)
     )
 
     # 1. orders and sales per distribution point and month
+    money = money_columns(*in_period)
     per_point = db.session.execute(
-        select(
-            point.postcode,
-            point.city,
-            point.department,
-            month,
-            func.count(Order.id),
-            func.coalesce(func.sum(Order.total_cents), 0),
+        money.join(
+            select(
+                point.postcode,
+                point.city,
+                point.department,
+                month,
+                func.count(Order.id),
+                func.coalesce(func.sum(money.sold), 0),
+            )
         )
         .join(PickupWindow, PickupWindow.id == Order.pickup_window_id)
         .join(point, point.id == PickupWindow.distribution_point_id)

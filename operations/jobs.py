@@ -48,6 +48,7 @@ from notifications.services import queue_email
 from operations.producers import services as producer_services
 from orders.models import Order, OrderStatus
 from orders.services import order_link, order_locale
+from payments.money import money_of_orders
 
 #: closed cycles older than this get no list any more (they are only marked as sent)
 LIST_LOOKBACK = timedelta(days=2)
@@ -281,6 +282,8 @@ def send_pickup_reminders(now: datetime) -> int:
         ).unique()
     )
     done = _already_queued(_reminder_key(o.id) for o in candidates)
+    # what each one still pays at pickup (payments.money), in one query
+    money = money_of_orders(o.id for o in candidates if _reminder_key(o.id) not in done)
     queued = 0
     for order in candidates:
         if _reminder_key(order.id) in done:
@@ -301,6 +304,7 @@ def send_pickup_reminders(now: datetime) -> int:
             if order.pickup_slot
             else order.pickup_window.ends_at,
             link=order_link(order),
+            balance_due_cents=money[order.id].balance_due_cents,
         )
         queued += sent is not None
     db.session.commit()

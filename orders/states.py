@@ -15,6 +15,8 @@ The table (docs/architecture.md, "Order lifecycle"):
     payment: placed → unpaid (at pickup) | pending (card)
              pending → paid | unpaid (order cancelled before paying);  unpaid → paid
              paid | partially refunded → partially refunded | refunded
+             partially refunded | refunded → paid | partially refunded (a refund Stripe
+             refused for good: its amount is released, payments.services.send_refund)
 """
 
 from __future__ import annotations
@@ -124,6 +126,10 @@ PAYMENT_TRANSITIONS: frozenset[tuple[PaymentStatus | None, PaymentStatus]] = fro
         (PaymentStatus.paid, PaymentStatus.refunded),
         (PaymentStatus.partially_refunded, PaymentStatus.partially_refunded),
         (PaymentStatus.partially_refunded, PaymentStatus.refunded),
+        # a refund Stripe refused for good releases its amount (payments.services.send_refund)
+        (PaymentStatus.partially_refunded, PaymentStatus.paid),
+        (PaymentStatus.refunded, PaymentStatus.partially_refunded),
+        (PaymentStatus.refunded, PaymentStatus.paid),
     }
 )
 

@@ -2,8 +2,9 @@
 
 Rule (shown to users on the transparency page):
 - Base: the price of the products sold, as the citizen pays it: producer prices plus the hub's
-  fees, VAT included (the order's ``total_cents``, less what was refunded). The hub fee is part of
-  the base because it is part of the price of the products; payment fees and contributions are not.
+  fees, VAT included, as paid and kept (``payments.money``, "net sold": the order's total less
+  goodwill refunds, never more than what was paid less refunded). The hub fee is part of the
+  base because it is part of the price of the products; payment fees and contributions are not.
 - Amount: 1 % of the base per order, rounded once to the cent, half up (``core.money.percent_of``):
   12.34 EUR -> 0.12 EUR; 0.50 EUR -> 0.005 EUR -> 0.01 EUR; 0.49 EUR -> 0.0049 EUR -> 0.00 EUR;
   1.50 EUR -> 0.015 EUR -> 0.02 EUR (half up, never "to even": 2.50 EUR -> 0.03 EUR).
@@ -21,7 +22,8 @@ from sqlalchemy import func, select
 from core.db import db
 from orders.models import Order, OrderStatus, PaymentStatus
 from orders.pricing import DEFAULT_COMMISSION_BP, commission_bp, commission_for
-from payments.models import CommissionEntry, CommissionKind, Payment, PaymentState
+from payments.models import CommissionEntry, CommissionKind
+from payments.money import money_of
 
 __all__ = ["DEFAULT_COMMISSION_BP", "commission_bp", "commission_for", "sync_commission"]
 
@@ -38,19 +40,10 @@ def _ledger_total(order_id: int) -> int:
 
 
 def _kept_for_goods(order: Order) -> int:
-    """The base of a paid order: its total less refunds, and never more than what was paid and
-    kept (a line edit after payment can refund an overpayment or leave a balance due)."""
-    paid = int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-                Payment.order_id == order.id, Payment.state == PaymentState.succeeded
-            )
-        )
-        or 0
-    )
-    if not paid:  # no payment row (older data): the rule as written above
-        return order.total_cents - order.refunded_cents
-    return min(order.total_cents, paid - order.refunded_cents)
+    """The base of an order: what was paid and kept for the goods (``payments.money``, "net
+    sold": the price of the goods sold, less goodwill refunds, never more than what was paid
+    and kept; a line edit after payment can refund an overpayment or leave a balance due)."""
+    return money_of(order).net_sold_cents
 
 
 def sync_commission(order: Order, *, collected_via: str | None = None) -> CommissionEntry | None:

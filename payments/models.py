@@ -46,6 +46,8 @@ class Payment(Model):
     __table_args__ = (
         CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
         CheckConstraint("refunded_cents >= 0", name="refunded_not_negative"),
+        #: the backstop of refund_payment's check under the row lock (docs/payments.md)
+        CheckConstraint("refunded_cents <= amount_cents", name="refunded_within_amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,9 +75,48 @@ class Payment(Model):
     order: Mapped[Order] = relationship()
 
 
+class RefundKind(StrEnum):
+    """Why money went back; the figures count each kind differently (payments.money).
+
+    Names are stored: never rename members.
+    """
+
+    #: the hub gives money back for goods that were missing or damaged: lowers what was sold
+    goodwill = "goodwill"
+    #: a line edit made a paid order cheaper: the overpayment goes back (the total already fell)
+    line_edit = "line_edit"
+    #: the order was cancelled (also a card payment that arrived after the cancellation)
+    cancellation = "cancellation"
+
+    @property
+    def label(self) -> str:
+        return str(_REFUND_KIND_LABELS[self])
+
+
+class RefundState(StrEnum):
+    """Names are stored: never rename members."""
+
+    #: recorded (the amount is reserved on the payment); Stripe not reached yet: retried by
+    #: ``flask payments retry-refunds`` until it succeeds
+    pending = "pending"
+    succeeded = "succeeded"
+    #: Stripe refused it for good (its reason in ``last_error``); the amount is released
+    failed = "failed"
+
+
+_REFUND_KIND_LABELS = {
+    RefundKind.goodwill: _l("goodwill refund"),
+    RefundKind.line_edit: _l("order changed"),
+    RefundKind.cancellation: _l("order cancelled"),
+}
+
+
 class Refund(Model):
     __tablename__ = "refunds"
-    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        Index("ix_refunds_pending", "state", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"))
@@ -84,7 +125,20 @@ class Refund(Model):
     stripe_refund_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     reason: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[RefundKind] = mapped_column(
+        Enum(RefundKind, native_enum=False, length=20), server_default=RefundKind.goodwill.name
+    )
+    state: Mapped[RefundState] = mapped_column(
+        Enum(RefundState, native_enum=False, length=20),
+        default=RefundState.succeeded,
+        server_default=RefundState.succeeded.name,
+    )
+    #: Stripe's answer to the last failed attempt
+    last_error: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: when Stripe (or the hub, for a payment at pickup) gave the money back
+    succeeded_at: Mapped[datetime | None]
 
 
 class StripeEvent(Model):

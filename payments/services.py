@@ -40,7 +40,8 @@ from payments.errors import (
     PaymentPending,
     RefundNotPossible,
 )
-from payments.models import Payment, PaymentState, Refund, StripeEvent
+from payments.models import Payment, PaymentState, Refund, RefundKind, RefundState, StripeEvent
+from payments.money import money_of
 
 log = logging.getLogger(__name__)
 
@@ -327,139 +328,205 @@ def _paid_payment(order: Order) -> Payment | None:
     )
 
 
-def refund_payment(
-    order: Order, amount_cents: int, *, reason: str, by: Actor | None = None
-) -> Refund:
-    """Refund part or all of an order's payment; commit.
+def _refund_kind(order: Order, kind: RefundKind | None) -> RefundKind:
+    if kind is not None:
+        return kind
+    return RefundKind.cancellation if order.status is OrderStatus.cancelled else RefundKind.goodwill
 
-    Card: a Stripe Refund with an idempotency key derived from the amount already refunded, so a
-    retry after a crash never refunds twice; Stripe is called with no row lock held, then the
-    order is locked to record the refund. Manual payments: the refund is recorded (the hub gives
-    the money back). Updates ``refunded_cents`` and ``payment_status``; syncs the commission.
-    Raises RefundNotPossible (nothing paid, or more than what is left), PaymentPending.
+
+def _apply_refunds(order: Order) -> None:
+    """The order's refunded total, payment status and commission after a refund was recorded
+    or released (the order row is locked; flush only)."""
+    db.session.flush()
+    current = money_of(order)
+    order.refunded_cents = current.refunded_cents
+    target: PaymentStatus | None = None
+    if current.refunded_cents > 0:
+        target = (
+            PaymentStatus.refunded if current.kept_cents <= 0 else PaymentStatus.partially_refunded
+        )
+    elif order.payment_status in (PaymentStatus.refunded, PaymentStatus.partially_refunded):
+        target = PaymentStatus.paid  # the only refund failed: its amount was released
+    if target is not None and target != order.payment_status:
+        move_payment(order, target)
+    sync_commission(order)
+
+
+def refund_payment(
+    order: Order,
+    amount_cents: int,
+    *,
+    reason: str,
+    kind: RefundKind | None = None,
+    by: Actor | None = None,
+) -> Refund:
+    """Refund part or all of an order's latest succeeded payment; commits.
+
+    1. Under the order's and the payment's row locks: the amount is checked against what is
+       left of the payment (RefundNotPossible: nothing paid, or more than what is left), the
+       refund recorded as pending and its amount reserved on the payment
+       (``Payment.refunded_cents``; the CHECK ``refunded_cents <= amount_cents`` is the
+       backstop), the order's refunded total, payment status and commission updated; commit.
+       Concurrent refunds queue on the lock, so together they never exceed the payment.
+    2. With no lock held: a card payment is refunded at Stripe (idempotency key of the refund
+       row: a retry never refunds twice). Stripe unreachable: the refund stays pending with
+       ``last_error``, and ``flask payments retry-refunds`` retries it until done. A payment at
+       pickup is given back by the hub: the refund succeeds at once.
+
+    ``kind`` (payments.money): goodwill, line_edit or cancellation; by default cancellation
+    for a cancelled order, else goodwill. One ``refunded`` event is written with the refund
+    (``by``: who gave it back, the platform by default). Returns the refund (look at its
+    ``state``).
     """
-    payment = _paid_payment(order)
-    if payment is None or amount_cents <= 0:
+    if amount_cents <= 0:
         raise RefundNotPossible()
-    refundable = payment.amount_cents - payment.refunded_cents
-    if amount_cents > refundable:
-        raise RefundNotPossible()
-    key = f"order-{order.id}-refund-{payment.refunded_cents}-{amount_cents}"
-    stripe_refund_id = None
-    if payment.provider == "stripe" and payment.stripe_payment_intent_id:
-        params: dict[str, Any] = {
-            "payment_intent": payment.stripe_payment_intent_id,
-            "amount": amount_cents,
-            "metadata": {"order_id": str(order.id), "reason": reason[:200]},
-        }
-        db.session.commit()  # no lock held while Stripe is called
-        try:
-            refund = stripe_api.client().v1.refunds.create(
-                params=params,  # type: ignore[arg-type]
-                options=_options(payment, key),  # type: ignore[arg-type]
-            )
-        except stripe.StripeError as exc:
-            log.warning("refund of order %s failed: %s", order.id, exc)
-            raise PaymentPending() from exc
-        stripe_refund_id = refund.id
     locked = lock_order(order.id)
     assert locked is not None
     order = locked
-    existing = db.session.scalar(select(Refund).where(Refund.idempotency_key == key))
-    if existing is not None:
-        db.session.commit()
-        return existing
-    payment = db.session.get(Payment, payment.id, populate_existing=True, with_for_update=True)
+    latest = _paid_payment(order)
+    if latest is None:
+        db.session.rollback()
+        raise RefundNotPossible()
+    payment = db.session.get(Payment, latest.id, populate_existing=True, with_for_update=True)
     assert payment is not None
+    if amount_cents > payment.amount_cents - payment.refunded_cents:
+        db.session.rollback()
+        raise RefundNotPossible()
+    made = db.session.scalar(select(func.count(Refund.id)).where(Refund.order_id == order.id))
+    stripe_refund = payment.provider == "stripe" and bool(payment.stripe_payment_intent_id)
+    now = utcnow()
     record = Refund(
         payment_id=payment.id,
         order_id=order.id,
         amount_cents=amount_cents,
-        stripe_refund_id=stripe_refund_id,
-        idempotency_key=key,
+        idempotency_key=f"order-{order.id}-refund-{int(made or 0) + 1}",
         reason=reason[:200],
+        kind=_refund_kind(order, kind),
+        state=RefundState.pending if stripe_refund else RefundState.succeeded,
+        succeeded_at=None if stripe_refund else now,
     )
     db.session.add(record)
     record_event(
-        order, EventKind.refunded, by or Actor.system(), amount_cents=amount_cents, reason=reason
+        order,
+        EventKind.refunded,
+        by or Actor.system(),
+        amount_cents=amount_cents,
+        reason=reason,
+        detail={"kind": record.kind.value},
     )
     payment.refunded_cents += amount_cents
-    order.refunded_cents = int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
-                Refund.order_id == order.id
-            )
-        )
-        or 0
-    )
-    paid_total = payment.amount_cents
-    move_payment(
-        order,
-        PaymentStatus.refunded
-        if order.refunded_cents >= paid_total
-        else PaymentStatus.partially_refunded,
-    )
-    sync_commission(order)
+    _apply_refunds(order)
     db.session.commit()
+    if stripe_refund:
+        send_refund(record)
     return record
+
+
+def _find_at_stripe(payment: Payment, refund: Refund) -> str | None:
+    """The id of a Stripe refund made for ``refund`` by an earlier attempt whose answer was lost
+    (Stripe keeps idempotency keys 24 hours only), or None."""
+    listed = stripe_api.client().v1.refunds.list(
+        params={"payment_intent": payment.stripe_payment_intent_id, "limit": 100},  # type: ignore[arg-type]
+        options=_options(payment),  # type: ignore[arg-type]
+    )
+    for found in listed.data:
+        metadata = found.metadata.to_dict() if found.metadata else {}
+        if metadata.get("refund_id") == str(refund.id):
+            return str(found.id)
+    return None
+
+
+def send_refund(refund: Refund) -> RefundState:
+    """Ask Stripe for a pending refund, with no lock held, and record the answer; commits.
+
+    Stripe unreachable (connection, rate limit, server error): the refund stays pending with
+    ``last_error``. Refused for good (an invalid request): the refund is failed and its amount
+    released on the payment and the order. Returns the refund's state.
+    """
+    refund_id = refund.id
+    payment = db.session.get(Payment, refund.payment_id)
+    assert payment is not None
+    if refund.state is not RefundState.pending or not payment.stripe_payment_intent_id:
+        return refund.state
+    attempted_before = refund.attempts > 0
+    params: dict[str, Any] = {
+        "payment_intent": payment.stripe_payment_intent_id,
+        "amount": refund.amount_cents,
+        "metadata": {
+            "order_id": str(refund.order_id),
+            "refund_id": str(refund.id),
+            "reason": refund.reason[:200],
+        },
+    }
+    db.session.commit()  # no lock held while Stripe is called
+    error: stripe.StripeError | None = None
+    stripe_id: str | None = None
+    try:
+        if attempted_before:
+            stripe_id = _find_at_stripe(payment, refund)
+        if stripe_id is None:
+            made = stripe_api.client().v1.refunds.create(
+                params=params,  # type: ignore[arg-type]
+                options=_options(payment, refund.idempotency_key),  # type: ignore[arg-type]
+            )
+            stripe_id = made.id
+    except stripe.StripeError as exc:
+        log.warning("refund %s of order %s failed: %s", refund_id, refund.order_id, exc)
+        error = exc
+    order = lock_order(refund.order_id)
+    assert order is not None
+    locked = db.session.get(Refund, refund_id, populate_existing=True, with_for_update=True)
+    assert locked is not None
+    if locked.state is not RefundState.pending:  # another run recorded it meanwhile
+        db.session.commit()
+        return locked.state
+    locked.attempts += 1
+    if error is None:
+        locked.state = RefundState.succeeded
+        locked.stripe_refund_id = stripe_id
+        locked.succeeded_at = utcnow()
+        locked.last_error = ""
+    elif isinstance(error, stripe.InvalidRequestError):
+        locked.state = RefundState.failed
+        locked.last_error = _stripe_message(error)
+        paid = db.session.get(
+            Payment, locked.payment_id, populate_existing=True, with_for_update=True
+        )
+        assert paid is not None
+        paid.refunded_cents -= locked.amount_cents
+        _apply_refunds(order)
+    else:
+        locked.last_error = _stripe_message(error)
+    db.session.commit()
+    return locked.state
+
+
+def retry_pending_refunds(*, limit: int = 100) -> dict[str, int]:
+    """Send the pending refunds again, oldest first, each in its own transaction (``flask
+    payments retry-refunds``, run by the scheduler every few minutes). Returns how many are now
+    succeeded, failed and still pending."""
+    ids = list(
+        db.session.scalars(
+            select(Refund.id)
+            .where(Refund.state == RefundState.pending)
+            .order_by(Refund.id)
+            .limit(limit)
+        )
+    )
+    db.session.commit()
+    counts = {state.value: 0 for state in RefundState}
+    for refund_id in ids:
+        refund = db.session.get(Refund, refund_id)
+        if refund is None:
+            continue
+        counts[send_refund(refund).value] += 1
+    return counts
 
 
 # --------------------------------------------------------------------------- balances (back office)
 
-#: the reason of a refund that gives back what a line edit made too much (not a goodwill refund)
+#: the reason recorded with the refund a line edit makes (its kind is RefundKind.line_edit)
 ADJUSTMENT_REASON = "order changed by the hub"
-
-
-@dataclass(frozen=True)
-class OrderMoney:
-    """What was paid and refunded on an order (docs/payments.md, "Orders changed after payment")."""
-
-    total_cents: int
-    paid_cents: int
-    refunded_cents: int
-    #: refunds of an overpayment after a line edit (they do not lower what the goods cost)
-    adjustment_refunds_cents: int
-
-    @property
-    def balance_due_cents(self) -> int:
-        """Still to pay at pickup: the goods' price less what was paid and kept for them."""
-        return max(0, self.total_cents - (self.paid_cents - self.adjustment_refunds_cents))
-
-    @property
-    def overpaid_cents(self) -> int:
-        """Paid beyond the goods' price after a line edit: to give back."""
-        return max(0, self.paid_cents - self.adjustment_refunds_cents - self.total_cents)
-
-
-def order_money(order_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{order_id: (paid_cents, adjustment_refunds_cents)} in two grouped queries (list pages)."""
-    result = {order_id: (0, 0) for order_id in order_ids}
-    if not order_ids:
-        return result
-    paid = dict(
-        db.session.execute(
-            select(Payment.order_id, func.sum(Payment.amount_cents))
-            .where(Payment.order_id.in_(order_ids), Payment.state == PaymentState.succeeded)
-            .group_by(Payment.order_id)
-        ).all()
-    )
-    adjusted = dict(
-        db.session.execute(
-            select(Refund.order_id, func.sum(Refund.amount_cents))
-            .where(Refund.order_id.in_(order_ids), Refund.reason == ADJUSTMENT_REASON)
-            .group_by(Refund.order_id)
-        ).all()
-    )
-    for order_id in order_ids:
-        result[order_id] = (int(paid.get(order_id) or 0), int(adjusted.get(order_id) or 0))
-    return result
-
-
-def money_of(order: Order) -> OrderMoney:
-    """Paid, refunded and the balance due of one order (a cancelled order owes nothing)."""
-    paid, adjusted = order_money([order.id])[order.id]
-    total = 0 if order.status is OrderStatus.cancelled else order.total_cents
-    return OrderMoney(total, paid, order.refunded_cents, adjusted)
 
 
 def refundable_cents(order: Order) -> int:

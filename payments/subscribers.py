@@ -24,7 +24,7 @@ from orders.services import lock_order
 from orders.signals import HOLD_KEEP, HOLD_RELEASE, hold_expiring, order_cancelled
 from payments import services, stripe_api
 from payments.commission import sync_commission
-from payments.models import PaymentState
+from payments.models import PaymentState, RefundKind
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +41,17 @@ def on_order_cancelled(order: Order, *, by: Actor, reason: str = "", **_: Any) -
             left = services.refundable_cents(order)
             paid = order.payment_status in (PaymentStatus.paid, PaymentStatus.partially_refunded)
             if paid and left > 0:
-                services.refund_payment(order, left, reason=refund_reason, by=by)
+                services.refund_payment(
+                    order, left, reason=refund_reason, kind=RefundKind.cancellation, by=by
+                )
             else:
                 services.cancel_open_intents(order)
         elif by.kind is ActorKind.hub:
             left = services.refundable_cents(order)
             if left > 0:
-                services.refund_payment(order, left, reason=refund_reason, by=by)
+                services.refund_payment(
+                    order, left, reason=refund_reason, kind=RefundKind.cancellation, by=by
+                )
     except DomainError:
         log.exception("after cancelling order %s: refund or intent cancel failed", order.id)
 

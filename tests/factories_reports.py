@@ -23,7 +23,7 @@ from core.db import db
 from cycles.models import FeeKind
 from enterprises.models import Enterprise, MembershipRole
 from orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
-from payments.models import Payment, PaymentState, Refund
+from payments.models import Payment, PaymentState, Refund, RefundKind
 from tests.factories import (
     CycleOfferFactory,
     DistributionPointFactory,
@@ -191,6 +191,7 @@ def make_report_cycle() -> ReportCycle:
             amount_cents=200,
             idempotency_key="refund-T-A",
             reason="Oeufs cassés",
+            kind=RefundKind.goodwill,
         )
     )
     card.refunded_cents = 200
@@ -210,6 +211,7 @@ def make_report_cycle() -> ReportCycle:
             amount_cents=2200,
             idempotency_key="refund-T-D",
             reason="annulée",
+            kind=RefundKind.cancellation,
         )
     )
     db.session.flush()

@@ -41,7 +41,9 @@ from orders.signals import order_lines_changed
 from orders.states import move_order
 from payments import services as payment_services
 from payments.commission import sync_commission
-from payments.models import Payment, Refund
+from payments.errors import RefundNotPossible
+from payments.models import Payment, Refund, RefundKind, RefundState
+from payments.money import OrderMoney, money_of, money_of_orders
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +209,8 @@ def _filtered(cycle: OrderCycle, f: OrderFilters) -> Select:
 
 
 def list_cycle_orders(cycle: OrderCycle, f: OrderFilters) -> OrderPage:
-    """One page of a cycle's orders with the filtered set's totals: four queries, whatever the
-    number of orders (totals, page, payments and adjustment refunds of the page)."""
+    """One page of a cycle's orders with the filtered set's totals: three queries, whatever the
+    number of orders (totals, page, and the page's money from payments.money)."""
     base = _filtered(cycle, f).subquery()
     live = base.c.status != OrderStatus.cancelled.name
     count, total, refunded = db.session.execute(
@@ -231,12 +233,8 @@ def list_cycle_orders(cycle: OrderCycle, f: OrderFilters) -> OrderPage:
         .offset((page - 1) * PER_PAGE)
     )
     orders = list(db.session.scalars(stmt).unique())
-    money = payment_services.order_money([o.id for o in orders])
-    balances = {}
-    for o in orders:
-        paid, adjusted = money[o.id]
-        total_due = 0 if o.status is OrderStatus.cancelled else o.total_cents
-        balances[o.id] = max(0, total_due - (paid - adjusted))
+    money = money_of_orders(o.id for o in orders)
+    balances = {o.id: money[o.id].balance_due_cents for o in orders}
     return OrderPage(
         orders=orders,
         count=int(count),
@@ -265,10 +263,15 @@ class OrderDetail:
     order: Order
     payments: list[Payment]
     refunds: list[Refund]
-    money: payment_services.OrderMoney
+    money: OrderMoney
     refundable_cents: int
     #: the order's history in words, for the hub (orders.history)
     history: list[TimelineEntry] = field(default_factory=list)
+
+    @property
+    def pending_refunds(self) -> list[Refund]:
+        """Refunds Stripe has not taken yet (retried by ``flask payments retry-refunds``)."""
+        return [r for r in self.refunds if r.state is RefundState.pending]
 
 
 def get_order_detail(order: Order) -> OrderDetail:
@@ -298,27 +301,23 @@ def get_order_detail(order: Order) -> OrderDetail:
         order=order,
         payments=payments,
         refunds=refunds,
-        money=payment_services.money_of(order),
+        money=money_of(order),
         refundable_cents=refundable,
         history=timeline(order, for_hub=True),
     )
 
 
 def balance_due_cents(order: Order) -> int:
-    """What the citizen still pays at pickup (the whole total for an unpaid pay-at-pickup order,
-    the difference after a line edit made a paid order dearer, 0 for a cancelled order)."""
-    return payment_services.money_of(order).balance_due_cents
+    """What the citizen still pays at pickup (payments.money: the whole total for an unpaid
+    pay-at-pickup order, the difference after a line edit made a paid order dearer, 0 for a
+    cancelled order)."""
+    return money_of(order).balance_due_cents
 
 
 def balances_due(orders: list[Order]) -> dict[int, int]:
-    """``balance_due_cents`` for many orders in two queries (the pickup list)."""
-    money = payment_services.order_money([o.id for o in orders])
-    result = {}
-    for o in orders:
-        paid, adjusted = money[o.id]
-        total = 0 if o.status is OrderStatus.cancelled else o.total_cents
-        result[o.id] = max(0, total - (paid - adjusted))
-    return result
+    """``balance_due_cents`` for many orders in one query (the pickup list)."""
+    money = money_of_orders(o.id for o in orders)
+    return {o.id: money[o.id].balance_due_cents for o in orders}
 
 
 # --------------------------------------------------------------------------- line edits
@@ -347,6 +346,8 @@ class OrderChange:
     #: still to pay at pickup after the edit
     balance_due_cents: int = 0
     refund_failed: bool = False
+    #: Stripe could not be reached: the refund is recorded and retried by a job
+    refund_pending: bool = False
 
 
 def _editable(order: Order) -> None:
@@ -405,7 +406,7 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
     if not notes:
         db.session.commit()
         return change
-    money = payment_services.money_of(order)
+    money = money_of(order)  # change_lines flushed the new lines and total
     to_refund = min(money.overpaid_cents, payment_services.refundable_cents(order))
     change.refunded_cents = to_refund
     change.balance_due_cents = money.balance_due_cents
@@ -426,12 +427,20 @@ def edit_order_lines(order: Order, edits: list[LineEdit], *, actor: User | None)
     log.info("order %s lines changed by user %s", order.id, actor.id if actor else None)
     if to_refund > 0:
         try:
-            payment_services.refund_payment(
-                order, to_refund, reason=payment_services.ADJUSTMENT_REASON, by=by
+            refund = payment_services.refund_payment(
+                order,
+                to_refund,
+                reason=payment_services.ADJUSTMENT_REASON,
+                kind=RefundKind.line_edit,
+                by=by,
             )
         except DomainError:
             log.exception("order %s: refund after a line edit failed", order.id)
             change.refund_failed = True
+        else:
+            # pending: Stripe not reached, retried by `flask payments retry-refunds`
+            change.refund_pending = refund.state is RefundState.pending
+            change.refund_failed = refund.state is RefundState.failed
     return change
 
 
@@ -469,8 +478,11 @@ def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason:
     """Refund part or all of what was paid (a goodwill refund: missing or damaged goods).
 
     Not above what is left of the payment (RefundTooLarge), nothing when nothing was paid
-    (NothingToRefund); both checked before anything is written. The card is refunded through
-    Stripe; a payment at pickup is recorded as given back. Commission synced by the refund.
+    (NothingToRefund). Checked here for a clear message, then again by
+    ``payments.services.refund_payment`` under the order's and payment's row locks (so
+    concurrent refunds never exceed the payment: the later ones get RefundTooLarge). The card is
+    refunded through Stripe (pending and retried when Stripe cannot be reached); a payment at
+    pickup is recorded as given back. Commission synced by the refund.
     """
     left = payment_services.refundable_cents(order)
     if left <= 0 or order.payment_status not in (
@@ -480,9 +492,16 @@ def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason:
         raise NothingToRefund()
     if amount_cents > left:
         raise RefundTooLarge()
-    refund = payment_services.refund_payment(
-        order, amount_cents, reason=reason or "refund", by=Actor.hub(actor, order)
-    )
+    try:
+        refund = payment_services.refund_payment(
+            order,
+            amount_cents,
+            reason=reason or "refund",
+            kind=RefundKind.goodwill,
+            by=Actor.hub(actor, order),
+        )
+    except RefundNotPossible as exc:  # another refund took what was left meanwhile
+        raise RefundTooLarge() from exc
     log.info("order %s refunded %s by user %s", order.id, amount_cents, actor.id if actor else None)
     return refund
 

@@ -37,6 +37,7 @@ from operations.backoffice.forms import (
 )
 from orders import pricing
 from orders.models import Order
+from payments.models import RefundState
 
 bp = Blueprint("backoffice", __name__)
 
@@ -177,8 +178,10 @@ def edit_lines(hub_id: int, order_id: int):
             ),
             "success",
         )
-        if change.refunded_cents and not change.refund_failed:
+        if change.refunded_cents and not (change.refund_failed or change.refund_pending):
             flash(_("Refunded: %(amount)s.", amount=_cents(change.refunded_cents)), "success")
+        if change.refund_pending:
+            flash(_pending_refund(change.refunded_cents), "warning")
         if change.refund_failed:
             flash(
                 _(
@@ -228,11 +231,24 @@ def refund(hub_id: int, order_id: int):
             _("At most %(amount)s can be refunded.", amount=_cents(left)),
         ]
         return _render_order(hub, order, 422, refund_form=form)
-    services.refund_order(
+    made = services.refund_order(
         order, amount, actor=current_user, reason=(form.reason.data or "").strip()
     )
-    flash(_("Refunded: %(amount)s.", amount=_cents(amount)), "success")
+    if made.state is RefundState.pending:
+        flash(_pending_refund(amount), "warning")
+    elif made.state is RefundState.failed:
+        flash(_("The refund was refused: %(error)s", error=made.last_error), "error")
+    else:
+        flash(_("Refunded: %(amount)s.", amount=_cents(amount)), "success")
     return _to_order(hub, order, "payments")
+
+
+def _pending_refund(cents: int) -> str:
+    return _(
+        "The refund of %(amount)s is recorded, but the payment service cannot be reached right "
+        "now: it is sent again automatically until it goes through.",
+        amount=_cents(cents),
+    )
 
 
 @bp.post("/hubs/<int:hub_id>/orders/<int:order_id>/paid")

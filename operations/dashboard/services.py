@@ -1,10 +1,10 @@
 """A hub's sales: per cycle, top products, and the chart's points.
 
-Orders counted as in the cycle reports (``operations.reports.services.COUNTED``): confirmed
-or collected, never cancelled nor awaiting their card payment. Sales are what citizens pay for
-those orders: the order totals (after the hub's line edits) less the goodwill refunds (a refund
-made because the hub changed a line is already out of the total, so it is not taken twice).
-Aggregated in SQL: a fixed number of queries whatever the number of orders.
+Orders counted as in the cycle reports (``payments.money.COUNTED``): confirmed or collected,
+never cancelled nor awaiting their card payment. Sales are what those orders sold
+(``payments.money``: the order totals after the hub's line edits, less the goodwill refunds; a
+refund made because the hub changed a line is already out of the total, so it is not taken
+twice). Aggregated in SQL: a fixed number of queries whatever the number of orders.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from sqlalchemy import func, select
 
 from core.db import db
 from cycles.models import OrderCycle
-from operations.reports.services import COUNTED
 from orders.models import Order, OrderLine
-from payments.models import Refund
-from payments.services import ADJUSTMENT_REASON
+from payments.money import COUNTED, money_columns
 
 #: cycles shown (the newest by closing date)
 CYCLES = 12
@@ -75,24 +73,20 @@ def hub_dashboard(hub_id: int, *, cycles: int = CYCLES) -> Dashboard:
         .limit(cycles)
         .scalar_subquery()
     )
-    adjustments = (
-        select(Refund.order_id, func.sum(Refund.amount_cents).label("cents"))
-        .where(Refund.reason == ADJUSTMENT_REASON)
-        .group_by(Refund.order_id)
-        .subquery()
-    )
-    sales = Order.total_cents - (Order.refunded_cents - func.coalesce(adjustments.c.cents, 0))
+    counted = (Order.cycle_id.in_(recent), Order.status.in_(COUNTED))
+    money = money_columns(*counted)
     per_cycle = {
         cid: (int(n), int(s or 0), int(f or 0))
         for cid, n, s, f in db.session.execute(
-            select(
-                Order.cycle_id,
-                func.count(Order.id),
-                func.sum(sales),
-                func.sum(Order.hub_fee_cents),
+            money.join(
+                select(
+                    Order.cycle_id,
+                    func.count(Order.id),
+                    func.sum(money.sold),
+                    func.sum(Order.hub_fee_cents),
+                )
             )
-            .outerjoin(adjustments, adjustments.c.order_id == Order.id)
-            .where(Order.cycle_id.in_(recent), Order.status.in_(COUNTED))
+            .where(*counted)
             .group_by(Order.cycle_id)
         )
     }

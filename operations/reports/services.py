@@ -11,9 +11,10 @@ Rules shared by every report (docs/reports.md):
 - money is in integer cents, VAT included; a sold-by-weight line is charged on its packed weight
   when known, else on its estimated weight; the hub fee of a line is computed as orders.pricing
   does (rounded half up once per line);
-- refunds lower what was collected (payments report) and the commission (the ledger);
-  they are not apportioned to producers: when a product was missing the hub edits the line,
-  which lowers the producer's total.
+- an order's paid, refunded, sold and balance due come from payments.money (one definition
+  for every figure of the platform); refunds lower what was collected (payments report) and
+  the commission (the ledger); they are not apportioned to producers: when a product was
+  missing the hub edits the line, which lowers the producer's total.
 """
 
 from __future__ import annotations
@@ -29,19 +30,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Subquery
 
 from core.db import db, on_postgresql
 from core.timeutils import to_local
 from cycles.models import OrderCycle, PickupSlot, PickupWindow
 from enterprises.models import Enterprise
 from hubs.models import DistributionPoint
-from orders.models import Order, OrderLine, OrderStatus
-from payments.models import CommissionEntry, Payment, PaymentState, Refund
-from payments.services import ADJUSTMENT_REASON, OrderMoney
-
-#: the orders a report counts (see the module docstring)
-COUNTED = (OrderStatus.confirmed, OrderStatus.collected)
+from orders.models import Order, OrderLine
+from payments.models import CommissionEntry, Payment, PaymentState, Refund, RefundState
+from payments.money import COUNTED, money_columns
 
 TEXT, INT, MONEY, WEIGHT, BLANK = "text", "int", "money", "weight", "blank"
 
@@ -151,25 +148,6 @@ def _slots(cycle: OrderCycle) -> dict[int, str]:
         sid: f"{format_datetime(to_local(s), 'HH:mm')}–{format_datetime(to_local(e), 'HH:mm')}"
         for sid, s, e in rows
     }
-
-
-def _money_subqueries(cycle: OrderCycle) -> tuple[Subquery, Subquery]:
-    """(paid, adjustment refunds) per order of the cycle, as grouped subqueries."""
-    paid = (
-        select(Payment.order_id, func.sum(Payment.amount_cents).label("cents"))
-        .join(Order, Order.id == Payment.order_id)
-        .where(*_counted(cycle), Payment.state == PaymentState.succeeded)
-        .group_by(Payment.order_id)
-        .subquery()
-    )
-    adjusted = (
-        select(Refund.order_id, func.sum(Refund.amount_cents).label("cents"))
-        .join(Order, Order.id == Refund.order_id)
-        .where(*_counted(cycle), Refund.reason == ADJUSTMENT_REASON)
-        .group_by(Refund.order_id)
-        .subquery()
-    )
-    return paid, adjusted
 
 
 def _method_label(method: str) -> str:
@@ -289,7 +267,7 @@ def supplier_totals(cycle: OrderCycle) -> Report:
         .group_by(Enterprise.id, Enterprise.name, OrderLine.product_name, OrderLine.variant_name)
         .order_by(Enterprise.name, Enterprise.id, OrderLine.product_name, OrderLine.variant_name)
     )
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     per_producer: dict[int, list[Any]] = {}
     for pid, name, product, variant, qty, grams, sales, fee in _run(stmt):
         qty, sales, fee = int(qty), int(sales), int(fee)
@@ -393,41 +371,30 @@ def product_totals(cycle: OrderCycle) -> Report:
 
 def payments(cycle: OrderCycle) -> Report:
     """Per order: method, status, total, paid, refunded, balance due; totals per method."""
-    paid, adjusted = _money_subqueries(cycle)
-    stmt = (
+    money = money_columns(*_counted(cycle))
+    stmt = money.join(
         select(
             Order.number,
             Order.customer_name,
             Order.payment_method,
             Order.payment_status,
             Order.total_cents,
-            func.coalesce(paid.c.cents, 0),
-            Order.refunded_cents,
-            func.coalesce(adjusted.c.cents, 0),
+            money.paid,
+            money.refunded,
+            money.balance_due,
+            money.sold,
         )
-        .outerjoin(paid, paid.c.order_id == Order.id)
-        .outerjoin(adjusted, adjusted.c.order_id == Order.id)
-        .where(*_counted(cycle))
-        .order_by(Order.number)
     )
+    stmt = stmt.where(*_counted(cycle)).order_by(Order.number)
     rows = []
     labels: dict[Any, tuple[str, str]] = {}  # translated once per (method, status)
-    for number, name, method, status, total, paid_c, refunded, adj in _run(stmt):
-        money = OrderMoney(int(total), int(paid_c), int(refunded), int(adj))
+    for number, name, method, status, total, paid_c, refunded, due, sold in _run(stmt):
         label = labels.get((method, status))
         if label is None:
             label = (_method_label(getattr(method, "value", method)), _status_label(status))
             labels[(method, status)] = label
         rows.append(
-            (
-                number,
-                name,
-                *label,
-                money.total_cents,
-                money.paid_cents,
-                money.refunded_cents,
-                money.balance_due_cents,
-            )
+            (number, name, *label, int(total), int(paid_c), int(refunded), int(due), int(sold))
         )
     # per payment method (cash, cheque, card...): what came in, what went back
     by_method = _run(
@@ -442,7 +409,7 @@ def payments(cycle: OrderCycle) -> Report:
             select(Payment.method, func.sum(Refund.amount_cents))
             .join(Payment, Payment.id == Refund.payment_id)
             .join(Order, Order.id == Refund.order_id)
-            .where(*_counted(cycle))
+            .where(*_counted(cycle), Refund.state != RefundState.failed)
             .group_by(Payment.method)
         )
     )
@@ -459,6 +426,7 @@ def payments(cycle: OrderCycle) -> Report:
                 int(cents),
                 back,
                 None,
+                None,
             )
         )
     totals.append(
@@ -471,6 +439,7 @@ def payments(cycle: OrderCycle) -> Report:
             sum(r[5] for r in rows),
             sum(r[6] for r in rows),
             sum(r[7] for r in rows),
+            sum(r[8] for r in rows),
         )
     )
     return Report(
@@ -485,14 +454,17 @@ def payments(cycle: OrderCycle) -> Report:
             Column(pgettext("amount", "Paid"), MONEY, 0.8),
             Column(_("Refunded"), MONEY, 0.8),
             Column(_("Balance due"), MONEY, 0.8),
+            Column(_("Sold"), MONEY, 0.8),
         ],
         rows=rows,
         totals=totals,
         notes=[
             _(
-                "Paid: succeeded payments (online and recorded at pickup). Balance due: the "
-                "order total less what was paid and kept for it. The totals per method count "
-                "the payments actually received (cash, cheque, card...) and their refunds."
+                "Paid: succeeded payments (online and recorded at pickup). Refunded: every "
+                "refund, those Stripe has not taken yet included. Sold: the total less goodwill "
+                "refunds (a refund after a line edit is already out of the total). Balance due: "
+                "what was sold less what was paid and kept. The totals per method count the "
+                "payments actually received (cash, cheque, card...) and their refunds."
             )
         ],
         landscape=True,
@@ -561,28 +533,22 @@ def fees(cycle: OrderCycle) -> Report:
 def pickup_sheet(cycle: OrderCycle) -> Report:
     """Per pickup window: customer, order, amount due, and a column to sign."""
     windows, slots, order = _windows(cycle), _slots(cycle), _window_order(cycle)
-    paid, adjusted = _money_subqueries(cycle)
-    stmt = (
+    money = money_columns(*_counted(cycle))
+    stmt = money.join(
         select(
             Order.pickup_window_id,
             Order.pickup_slot_id,
             Order.customer_name,
             Order.number,
-            Order.total_cents,
-            func.coalesce(paid.c.cents, 0),
-            Order.refunded_cents,
-            func.coalesce(adjusted.c.cents, 0),
+            money.balance_due,
         )
-        .outerjoin(paid, paid.c.order_id == Order.id)
-        .outerjoin(adjusted, adjusted.c.order_id == Order.id)
-        .where(*_counted(cycle))
-    )
+    ).where(*_counted(cycle))
     found = _run(stmt)
     found.sort(key=lambda r: (order.get(r[0], len(order)), r[2].casefold(), r[3]))
     rows = []
     due_total = 0
-    for window_id, slot_id, name, number, total, paid_c, refunded, adj in found:
-        due = OrderMoney(int(total), int(paid_c), int(refunded), int(adj)).balance_due_cents
+    for window_id, slot_id, name, number, due in found:
+        due = int(due)
         due_total += due
         rows.append(
             (

@@ -87,15 +87,16 @@ def test_payments_per_order_and_per_method_count_the_refund(app, world):
     with app.test_request_context():
         report = _report(world, "payments")
     assert [(r[0], r[2], r[3], *r[4:]) for r in report.rows] == [
-        ("T-A", "Carte (en ligne)", "Partiellement remboursée", 1230, 1230, 200, 0),
-        ("T-B", "Au retrait", "Non payée", 1760, 0, 0, 1760),
-        ("T-C", "Au retrait", "Payée", 350, 350, 0, 0),
+        # total, paid, refunded, balance due, sold (the goodwill refund lowers what was sold)
+        ("T-A", "Carte (en ligne)", "Partiellement remboursée", 1230, 1230, 200, 0, 1030),
+        ("T-B", "Au retrait", "Non payée", 1760, 0, 0, 1760, 1760),
+        ("T-C", "Au retrait", "Payée", 350, 350, 0, 0, 350),
     ]
     by_method = {r[0]: (r[5], r[6]) for r in report.totals}
     # French is the default language; the report labels are translated
     assert by_method["Total Carte (en ligne)"] == (1230, 200)
     assert by_method["Total Espèces"] == (350, 0)
-    assert report.totals[-1][4:] == (3340, 1580, 200, 1760)
+    assert report.totals[-1][4:] == (3340, 1580, 200, 1760, 3140)
     assert len(report.totals) == 3  # card, cash, total: the cancelled order's card is not there
 
 
