@@ -28,7 +28,7 @@ from core.db import db
 from core.timeutils import utcnow
 from orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from orders.services import lock_order, queue_order_confirmation
-from payments import events, stripe_api
+from payments import connect, events, stripe_api
 from payments.errors import (
     CardDeclined,
     PaymentNotPossible,
@@ -611,6 +611,7 @@ def _intent_succeeded(order: Order, payment: Payment, intent: dict[str, Any]) ->
 
 
 _DISPATCH: dict[str, Callable[[str, dict[str, Any]], AfterCommit | None]] = {
+    "account.updated": connect.apply_account_update,
     "payment_intent.succeeded": _on_payment_intent,
     "payment_intent.payment_failed": _on_payment_intent,
     "payment_intent.canceled": _on_payment_intent,
