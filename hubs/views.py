@@ -17,6 +17,7 @@ from core.timeutils import utcnow
 from enterprises.models import Enterprise
 from hubs import services
 from hubs.forms import (
+    MANUAL_MEANS_LABELS,
     HubSettingsForm,
     LinkRequestForm,
     NearForm,
@@ -55,7 +56,11 @@ def hub_helpers() -> dict[str, Any]:
             "now": utcnow(),
         }
 
-    return {"hub_public_info": hub_public_info}
+    def hub_means_labels(hub: Enterprise) -> list[str]:
+        """The manual means the hub accepts at pickup, in the reader's language."""
+        return [str(MANUAL_MEANS_LABELS[m]) for m in hub.manual_means if m in MANUAL_MEANS_LABELS]
+
+    return {"hub_public_info": hub_public_info, "hub_means_labels": hub_means_labels}
 
 
 @bp.get("/hubs")

@@ -55,6 +55,13 @@ def test_a_manager_sets_the_hub_and_the_rules_are_kept(client, login_as):
     assert 'value="12,5"' in page
     assert f'name="margin_{link.id}" value="8"' in page
 
+    # buyers read how to pay and whom to contact on the hub's page
+    public = client.get(f"/hubs/{hub.id}").get_data(as_text=True).replace("\xa0", " ")
+    public = public.replace("\u202f", " ")
+    assert "Au retrait : Espèces, Virement" in public
+    assert "Commande minimum : 15,00 €" in public
+    assert "bonjour@la-grange.example" in public
+
     # an empty producer margin goes back to the hub's default
     client.post(f"/hubs/{hub.id}/settings", data={**GOOD, f"margin_{link.id}": ""})
     db.session.refresh(link)
