@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import choices
 from core.money import parse_euros
 
 
@@ -93,7 +94,7 @@ class HubSettingsForm(FlaskForm):
     accepts_at_pickup = BooleanField(_l("Payment at pickup"))
     manual_means = MultiCheckboxField(
         _l("Means accepted at pickup"),
-        choices=[(k, v) for k, v in MANUAL_MEANS_LABELS.items()],
+        choices=choices(MANUAL_MEANS_LABELS.items()),
     )
     allows_order_changes = BooleanField(_l("Buyers may change their order until the cycle closes"))
     default_margin = HundredthsField(_l("Default hub margin (%)"), validators=[_hundredths])
