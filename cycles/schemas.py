@@ -93,8 +93,9 @@ class OfferIn(Schema):
     variant_id = fields.Integer(required=True)
     stock_cap = fields.Integer(load_default=None, allow_none=True)
     hub_fee_kind = fields.Enum(FeeKind, load_default=FeeKind.percent)
-    #: basis points when percent (10 % = 1000), cents per item when fixed
-    hub_fee_value = fields.Integer(load_default=0)
+    #: basis points when percent (10 % = 1000), cents per item when fixed; missing or null:
+    #: the hub's default margin for the producer (set on the hub's settings page)
+    hub_fee_value = fields.Integer(load_default=None, allow_none=True)
 
 
 class OffersIn(Schema):

@@ -401,7 +401,8 @@ class OfferSpec:
     variant_id: int
     stock_cap: int | None = None
     hub_fee_kind: FeeKind = FeeKind.percent
-    hub_fee_value: int = 0
+    #: None: the hub's default margin for this producer (``hubs.services.default_margin_bp``)
+    hub_fee_value: int | None = None
 
 
 def _fee_errors(kind: FeeKind, value: int) -> list[str]:
@@ -466,9 +467,9 @@ def add_offers(cycle: OrderCycle, specs: Sequence[OfferSpec]) -> list[CycleOffer
             continue
         offer = existing.get(spec.variant_id)
         sold = _sold(offer) if offer is not None else 0
-        problems = _cap_errors(variant, spec.stock_cap, sold) + _fee_errors(
-            FeeKind(spec.hub_fee_kind), spec.hub_fee_value
-        )
+        problems = _cap_errors(variant, spec.stock_cap, sold)
+        if spec.hub_fee_value is not None:
+            problems += _fee_errors(FeeKind(spec.hub_fee_kind), spec.hub_fee_value)
         if not (variant.active and variant.product.active):
             problems.append(str(_l("This product is not on sale.")))
         if problems:
@@ -478,6 +479,9 @@ def add_offers(cycle: OrderCycle, specs: Sequence[OfferSpec]) -> list[CycleOffer
     result = []
     for spec in specs:
         variant = variants[spec.variant_id]
+        kind, fee = FeeKind(spec.hub_fee_kind), spec.hub_fee_value
+        if fee is None:  # no fee given: the hub's default margin for this producer
+            kind, fee = FeeKind.percent, hub_services.default_margin_bp(hub, variant.producer_id)
         offer = existing.get(spec.variant_id)
         if offer is None:
             offer = CycleOffer(
@@ -486,13 +490,13 @@ def add_offers(cycle: OrderCycle, specs: Sequence[OfferSpec]) -> list[CycleOffer
                 producer_id=variant.producer_id,
                 stock_cap=spec.stock_cap,
                 remaining=spec.stock_cap,
-                hub_fee_kind=FeeKind(spec.hub_fee_kind),
-                hub_fee_value=spec.hub_fee_value,
+                hub_fee_kind=kind,
+                hub_fee_value=fee,
             )
             db.session.add(offer)
             existing[spec.variant_id] = offer
         else:
-            _apply(offer, spec.stock_cap, FeeKind(spec.hub_fee_kind), spec.hub_fee_value, True)
+            _apply(offer, spec.stock_cap, kind, fee, True)
         result.append(offer)
     db.session.commit()
     return result

@@ -309,10 +309,13 @@ def remove_slot(hub_id: int, cycle_id: int, slot_id: int):
 # --------------------------------------------------------------------------- offers
 
 
-def parse_fee(kind: str, text: str) -> tuple[FeeKind, int]:
-    """ "10" or "10,5" percent → basis points; "0,50" euros → cents. ValueError if unreadable."""
+def parse_fee(kind: str, text: str) -> tuple[FeeKind, int | None]:
+    """ "10" or "10,5" percent → basis points; "0,50" euros → cents; "" → None (the hub's
+    default margin, in percent). ValueError if unreadable."""
     fee_kind = FeeKind(kind) if kind in FeeKind.__members__ else FeeKind.percent
-    text = (text or "").strip() or "0"
+    text = (text or "").strip()
+    if not text:
+        return FeeKind.percent, None
     if fee_kind is FeeKind.fixed:
         return fee_kind, parse_euros(text)
     try:

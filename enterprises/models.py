@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+#: the manual means a hub may accept at pickup (payments.services.MANUAL_METHODS records them)
+MANUAL_MEANS = ("cash", "cheque", "card_on_site", "transfer")
+
+
 class HubKind(StrEnum):
     """What kind of place runs the hub (shown on its page; used by territorial figures)."""
 
@@ -36,6 +40,8 @@ class Enterprise(Model):
         CheckConstraint(
             "longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"
         ),
+        CheckConstraint("default_margin_bp BETWEEN 0 AND 10000", name="default_margin_range"),
+        CheckConstraint("min_order_cents >= 0", name="min_order_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,8 +69,18 @@ class Enterprise(Model):
     allows_pay_at_pickup: Mapped[bool] = mapped_column(default=True)
     allows_online_payment: Mapped[bool] = mapped_column(default=True)
     allows_order_changes: Mapped[bool] = mapped_column(default=True)
+    #: manual means accepted at pickup, comma-separated among payments.MANUAL_METHODS
+    manual_payment_means: Mapped[str] = mapped_column(String(60), default="cash,cheque")
+    #: the hub fee (basis points of the producer price) given to a new offer without one
+    default_margin_bp: Mapped[int] = mapped_column(default=0)
+    #: an order below this total (cents) is refused at checkout; 0 = no minimum
+    min_order_cents: Mapped[int] = mapped_column(default=0)
     #: Stripe Connect account of the hub ("acct_..."); card payments go there when set
     stripe_account_id: Mapped[str] = mapped_column(String(64), default="")
+    #: the account's state as Stripe last told it (``account.updated``; docs/payments.md)
+    stripe_details_submitted: Mapped[bool] = mapped_column(default=False)
+    stripe_charges_enabled: Mapped[bool] = mapped_column(default=False)
+    stripe_payouts_enabled: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -72,6 +88,20 @@ class Enterprise(Model):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="enterprise", cascade="all, delete-orphan"
     )
+
+    @property
+    def card_payment_ready(self) -> bool:
+        """Card payment may be offered: switched on, and a connected account takes charges.
+
+        A hub with no connected account keeps the platform's account (docs/payments.md).
+        """
+        if not self.allows_online_payment:
+            return False
+        return not self.stripe_account_id or self.stripe_charges_enabled
+
+    @property
+    def manual_means(self) -> list[str]:
+        return [m for m in self.manual_payment_means.split(",") if m]
 
     @property
     def roles_label(self) -> str:

@@ -35,3 +35,9 @@ class PostcodeUnknown(DomainError):
     code = "postcode_unknown"
     status = 422
     message = _l("Unknown French postcode: check it, or use your location.")
+
+
+class SettingsInvalid(DomainError):
+    code = "hub_settings_invalid"
+    status = 422
+    message = _l("The settings were not saved: correct the highlighted fields.")

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Form,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.forms import choices
+from core.money import parse_euros
 
 
 class PointForm(FlaskForm):
@@ -36,3 +48,63 @@ class NearForm(FlaskForm):
         csrf = False  # a GET search form
 
     postcode = StringField(_l("Postcode"), validators=[Optional()])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def parse_hundredths(text: str) -> int | None:
+    """ "7,5" -> 750 (a percent in basis points, or euros in cents); "" -> None.
+
+    Raises ValueError for anything else (more than two decimals, not a number, negative).
+    """
+    if not (text or "").strip():
+        return None
+    value = parse_euros(text.replace("%", ""))
+    if value < 0:
+        raise ValueError("negative")
+    return value
+
+
+class HundredthsField(StringField):
+    """A percent (or euros) typed with a comma or a dot; leaves it in ``hundredths``."""
+
+    hundredths: int | None = None
+
+
+def _hundredths(form: Form, field: HundredthsField) -> None:
+    try:
+        field.hundredths = parse_hundredths(field.data or "")
+    except (ValueError, ArithmeticError) as exc:
+        raise ValidationError(_l("Enter a number, e.g. 12,5.")) from exc
+
+
+MANUAL_MEANS_LABELS = {
+    "cash": _l("Cash"),
+    "cheque": _l("Cheque"),
+    "card_on_site": _l("Card on site"),
+    "transfer": _l("Bank transfer"),
+}
+
+
+class HubSettingsForm(FlaskForm):
+    accepts_card = BooleanField(_l("Card payment online (through Stripe)"))
+    accepts_at_pickup = BooleanField(_l("Payment at pickup"))
+    manual_means = MultiCheckboxField(
+        _l("Means accepted at pickup"),
+        choices=choices(MANUAL_MEANS_LABELS.items()),
+    )
+    allows_order_changes = BooleanField(_l("Buyers may change their order until the cycle closes"))
+    default_margin = HundredthsField(_l("Default hub margin (%)"), validators=[_hundredths])
+    min_order = HundredthsField(_l("Minimum order (€)"), validators=[_hundredths])
+    contact_email = EmailField(
+        _l("Contact e-mail shown to buyers"),
+        validators=[
+            Optional(),
+            Email(message=_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+    )
+    phone = StringField(_l("Phone shown to buyers"), validators=[Optional(), Length(max=40)])

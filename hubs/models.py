@@ -66,6 +66,10 @@ class ProducerHubLink(Model):
     __table_args__ = (
         UniqueConstraint("producer_id", "hub_id"),
         CheckConstraint("producer_id <> hub_id", name="not_self"),
+        CheckConstraint(
+            "default_margin_bp IS NULL OR default_margin_bp BETWEEN 0 AND 10000",
+            name="link_default_margin_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +84,8 @@ class ProducerHubLink(Model):
     )
     requested_by: Mapped[LinkSide] = mapped_column(Enum(LinkSide, native_enum=False, length=10))
     message: Mapped[str] = mapped_column(Text, default="")
+    #: the hub's fee on this producer's new offers (basis points); None = the hub's default
+    default_margin_bp: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
 

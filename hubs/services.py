@@ -20,8 +20,15 @@ from sqlalchemy.orm import joinedload
 
 from core.db import db
 from core.timeutils import utcnow
-from enterprises.models import Enterprise
-from hubs.errors import LinkExists, LinkNotAllowed, PointInUse, PointInvalid, PostcodeUnknown
+from enterprises.models import MANUAL_MEANS, Enterprise
+from hubs.errors import (
+    LinkExists,
+    LinkNotAllowed,
+    PointInUse,
+    PointInvalid,
+    PostcodeUnknown,
+    SettingsInvalid,
+)
 from hubs.models import (
     DistributionPoint,
     HubFollower,
@@ -463,3 +470,104 @@ def load_postcodes(path: Path = POSTCODES_CSV, departments: Iterable[str] | None
         db.session.execute(insert(Postcode), rows[start : start + 5000])
     db.session.commit()
     return len(rows)
+
+
+# --------------------------------------------------------------------------- hub settings
+
+MAX_MARGIN_BP = 10_000
+MAX_MIN_ORDER_CENTS = 100_000
+
+
+@dataclass
+class HubSettings:
+    """What a hub's manager sets on its settings page (docs/payments.md, "Hub settings")."""
+
+    accepts_card: bool
+    accepts_at_pickup: bool
+    manual_means: list[str]
+    allows_order_changes: bool
+    default_margin_bp: int
+    min_order_cents: int
+    contact_email: str
+    phone: str
+    #: link id -> the hub's fee on that producer's new offers (None: the hub's default)
+    producer_margins: dict[int, int | None]
+
+
+def settings_of(hub: Enterprise) -> HubSettings:
+    return HubSettings(
+        accepts_card=hub.allows_online_payment,
+        accepts_at_pickup=hub.allows_pay_at_pickup,
+        manual_means=hub.manual_means,
+        allows_order_changes=hub.allows_order_changes,
+        default_margin_bp=hub.default_margin_bp,
+        min_order_cents=hub.min_order_cents,
+        contact_email=hub.contact_email,
+        phone=hub.phone,
+        producer_margins={
+            lk.id: lk.default_margin_bp
+            for lk in links_of_hub(hub)
+            if lk.status is LinkStatus.accepted
+        },
+    )
+
+
+def update_settings(hub: Enterprise, settings: HubSettings) -> Enterprise:
+    """Save a hub's payment means, order changes, margins, minimum and contact; commit once.
+
+    At least one way to pay; paying at pickup needs at least one manual means; margins between
+    0 and 100 %; the minimum between 0 and 1,000 €. Raises SettingsInvalid (one entry per field,
+    nothing saved).
+    """
+    errors: dict[str, list[str]] = {}
+    means = [m for m in MANUAL_MEANS if m in set(settings.manual_means)]
+    if set(settings.manual_means) - set(MANUAL_MEANS):
+        errors["manual_means"] = [str(_l("Unknown means of payment."))]
+    if not (settings.accepts_card or settings.accepts_at_pickup):
+        errors["accepts_at_pickup"] = [
+            str(_l("Accept at least one way to pay: by card or at pickup."))
+        ]
+    elif settings.accepts_at_pickup and not means:
+        errors.setdefault("manual_means", []).append(
+            str(_l("Choose how buyers may pay at pickup."))
+        )
+    if not 0 <= settings.default_margin_bp <= MAX_MARGIN_BP:
+        errors["default_margin"] = [str(_l("A margin is between 0 and 100 %."))]
+    if not 0 <= settings.min_order_cents <= MAX_MIN_ORDER_CENTS:
+        errors["min_order"] = [str(_l("The minimum order is between 0 and 1,000 €."))]
+    links = {
+        lk.id: lk
+        for lk in links_of_hub(hub)
+        if lk.status is LinkStatus.accepted and lk.id in settings.producer_margins
+    }
+    for link_id, margin in settings.producer_margins.items():
+        if link_id not in links:
+            errors[f"margin_{link_id}"] = [str(_l("Unknown producer."))]
+        elif margin is not None and not 0 <= margin <= MAX_MARGIN_BP:
+            errors[f"margin_{link_id}"] = [str(_l("A margin is between 0 and 100 %."))]
+    if errors:
+        raise SettingsInvalid(fields=errors)
+    hub.allows_online_payment = settings.accepts_card
+    hub.allows_pay_at_pickup = settings.accepts_at_pickup
+    hub.manual_payment_means = ",".join(means)
+    hub.allows_order_changes = settings.allows_order_changes
+    hub.default_margin_bp = settings.default_margin_bp
+    hub.min_order_cents = settings.min_order_cents
+    hub.contact_email = settings.contact_email.strip()[:254]
+    hub.phone = settings.phone.strip()[:40]
+    for link_id, margin in settings.producer_margins.items():
+        links[link_id].default_margin_bp = margin
+    db.session.commit()
+    return hub
+
+
+def default_margin_bp(hub: Enterprise, producer_id: int) -> int:
+    """The hub fee (basis points) a new offer of this producer gets when none is given."""
+    margin = db.session.scalar(
+        select(ProducerHubLink.default_margin_bp).where(
+            ProducerHubLink.hub_id == hub.id,
+            ProducerHubLink.producer_id == producer_id,
+            ProducerHubLink.status == LinkStatus.accepted,
+        )
+    )
+    return hub.default_margin_bp if margin is None else int(margin)

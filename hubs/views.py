@@ -16,7 +16,14 @@ from core.timeutils import utcnow
 from core.views import domain_errors, load, redirect_on_error
 from enterprises.models import Enterprise
 from hubs import services
-from hubs.forms import LinkRequestForm, NearForm, PointForm
+from hubs.forms import (
+    MANUAL_MEANS_LABELS,
+    HubSettingsForm,
+    LinkRequestForm,
+    NearForm,
+    PointForm,
+    parse_hundredths,
+)
 from hubs.models import DistributionPoint, LinkSide, LinkStatus, ProducerHubLink
 from hubs.permissions import (
     can_act_on_link,
@@ -49,7 +56,11 @@ def hub_helpers() -> dict[str, Any]:
             "now": utcnow(),
         }
 
-    return {"hub_public_info": hub_public_info}
+    def hub_means_labels(hub: Enterprise) -> list[str]:
+        """The manual means the hub accepts at pickup, in the reader's language."""
+        return [str(MANUAL_MEANS_LABELS[m]) for m in hub.manual_means if m in MANUAL_MEANS_LABELS]
+
+    return {"hub_public_info": hub_public_info, "hub_means_labels": hub_means_labels}
 
 
 @bp.get("/hubs")
@@ -142,6 +153,84 @@ def manage(hub_id: int):
         pending=[lk for lk in links if lk.status is LinkStatus.requested],
         accepted=[lk for lk in links if lk.status is LinkStatus.accepted],
     )
+
+
+@bp.route("/hubs/<int:hub_id>/settings", methods=["GET", "POST"])
+@login_required
+def settings(hub_id: int):
+    hub = _managed_hub(hub_id)
+    current = services.settings_of(hub)
+    links = [lk for lk in services.links_of_hub(hub) if lk.status is LinkStatus.accepted]
+    form = HubSettingsForm()
+    margin_inputs: dict[int, str] = {}
+    margin_errors: dict[int, list[str]] = {}
+    if request.method == "GET":
+        form.accepts_card.data = current.accepts_card
+        form.accepts_at_pickup.data = current.accepts_at_pickup
+        form.manual_means.data = current.manual_means
+        form.allows_order_changes.data = current.allows_order_changes
+        form.default_margin.data = _hundredths_text(current.default_margin_bp)
+        form.min_order.data = _hundredths_text(current.min_order_cents)
+        form.contact_email.data = current.contact_email
+        form.phone.data = current.phone
+        margin_inputs = {
+            lk.id: _hundredths_text(lk.default_margin_bp)
+            if lk.default_margin_bp is not None
+            else ""
+            for lk in links
+        }
+    else:
+        margins: dict[int, int | None] = {}
+        for lk in links:
+            text = request.form.get(f"margin_{lk.id}", "")
+            margin_inputs[lk.id] = text
+            try:
+                margins[lk.id] = parse_hundredths(text)
+            except (ValueError, ArithmeticError):
+                margin_errors[lk.id] = [_("Enter a number, e.g. 12,5.")]
+        if form.validate_on_submit() and not margin_errors:
+            with domain_errors(form) as attempt:
+                services.update_settings(
+                    hub,
+                    services.HubSettings(
+                        accepts_card=form.accepts_card.data,
+                        accepts_at_pickup=form.accepts_at_pickup.data,
+                        manual_means=list(form.manual_means.data or []),
+                        allows_order_changes=form.allows_order_changes.data,
+                        default_margin_bp=form.default_margin.hundredths or 0,
+                        min_order_cents=form.min_order.hundredths or 0,
+                        contact_email=form.contact_email.data or "",
+                        phone=form.phone.data or "",
+                        producer_margins=margins,
+                    ),
+                )
+            if attempt.error is not None:
+                for name, messages in attempt.error.fields.items():
+                    if name.startswith("margin_") and name[7:].isdigit():
+                        margin_errors[int(name[7:])] = [str(m) for m in messages]
+            else:
+                flash(_("Settings saved."), "success")
+                return redirect(url_for("hubs.settings", hub_id=hub.id), 303)
+    status = 422 if request.method == "POST" else 200
+    return (
+        render_template(
+            "hubs/settings.html",
+            hub=hub,
+            form=form,
+            links=links,
+            margin_inputs=margin_inputs,
+            margin_errors=margin_errors,
+        ),
+        status,
+    )
+
+
+def _hundredths_text(value: int) -> str:
+    """750 -> "7,5"; 1000 -> "10"; 0 -> "0"."""
+    whole, rest = divmod(value, 100)
+    if not rest:
+        return str(whole)
+    return f"{whole},{rest:02d}".rstrip("0")
 
 
 def _point_data(form: PointForm) -> dict[str, Any]:

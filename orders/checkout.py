@@ -21,6 +21,7 @@ from hubs.terms.services import accepted_terms_id
 from notifications.services import queue_email
 from orders import pricing
 from orders.errors import (
+    BelowMinimumOrder,
     CycleFull,
     EmptyCart,
     IdempotencyConflict,
@@ -95,7 +96,7 @@ def _merge_items(items: Iterable[tuple[int, int]]) -> dict[int, int]:
 
 def _check_method(cycle: OrderCycle, method: PaymentMethod) -> None:
     hub = cycle.hub
-    if method is PaymentMethod.card and not hub.allows_online_payment:
+    if method is PaymentMethod.card and not hub.card_payment_ready:
         raise PaymentMethodNotAllowed()
     if method is PaymentMethod.at_pickup and not hub.allows_pay_at_pickup:
         raise PaymentMethodNotAllowed()
@@ -104,7 +105,7 @@ def _check_method(cycle: OrderCycle, method: PaymentMethod) -> None:
 def allowed_payment_methods(cycle: OrderCycle) -> list[PaymentMethod]:
     hub = cycle.hub
     methods = []
-    if hub.allows_online_payment and current_app.config.get("STRIPE_SECRET_KEY"):
+    if hub.card_payment_ready and current_app.config.get("STRIPE_SECRET_KEY"):
         methods.append(PaymentMethod.card)
     if hub.allows_pay_at_pickup:
         methods.append(PaymentMethod.at_pickup)
@@ -233,6 +234,8 @@ def place_order(
         _take_stock(offer, quantity)
         order.lines.append(_new_line(offer, quantity))
     pricing.recompute_totals(order)
+    if order.total_cents < cycle.hub.min_order_cents:
+        raise BelowMinimumOrder(cycle.hub.min_order_cents)
     db.session.add(order)
     try:
         db.session.flush()

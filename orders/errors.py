@@ -108,3 +108,24 @@ class OrderNotEditable(DomainError):
 class OrderNotCancellable(DomainError):
     code = "order_not_cancellable"
     message = _l("This order can no longer be cancelled.")
+
+
+class BelowMinimumOrder(DomainError):
+    """The order's total is below the hub's minimum (set on its settings page)."""
+
+    code = "below_minimum_order"
+    status = 422
+
+    def __init__(self, minimum_cents: int) -> None:
+        from core.money import cents_to_decimal
+
+        amount = f"{cents_to_decimal(minimum_cents)}".replace(".", ",")
+        super().__init__(
+            str(
+                _l(
+                    "This hub takes orders of at least %(amount)s €: add a few items.",
+                    amount=amount,
+                )
+            ),
+            fields={"minimum_cents": minimum_cents},
+        )

@@ -153,6 +153,11 @@ class LineBreakdown:
     vat_cents: int
     total_cents: int
 
+    @property
+    def commission_within_fee(self) -> bool:
+        """The 1 % fits in the hub fee ("of which"); otherwise it is shown on its own line."""
+        return self.commission_cents <= self.hub_fee_cents
+
 
 def breakdown(line_total_cents: int, line_hub_fee_cents: int, vat_rate_bp: int) -> LineBreakdown:
     """Split a line total into the producer's part, the hub fee and the VAT it contains.

@@ -37,3 +37,17 @@ class CardDeclined(DomainError):
 class RefundNotPossible(DomainError):
     code = "refund_not_possible"
     message = _l("Nothing can be refunded on this order.")
+
+
+class StripeUnavailable(DomainError):
+    """Stripe could not be reached while connecting a hub's account."""
+
+    code = "stripe_unavailable"
+    status = 503
+    message = _l("Stripe cannot be reached right now: please try again in a moment.")
+
+
+class StripeNotConfigured(DomainError):
+    code = "stripe_not_configured"
+    status = 409
+    message = _l("Card payment is not set up on this platform.")

@@ -32,7 +32,7 @@ from orders.pricing import commission_for
 from orders.services import cancel_order, lock_order, queue_order_confirmation
 from orders.signals import order_paid
 from orders.states import move_order, move_payment
-from payments import events, stripe_api
+from payments import connect, events, stripe_api
 from payments.commission import sync_commission
 from payments.errors import (
     CardDeclined,
@@ -734,6 +734,7 @@ def _intent_succeeded(order: Order, payment: Payment, intent: dict[str, Any]) ->
 
 
 _DISPATCH: dict[str, Callable[[str, dict[str, Any]], AfterCommit | None]] = {
+    "account.updated": connect.apply_account_update,
     "payment_intent.succeeded": _on_payment_intent,
     "payment_intent.payment_failed": _on_payment_intent,
     "payment_intent.canceled": _on_payment_intent,

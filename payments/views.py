@@ -16,15 +16,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import login_required
 
 from core.db import db
 from core.extensions import csrf
 from core.security import require
-from core.views import json_on_error
+from core.views import json_on_error, load, redirect_on_error
+from enterprises.models import Enterprise
+from enterprises.permissions import can_manage_hub
 from orders.models import OrderStatus, PaymentMethod, PaymentStatus
 from orders.permissions import is_buyer
 from orders.views import guest_order_ids, load_order
-from payments import services, stripe_api
+from payments import connect, services, stripe_api
 from payments.errors import PaymentPending
 
 log = logging.getLogger(__name__)
@@ -137,3 +140,53 @@ def pending(order_id: int):
     order = _buyer_order(order_id)
     flash(_("Your payment is being confirmed."), "info")
     return redirect(url_for("orders.confirmation", order_id=order.id))
+
+
+# --------------------------------------------------------------------------- Stripe Connect
+
+
+def _managed_hub(hub_id: int) -> Enterprise:
+    from flask_login import current_user
+
+    return load(
+        Enterprise, hub_id, allow=lambda hub: hub.is_hub and can_manage_hub(current_user, hub)
+    )
+
+
+def _onboard(hub: Enterprise):
+    url = connect.start_onboarding(
+        hub,
+        return_url=url_for("payments.connect_return", hub_id=hub.id, _external=True),
+        refresh_url=url_for("payments.connect_refresh", hub_id=hub.id, _external=True),
+    )
+    return redirect(url, 303)
+
+
+@bp.post("/hubs/<int:hub_id>/connect")
+@login_required
+@redirect_on_error("hubs.settings", status=303)
+def connect_start(hub_id: int):
+    """Create the hub's Stripe account if needed and send its manager to Stripe's onboarding."""
+    return _onboard(_managed_hub(hub_id))
+
+
+@bp.get("/hubs/<int:hub_id>/connect/refresh")
+@login_required
+@redirect_on_error("hubs.settings", status=303)
+def connect_refresh(hub_id: int):
+    """Stripe sends the manager here when the onboarding link expired: a new link."""
+    return _onboard(_managed_hub(hub_id))
+
+
+@bp.get("/hubs/<int:hub_id>/connect/return")
+@login_required
+@redirect_on_error("hubs.settings", status=303)
+def connect_return(hub_id: int):
+    """Back from Stripe: read the account's state and show it on the settings page."""
+    hub = _managed_hub(hub_id)
+    connect.refresh_account(hub)
+    if hub.stripe_charges_enabled:
+        flash(_("Your Stripe account takes card payments."), "success")
+    else:
+        flash(_("Stripe still needs details before card payments can be taken."), "warning")
+    return redirect(url_for("hubs.settings", hub_id=hub.id), 303)

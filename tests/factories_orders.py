@@ -104,6 +104,7 @@ def make_market(*, hub_name: str = "La Grange", stripe_account_id: str = "") -> 
         postcode="35200",
         city="Rennes",
         stripe_account_id=stripe_account_id,
+        stripe_charges_enabled=bool(stripe_account_id),
     )
     manager = UserFactory(full_name="Yann Morvan")
     MembershipFactory(user=manager, enterprise=hub)

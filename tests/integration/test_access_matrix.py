@@ -136,6 +136,12 @@ CASES += [
     Case("payments.pending", _buyer_only(302), params=_order),
     # only Stripe's signature opens the webhook
     Case("payments.webhook", statuses(400, 400, 400, 400, 400), method="POST"),
+    # a hub's Stripe onboarding: its managers (and admins) only; no account yet: to the settings
+    Case(
+        "payments.connect_return",
+        statuses(302, 403, 303, 403, 303),
+        params=lambda w: {"hub_id": w.a.id},
+    ),
 ]
 
 
@@ -197,6 +203,9 @@ def test_every_accounts_and_enterprises_route_is_in_the_matrix(app):
         "enterprises.remove_member",
         "enterprises.change_role",
         "enterprises.cancel_invitation",
+        # they call Stripe: tests/integration/payments/test_connect.py (against localstripe)
+        "payments.connect_start",
+        "payments.connect_refresh",
         # guest checkout steps: see tests/integration/orders/test_access.py
         "orders.checkout",
         "orders.review",

@@ -50,6 +50,7 @@ def test_the_ledgers_balance_orders_entries_and_statements(client, db_session, s
     # hub A is paid through Stripe Connect: the commission is the application fee
     connect = make_shop(offers=1, price_cents=1122, fee_bp=1000)  # 12,34 € an item
     connect.hub.stripe_account_id = "acct_statement_hub"
+    connect.hub.stripe_charges_enabled = True  # onboarding done (account.updated)
     card = order_at(connect, PaymentMethod.card, 2, key="st-card")  # 24,68 €
     pay_by_card(client, card, "evt_statement_card")
     payments.refund_payment(card, 468, reason="broken eggs")  # 20,00 € kept

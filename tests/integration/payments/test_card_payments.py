@@ -176,6 +176,7 @@ def test_connected_hub_is_paid_directly_and_the_commission_is_the_application_fe
 ):
     shop = make_shop(offers=1, stock=5)
     shop.cycle.hub.stripe_account_id = "acct_hub_la_grange"
+    shop.cycle.hub.stripe_charges_enabled = True
     order = _card_order(shop, key="k-connect")
     payment = services.start_card_payment(order)
     assert payment.stripe_account_id == "acct_hub_la_grange"
