@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from core.db import db
 from core.errors import DomainError
 from core.extensions import csrf
+from core.headers import allows_stripe
 from core.security import require
 from orders.models import OrderStatus, PaymentMethod, PaymentStatus
 from orders.permissions import is_buyer
@@ -53,6 +54,7 @@ def _status_payload(order) -> dict:
 
 
 @bp.get("/orders/<int:order_id>/pay")
+@allows_stripe
 def pay(order_id: int):
     order = _buyer_order(order_id)
     if order.payment_method is not PaymentMethod.card or order.status is not (
