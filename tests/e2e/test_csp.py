@@ -29,7 +29,9 @@ pytestmark = pytest.mark.e2e
 
 MAX_PAGES = 70
 #: downloads (Chromium would save them, not show them) and the JSON API
-SKIP = re.compile(r"^/(static|logout|media|api)/|\.(pdf|csv|json|jsonld|png|jpe?g)$|/export|/download")
+SKIP = re.compile(
+    r"^/(static|logout|media|api)/|\.(pdf|csv|json|jsonld|png|jpe?g)$|/export|/download"
+)
 
 WATCH = """
 window.__csp = [];

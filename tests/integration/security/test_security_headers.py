@@ -31,7 +31,9 @@ def test_every_answer_carries_the_headers(client, path):
 
 def test_the_pages_hold_no_inline_script_or_style(client):
     html = client.get("/").get_data(as_text=True)
-    assert "<script>" not in html and "style=" not in html and "onchange=" not in html
+    assert "<script>" not in html
+    assert "style=" not in html
+    assert "onchange=" not in html
     assert 'src="/static/js/ui.js"' in html
 
 
