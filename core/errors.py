@@ -145,9 +145,12 @@ def register_error_handlers(app: Flask) -> None:
                 for location in ("json", "form", "query", "files"):
                     if isinstance(fields, dict) and location in fields and len(fields) == 1:
                         fields = fields[location]
-            body, status = json_error(
-                _HTTP_CODES.get(status, "http_error"), exc.description or exc.name, status, fields
-            )
+            message = exc.description or exc.name
+            if not isinstance(fields, dict):  # a message about the whole body ("Invalid JSON")
+                message = " ".join(str(m) for m in fields) if isinstance(fields, list) else message
+                fields = {}
+            code = _HTTP_CODES.get(status, "http_error")
+            body, status = json_error(code, message, status, fields)
             return body, status, headers
         template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
         return render_template(template, error=exc, status=status), status, headers
