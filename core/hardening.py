@@ -50,6 +50,16 @@ def bounded_int(value: Any) -> int:
     return number
 
 
+def id_from(text: str) -> int | None:
+    """The id written in a form key (``qty-12``): digits only, within the integer column."""
+    if not text.isdigit():
+        return None
+    try:
+        return bounded_int(text)
+    except ValueError:
+        return None
+
+
 def _bounded(type: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
     return bounded_int if type is int else type
 

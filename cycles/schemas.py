@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from core.timeutils import app_tz, utcnow
+from core.schemas import Integer
+from core.timeutils import MAX_YEAR, MIN_YEAR, app_tz, plausible_year, utcnow
 from cycles.models import FeeKind
 
 
@@ -13,6 +14,8 @@ class LocalDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         result = super()._deserialize(value, attr, data, **kwargs)
+        if not plausible_year(result):
+            raise ValidationError(f"Dates must be between the years {MIN_YEAR} and {MAX_YEAR}.")
         if result.tzinfo is None:
             result = result.replace(tzinfo=app_tz())
         return result
@@ -23,29 +26,29 @@ class CycleIn(Schema):
     opens_at = LocalDateTime(required=True)
     closes_at = LocalDateTime(required=True)
     repeat_weekly = fields.Boolean(load_default=False)
-    order_cap = fields.Integer(load_default=None, allow_none=True)
+    order_cap = Integer(load_default=None, allow_none=True)
     message = fields.String(load_default="")
 
 
 class SlotOut(Schema):
-    id = fields.Integer()
+    id = Integer()
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
-    capacity = fields.Integer()
-    booked = fields.Integer()
+    capacity = Integer()
+    booked = Integer()
 
 
 class WindowOut(Schema):
-    id = fields.Integer()
-    distribution_point_id = fields.Integer()
+    id = Integer()
+    distribution_point_id = Integer()
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     slots = fields.List(fields.Nested(SlotOut))
 
 
 class CycleOut(Schema):
-    id = fields.Integer()
-    hub_id = fields.Integer()
+    id = Integer()
+    hub_id = Integer()
     name = fields.String()
     opens_at = fields.DateTime()
     closes_at = fields.DateTime()
@@ -53,9 +56,9 @@ class CycleOut(Schema):
     done_at = fields.DateTime(allow_none=True)
     published = fields.Boolean()
     repeat_weekly = fields.Boolean()
-    rolled_from_id = fields.Integer(allow_none=True)
-    order_cap = fields.Integer(allow_none=True)
-    orders_count = fields.Integer()
+    rolled_from_id = Integer(allow_none=True)
+    order_cap = Integer(allow_none=True)
+    orders_count = Integer()
     message = fields.String()
     state = fields.Function(lambda cycle: cycle.state_at(utcnow()).value)
     windows = fields.List(fields.Nested(WindowOut))
@@ -69,7 +72,7 @@ class ActionIn(Schema):
 
 
 class WindowIn(Schema):
-    distribution_point_id = fields.Integer(required=True)
+    distribution_point_id = Integer(required=True)
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
 
@@ -77,24 +80,24 @@ class WindowIn(Schema):
 class SlotIn(Schema):
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
-    capacity = fields.Integer(required=True)
+    capacity = Integer(required=True)
 
 
 class GenerateIn(Schema):
-    every_minutes = fields.Integer(required=True)
-    capacity = fields.Integer(required=True)
+    every_minutes = Integer(required=True)
+    capacity = Integer(required=True)
 
 
 class CapacityIn(Schema):
-    capacity = fields.Integer(required=True)
+    capacity = Integer(required=True)
 
 
 class OfferIn(Schema):
-    variant_id = fields.Integer(required=True)
-    stock_cap = fields.Integer(load_default=None, allow_none=True)
+    variant_id = Integer(required=True)
+    stock_cap = Integer(load_default=None, allow_none=True)
     hub_fee_kind = fields.Enum(FeeKind, load_default=FeeKind.percent)
     #: basis points when percent (10 % = 1000), cents per item when fixed
-    hub_fee_value = fields.Integer(load_default=0)
+    hub_fee_value = Integer(load_default=0)
 
 
 class OffersIn(Schema):
@@ -102,21 +105,21 @@ class OffersIn(Schema):
 
 
 class OfferUpdateIn(Schema):
-    stock_cap = fields.Integer(load_default=None, allow_none=True)
+    stock_cap = Integer(load_default=None, allow_none=True)
     hub_fee_kind = fields.Enum(FeeKind, load_default=FeeKind.percent)
-    hub_fee_value = fields.Integer(load_default=0)
+    hub_fee_value = Integer(load_default=0)
     active = fields.Boolean(load_default=True)
 
 
 class OfferOut(Schema):
-    id = fields.Integer()
-    cycle_id = fields.Integer()
-    variant_id = fields.Integer()
-    producer_id = fields.Integer()
-    stock_cap = fields.Integer(allow_none=True)
-    remaining = fields.Integer(allow_none=True)
+    id = Integer()
+    cycle_id = Integer()
+    variant_id = Integer()
+    producer_id = Integer()
+    stock_cap = Integer(allow_none=True)
+    remaining = Integer(allow_none=True)
     hub_fee_kind = fields.Enum(FeeKind)
-    hub_fee_value = fields.Integer()
+    hub_fee_value = Integer()
     active = fields.Boolean()
     producer_price_cents = fields.Function(lambda o: o.variant.price_cents)
     customer_price_cents = fields.Method("_price")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.schemas import Integer
+
 
 class PointIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
@@ -18,8 +20,8 @@ class PointIn(Schema):
 
 
 class PointOut(Schema):
-    id = fields.Integer()
-    hub_id = fields.Integer()
+    id = Integer()
+    hub_id = Integer()
     name = fields.String()
     address = fields.String()
     postcode = fields.String()
@@ -33,8 +35,8 @@ class PointOut(Schema):
 
 
 class LinkIn(Schema):
-    producer_id = fields.Integer(required=True)
-    hub_id = fields.Integer(required=True)
+    producer_id = Integer(required=True)
+    hub_id = Integer(required=True)
     side = fields.String(required=True, validate=validate.OneOf(["producer", "hub"]))
     message = fields.String(load_default="")
 
@@ -44,9 +46,9 @@ class LinkActionIn(Schema):
 
 
 class LinkOut(Schema):
-    id = fields.Integer()
-    producer_id = fields.Integer()
-    hub_id = fields.Integer()
+    id = Integer()
+    producer_id = Integer()
+    hub_id = Integer()
     status = fields.Function(lambda link: link.status.value)
     requested_by = fields.Function(lambda link: link.requested_by.value)
     message = fields.String()

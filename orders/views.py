@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from core.db import db
 from core.errors import DomainError
 from core.forms import choices
+from core.hardening import bounded_int, id_from
 from core.security import require
 from core.timeutils import utcnow
 from cycles.models import OrderCycle, PickupSlot, PickupWindow
@@ -118,7 +119,7 @@ def load_order(order_id: int) -> Order:
 def _int_arg(name: str, default: int | None = None) -> int | None:
     value = request.values.get(name, "")
     try:
-        return int(value)
+        return bounded_int(value)
     except (TypeError, ValueError):
         return default
 
@@ -269,14 +270,14 @@ def cart_update(cycle_id: int):
     messages: list[str] = []
     now = utcnow()
     for key, value in request.form.items():
-        if not key.startswith("qty-") or not key[4:].isdigit():
+        offer_id = id_from(key[4:]) if key.startswith("qty-") else None
+        if offer_id is None:
             continue
         try:
-            quantity = max(0, int(value))
+            quantity = max(0, bounded_int(value))
         except ValueError:
             flash(_("Please enter a valid quantity."), "error")
             return redirect(url_for("orders.cart", cycle_id=cycle.id)), 303
-        offer_id = int(key[4:])
         if items.get(offer_id) == quantity:
             continue
         try:
@@ -553,9 +554,10 @@ def edit(order_id: int):
     if request.method == "POST":
         changes: dict[int, int] = {}
         for key, value in request.form.items():
-            if key.startswith("qty-") and key[4:].isdigit():
+            offer_id = id_from(key[4:]) if key.startswith("qty-") else None
+            if offer_id is not None:
                 try:
-                    changes[int(key[4:])] = max(0, int(value))
+                    changes[offer_id] = max(0, bounded_int(value))
                 except ValueError:
                     flash(_("Please enter a valid quantity."), "error")
                     return redirect(url_for("orders.edit", order_id=order.id)), 303

@@ -65,23 +65,71 @@ VISITOR_ENDPOINTS = {
 }
 
 
-class _FieldNames(HTMLParser):
-    def __init__(self) -> None:
+#: a plausible value per input type, so that one hostile field at a time reaches the code
+#: behind the form's other checks
+BASELINE = {
+    "number": "1",
+    "date": "2030-06-03",
+    "datetime-local": "2030-06-03T10:00",
+    "time": "10:00",
+    "month": "2030-06",
+    "email": "fuzz@example.org",
+    "password": "a-long-Passw0rd!",
+    "checkbox": "y",
+}
+#: hostile values for one field, by input type
+PER_FIELD = {
+    "date": ["0001-01-01", "9999-12-31"],
+    "datetime-local": ["0001-01-01T00:00", "9999-12-31T23:59"],
+    "time": ["24:00"],
+    "month": ["0001-01", "9999-13"],
+}
+PER_FIELD_OTHER = ["9" * 40, "abc", "é" * 3_000]
+MAX_FIELDS = 25
+
+
+class _Fields(HTMLParser):
+    """The fields of the page's POST forms that post to ``action``: name -> (type, value)."""
+
+    def __init__(self, action: str) -> None:
         super().__init__()
-        self.names: set[str] = set()
-        self.in_post_form = False
+        self.action = action
+        self.fields: dict[str, tuple[str, str]] = {}
+        self.in_form = False
+        self.select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
+        a = {k: v or "" for k, v in attrs}
         if tag == "form":
-            self.in_post_form = (a.get("method") or "").lower() == "post"
-        elif tag in ("input", "select", "textarea", "button") and self.in_post_form:
-            if a.get("name"):
-                self.names.add(a["name"])
+            target = a.get("action", "").split("?")[0]
+            self.in_form = a.get("method", "").lower() == "post" and target in ("", self.action)
+            return
+        if not self.in_form or not a.get("name"):
+            if tag == "option" and self.in_form and self.select:
+                kind, value = self.fields[self.select]
+                if not value or "selected" in a:
+                    self.fields[self.select] = (kind, a.get("value", ""))
+            return
+        name = a["name"]
+        if tag == "input":
+            kind = a.get("type", "text").lower()
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind == "radio" and name in self.fields:
+                return
+            value = a.get("value", "") or BASELINE.get(kind, "Fuzz")
+            self.fields[name] = (kind, value)
+        elif tag == "select":
+            self.fields[name] = ("select", "")
+            self.select = name
+        elif tag == "textarea":
+            self.fields[name] = ("textarea", "Fuzz")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
-            self.in_post_form = False
+            self.in_form = False
+        elif tag == "select":
+            self.select = None
 
 
 def _all_form_field_names() -> set[str]:
@@ -154,27 +202,35 @@ def world(db_session) -> World:
 
 
 def test_no_hostile_form_value_gives_a_server_error(app, client, login_as, world, route):
-    endpoint, arguments = route
-    ids = _ids(world)
     from core.db import db
 
+    endpoint, arguments = route
+    ids = _ids(world)
     db.session.commit()
     if endpoint.startswith(("orders.", "payments.")):
         login_as(world.citizen)
     elif endpoint not in VISITOR_ENDPOINTS:
         login_as(world.admin)
     url = _url(app, endpoint, list(arguments), ids)
-    parser = _FieldNames()
     page = client.get(url)
+    fields = _Fields(url)
     if page.status_code == 200 and "text/html" in page.content_type:
-        parser.feed(page.get_data(as_text=True))
-    names = sorted(parser.names | _all_form_field_names() - {"csrf_token"})
+        fields.feed(page.get_data(as_text=True))
+    fields.fields.pop("csrf_token", None)
+    every_name = sorted(set(fields.fields) | _all_form_field_names() - {"csrf_token"})
+    attempts: list[tuple[str, dict[str, str]]] = [("missing", {})]
+    # every known field and odd keys at once, with one hostile value
+    for label, value in HOSTILE.items():
+        attempts.append((label, {name: value for name in [*every_name, *ODD_KEYS]}))
+    # the page's form filled in plausibly, one field hostile at a time
+    baseline = {name: value for name, (_kind, value) in fields.fields.items()}
+    for name, (kind, _value) in list(fields.fields.items())[:MAX_FIELDS]:
+        for value in PER_FIELD.get(kind, PER_FIELD_OTHER):
+            attempts.append((f"{name}={value[:12]}", {**baseline, name: value}))
     failures = []
-    for label, value in {"missing": None, **HOSTILE}.items():
-        data = {} if value is None else {name: value for name in [*names, *ODD_KEYS]}
+    for label, data in attempts:
         resp = client.post(url, data=data)
         if resp.status_code >= 500:
             failures.append((label, resp.status_code))
-        location = resp.headers.get("Location", "")
-        assert not re.search(r"[\r\n]", location)
+        assert not re.search(r"[\r\n]", resp.headers.get("Location", ""))
     assert failures == [], (endpoint, url)
