@@ -105,7 +105,7 @@ def set_security_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin-allow-popups")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=()")
     if on_https():
         headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE}")

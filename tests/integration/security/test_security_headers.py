@@ -69,3 +69,12 @@ def test_hsts_only_behind_https(pg_server):
     # a site whose address is https (the proxy not trusted): browsers ignore it over http
     app = build_app(pg_server.url("comptoir_test"), BASE_URL="https://comptoir.example")
     assert "max-age=" in app.test_client().get("/healthz").headers["Strict-Transport-Security"]
+
+
+def test_a_report_uri_when_configured(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "CSP_REPORT_URI", "https://reports.example/csp")
+    assert (
+        client.get("/")
+        .headers["Content-Security-Policy"]
+        .endswith("; report-uri https://reports.example/csp")
+    )
