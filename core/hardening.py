@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import Any
 
 from flask import Flask, Request, request
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 from core.errors import InvalidCharacters, JsonTooDeep
@@ -74,8 +75,23 @@ class BoundedMultiDict(ImmutableMultiDict):
         return super().getlist(key, _bounded(type))
 
 
+class BoundedCombinedMultiDict(CombinedMultiDict):
+    """``request.values`` (query and form together), bounded the same way."""
+
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002
+        return super().get(key, default, _bounded(type))
+
+    def getlist(self, key: Any, type: Any = None) -> list[Any]:  # noqa: A002
+        return super().getlist(key, _bounded(type))
+
+
 class ComptoirRequest(Request):
     parameter_storage_class = BoundedMultiDict
+
+    @cached_property
+    def values(self) -> CombinedMultiDict:  # type: ignore[override]
+        sources = [self.args] if self.method == "GET" else [self.args, self.form]
+        return BoundedCombinedMultiDict(sources)
 
 
 def json_shape(doc: Any, *, max_depth: int = MAX_JSON_DEPTH) -> Iterator[tuple[int, Any]]:

@@ -196,3 +196,18 @@ def test_a_year_1_date_in_the_api_is_a_field_error(db_session, client):
     )
     assert resp.status_code == 422
     assert "opens_at" in _error(resp)["fields"]
+
+
+def test_query_and_form_integers_are_bounded(app):
+    """``get(key, type=int)`` on args, form and values: out of the column's range = invalid."""
+    from flask import request
+
+    query = f"?page={2**63}&n=12&neg=-{2**31 + 1}"
+    with app.test_request_context("/" + query, method="POST", data={"qty": str(2**31)}):
+        assert request.args.get("page", 1, type=int) == 1
+        assert request.args.get("n", type=int) == 12
+        assert request.args.get("neg", 0, type=int) == 0
+        assert request.form.get("qty", 0, type=int) == 0
+        assert request.values.get("page", 1, type=int) == 1
+        assert request.values.get("qty", 0, type=int) == 0
+        assert request.values.getlist("n", type=int) == [12]
