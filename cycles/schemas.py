@@ -31,24 +31,24 @@ class CycleIn(Schema):
 
 
 class SlotOut(Schema):
-    id = Integer()
+    id = fields.Integer()
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
-    capacity = Integer()
-    booked = Integer()
+    capacity = fields.Integer()
+    booked = fields.Integer()
 
 
 class WindowOut(Schema):
-    id = Integer()
-    distribution_point_id = Integer()
+    id = fields.Integer()
+    distribution_point_id = fields.Integer()
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     slots = fields.List(fields.Nested(SlotOut))
 
 
 class CycleOut(Schema):
-    id = Integer()
-    hub_id = Integer()
+    id = fields.Integer()
+    hub_id = fields.Integer()
     name = fields.String()
     opens_at = fields.DateTime()
     closes_at = fields.DateTime()
@@ -56,9 +56,9 @@ class CycleOut(Schema):
     done_at = fields.DateTime(allow_none=True)
     published = fields.Boolean()
     repeat_weekly = fields.Boolean()
-    rolled_from_id = Integer(allow_none=True)
-    order_cap = Integer(allow_none=True)
-    orders_count = Integer()
+    rolled_from_id = fields.Integer(allow_none=True)
+    order_cap = fields.Integer(allow_none=True)
+    orders_count = fields.Integer()
     message = fields.String()
     state = fields.Function(lambda cycle: cycle.state_at(utcnow()).value)
     windows = fields.List(fields.Nested(WindowOut))
@@ -112,14 +112,14 @@ class OfferUpdateIn(Schema):
 
 
 class OfferOut(Schema):
-    id = Integer()
-    cycle_id = Integer()
-    variant_id = Integer()
-    producer_id = Integer()
-    stock_cap = Integer(allow_none=True)
-    remaining = Integer(allow_none=True)
+    id = fields.Integer()
+    cycle_id = fields.Integer()
+    variant_id = fields.Integer()
+    producer_id = fields.Integer()
+    stock_cap = fields.Integer(allow_none=True)
+    remaining = fields.Integer(allow_none=True)
     hub_fee_kind = fields.Enum(FeeKind)
-    hub_fee_value = Integer()
+    hub_fee_value = fields.Integer()
     active = fields.Boolean()
     producer_price_cents = fields.Function(lambda o: o.variant.price_cents)
     customer_price_cents = fields.Method("_price")

@@ -20,8 +20,8 @@ class PointIn(Schema):
 
 
 class PointOut(Schema):
-    id = Integer()
-    hub_id = Integer()
+    id = fields.Integer()
+    hub_id = fields.Integer()
     name = fields.String()
     address = fields.String()
     postcode = fields.String()
@@ -46,9 +46,9 @@ class LinkActionIn(Schema):
 
 
 class LinkOut(Schema):
-    id = Integer()
-    producer_id = Integer()
-    hub_id = Integer()
+    id = fields.Integer()
+    producer_id = fields.Integer()
+    hub_id = fields.Integer()
     status = fields.Function(lambda link: link.status.value)
     requested_by = fields.Function(lambda link: link.requested_by.value)
     message = fields.String()

@@ -13,19 +13,19 @@ class CartItemIn(Schema):
 
 
 class CartLineOut(Schema):
-    offer_id = Integer()
+    offer_id = fields.Integer()
     name = fields.String()
     producer = fields.String()
-    quantity = Integer()
-    available = Integer(allow_none=True)
-    unit_price_cents = Integer()
-    line_total_cents = Integer()
+    quantity = fields.Integer()
+    available = fields.Integer(allow_none=True)
+    unit_price_cents = fields.Integer()
+    line_total_cents = fields.Integer()
 
 
 class CartOut(Schema):
-    cycle_id = Integer()
+    cycle_id = fields.Integer()
     lines = fields.List(fields.Nested(CartLineOut))
-    total_cents = Integer()
+    total_cents = fields.Integer()
     messages = fields.List(fields.String())
 
 
@@ -41,22 +41,22 @@ class CheckoutIn(Schema):
 class OrderLineOut(Schema):
     product_name = fields.String()
     variant_name = fields.String()
-    quantity = Integer()
-    unit_price_cents = Integer()
-    line_total_cents = Integer()
+    quantity = fields.Integer()
+    unit_price_cents = fields.Integer()
+    line_total_cents = fields.Integer()
 
 
 class OrderOut(Schema):
-    id = Integer()
+    id = fields.Integer()
     number = fields.String()
-    cycle_id = Integer()
+    cycle_id = fields.Integer()
     status = fields.Function(lambda o: o.status.value)
     payment_method = fields.Function(lambda o: o.payment_method.value)
     payment_status = fields.Function(lambda o: o.payment_status.value)
-    total_cents = Integer()
-    vat_cents = Integer()
+    total_cents = fields.Integer()
+    vat_cents = fields.Integer()
     currency = fields.String()
-    pickup_window_id = Integer()
-    pickup_slot_id = Integer(allow_none=True)
+    pickup_window_id = fields.Integer()
+    pickup_slot_id = fields.Integer(allow_none=True)
     hold_expires_at = fields.DateTime(allow_none=True)
     lines = fields.List(fields.Nested(OrderLineOut))

@@ -78,31 +78,33 @@ class ListArgs(Schema):
 
 
 class VariantOut(Schema):
-    id = Integer()
-    product_id = Integer()
-    producer_id = Integer()
+    id = fields.Integer()
+    product_id = fields.Integer()
+    producer_id = fields.Integer()
     sku = fields.String()
     name = fields.String()
     unit = fields.String()
     unit_value = fields.Decimal(as_string=True)
-    price_cents = Integer(metadata={"description": "VAT included; per kg when sold by weight"})
-    unit_price_cents = Integer()
+    price_cents = fields.Integer(
+        metadata={"description": "VAT included; per kg when sold by weight"}
+    )
+    unit_price_cents = fields.Integer()
     unit_price_per = fields.String(metadata={"description": "kg, L or piece"})
     sold_by_weight = fields.Boolean()
     on_demand = fields.Boolean()
-    stock = Integer()
+    stock = fields.Integer()
     active = fields.Boolean()
     updated_at = fields.DateTime()
 
 
 class ProductOut(Schema):
-    id = Integer()
-    producer_id = Integer()
+    id = fields.Integer()
+    producer_id = fields.Integer()
     name = fields.String()
     description = fields.String()
     category = fields.String()
     category_label = fields.String()
-    vat_rate_bp = Integer()
+    vat_rate_bp = fields.Integer()
     active = fields.Boolean()
     labels = fields.List(fields.String())
     image_url = fields.String()
@@ -112,6 +114,6 @@ class ProductOut(Schema):
 
 class ProductPageOut(Schema):
     items = fields.List(fields.Nested(ProductOut))
-    total = Integer()
-    page = Integer()
-    per_page = Integer()
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
