@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 
 from accounts.services import admin_contacts
+from core import hardening, headers
 from core.config import check_secret_key, from_env
 from core.db import db
 from core.errors import register_error_handlers
@@ -79,8 +80,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     register_extensions(app)
+    hardening.init_app(app)  # before the blueprints: their <int:...> rules take its converter
     register_blueprints(app)
     register_error_handlers(app)
+    headers.init_app(app)
     register_i18n(app)
     register_commands(app)
     return app

@@ -8,6 +8,26 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 
 DEFAULT_TZ = "Europe/Paris"
+#: the years a typed date may have: a date input takes 1 to 9999, whose edges overflow on the
+#: way to UTC (year 1 in Paris is year 0 in UTC) and mean nothing for a market
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def plausible_year(value: date) -> bool:
+    return MIN_YEAR <= value.year <= MAX_YEAR
+
+
+def check_year(value: date) -> None:
+    """Refuse (422 ``date_out_of_range``) a date typed outside :data:`MIN_YEAR`–:data:`MAX_YEAR`."""
+    if not plausible_year(value):
+        from flask_babel import lazy_gettext as _l
+
+        from core.errors import ValidationFailed
+
+        raise ValidationFailed(
+            _l("Dates must be between the years %(min)s and %(max)s.", min=MIN_YEAR, max=MAX_YEAR),
+            code="date_out_of_range",
+        )
 
 
 def utcnow() -> datetime:
@@ -25,12 +45,14 @@ def to_local(value: datetime) -> datetime:
 
 def local_to_utc(day: date, at: time) -> datetime:
     """The UTC instant of a local wall-clock time (``fold=0`` on the ambiguous autumn hour)."""
+    check_year(day)
     return datetime.combine(day, at, tzinfo=app_tz()).astimezone(UTC)
 
 
 def parse_local(value: str) -> datetime:
     """Parse an ``<input type=datetime-local>`` value (``2026-11-24T20:00``) as local time."""
     naive = datetime.fromisoformat(value)
+    check_year(naive)
     if naive.tzinfo is not None:
         return naive.astimezone(UTC)
     return naive.replace(tzinfo=app_tz()).astimezone(UTC)

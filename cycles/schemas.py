@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from core.timeutils import app_tz, utcnow
+from core.schemas import Integer
+from core.timeutils import MAX_YEAR, MIN_YEAR, app_tz, plausible_year, utcnow
 from cycles.models import FeeKind
 
 
@@ -13,6 +14,8 @@ class LocalDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
+        if not plausible_year(result):
+            raise ValidationError(f"Dates must be between the years {MIN_YEAR} and {MAX_YEAR}.")
         if result.tzinfo is None:
             result = result.replace(tzinfo=app_tz())
         return result
@@ -23,7 +26,7 @@ class CycleIn(Schema):
     opens_at = LocalDateTime(required=True)
     closes_at = LocalDateTime(required=True)
     repeat_weekly = fields.Boolean(load_default=False)
-    order_cap = fields.Integer(load_default=None, allow_none=True)
+    order_cap = Integer(load_default=None, allow_none=True)
     message = fields.String(load_default="")
 
 
@@ -69,7 +72,7 @@ class ActionIn(Schema):
 
 
 class WindowIn(Schema):
-    distribution_point_id = fields.Integer(required=True)
+    distribution_point_id = Integer(required=True)
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
 
@@ -77,25 +80,25 @@ class WindowIn(Schema):
 class SlotIn(Schema):
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
-    capacity = fields.Integer(required=True)
+    capacity = Integer(required=True)
 
 
 class GenerateIn(Schema):
-    every_minutes = fields.Integer(required=True)
-    capacity = fields.Integer(required=True)
+    every_minutes = Integer(required=True)
+    capacity = Integer(required=True)
 
 
 class CapacityIn(Schema):
-    capacity = fields.Integer(required=True)
+    capacity = Integer(required=True)
 
 
 class OfferIn(Schema):
-    variant_id = fields.Integer(required=True)
-    stock_cap = fields.Integer(load_default=None, allow_none=True)
+    variant_id = Integer(required=True)
+    stock_cap = Integer(load_default=None, allow_none=True)
     hub_fee_kind = fields.Enum(FeeKind, load_default=FeeKind.percent)
     #: basis points when percent (10 % = 1000), cents per item when fixed; missing or null:
     #: the hub's default margin for the producer (set on the hub's settings page)
-    hub_fee_value = fields.Integer(load_default=None, allow_none=True)
+    hub_fee_value = Integer(load_default=None, allow_none=True)
 
 
 class OffersIn(Schema):
@@ -103,9 +106,9 @@ class OffersIn(Schema):
 
 
 class OfferUpdateIn(Schema):
-    stock_cap = fields.Integer(load_default=None, allow_none=True)
+    stock_cap = Integer(load_default=None, allow_none=True)
     hub_fee_kind = fields.Enum(FeeKind, load_default=FeeKind.percent)
-    hub_fee_value = fields.Integer(load_default=0)
+    hub_fee_value = Integer(load_default=0)
     active = fields.Boolean(load_default=True)
 
 

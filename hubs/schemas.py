@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.schemas import Integer
+
 
 class PointIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
@@ -33,8 +35,8 @@ class PointOut(Schema):
 
 
 class LinkIn(Schema):
-    producer_id = fields.Integer(required=True)
-    hub_id = fields.Integer(required=True)
+    producer_id = Integer(required=True)
+    hub_id = Integer(required=True)
     side = fields.String(required=True, validate=validate.OneOf(["producer", "hub"]))
     message = fields.String(load_default="")
 

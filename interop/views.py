@@ -16,6 +16,7 @@ from flask import Blueprint, Response, abort, current_app, request, stream_with_
 from accounts.api_auth import api_user, token_required
 from accounts.models import User
 from core.db import db
+from core.hardening import reads_own_body
 from core.security import require
 from core.views import load
 from cycles.models import OrderCycle, PickupWindow
@@ -197,6 +198,7 @@ def catalog_items(producer_id: int):
 
 
 @bp.post("/enterprises/<int:producer_id>/catalog_items")
+@reads_own_body  # interop.graph bounds the document; its errors come as DFC problems (422)
 @token_required("write")
 def import_catalog_items(producer_id: int):
     """Import a DFC catalogue into the producer's products: all or nothing (422 naming every

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.schemas import Integer
+
 
 class CartItemIn(Schema):
-    offer_id = fields.Integer(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=0, max=999))
+    offer_id = Integer(required=True)
+    quantity = Integer(required=True, validate=validate.Range(min=0, max=999))
 
 
 class CartLineOut(Schema):
@@ -28,8 +30,8 @@ class CartOut(Schema):
 
 
 class CheckoutIn(Schema):
-    pickup_window_id = fields.Integer(required=True)
-    pickup_slot_id = fields.Integer(load_default=None, allow_none=True)
+    pickup_window_id = Integer(required=True)
+    pickup_slot_id = Integer(load_default=None, allow_none=True)
     payment_method = fields.String(required=True, validate=validate.OneOf(["card", "at_pickup"]))
     terms_accepted = fields.Boolean(required=True)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=8, max=64))

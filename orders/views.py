@@ -28,6 +28,7 @@ from accounts.ratelimit import client_ip
 from core.db import db
 from core.errors import DomainError
 from core.forms import choices
+from core.hardening import bounded_int, id_from
 from core.security import require
 from core.timeutils import utcnow
 from core.views import load, redirect_on_error
@@ -134,7 +135,7 @@ def load_order(order_id: int) -> Order:
 def _int_arg(name: str, default: int | None = None) -> int | None:
     value = request.values.get(name, "")
     try:
-        return int(value)
+        return bounded_int(value)
     except (TypeError, ValueError):
         return default
 
@@ -292,14 +293,14 @@ def cart_update(cycle_id: int):
     messages: list[str] = []
     now = utcnow()
     for key, value in request.form.items():
-        if not key.startswith("qty-") or not key[4:].isdigit():
+        offer_id = id_from(key[4:]) if key.startswith("qty-") else None
+        if offer_id is None:
             continue
         try:
-            quantity = max(0, int(value))
+            quantity = max(0, bounded_int(value))
         except ValueError:
             flash(_("Please enter a valid quantity."), "error")
             return redirect(url_for("orders.cart", cycle_id=cycle.id)), 303
-        offer_id = int(key[4:])
         if items.get(offer_id) == quantity:
             continue
         try:
@@ -571,9 +572,10 @@ def edit(order_id: int):
     if request.method == "POST":
         changes: dict[int, int] = {}
         for key, value in request.form.items():
-            if key.startswith("qty-") and key[4:].isdigit():
+            offer_id = id_from(key[4:]) if key.startswith("qty-") else None
+            if offer_id is not None:
                 try:
-                    changes[int(key[4:])] = max(0, int(value))
+                    changes[offer_id] = max(0, bounded_int(value))
                 except ValueError:
                     flash(_("Please enter a valid quantity."), "error")
                     return redirect(url_for("orders.edit", order_id=order.id)), 303

@@ -20,6 +20,7 @@ from flask_login import login_required
 
 from core.db import db
 from core.extensions import csrf
+from core.headers import allows_stripe
 from core.security import require
 from core.views import json_on_error, load, redirect_on_error
 from enterprises.models import Enterprise
@@ -56,6 +57,7 @@ def _status_payload(order) -> dict:
 
 
 @bp.get("/orders/<int:order_id>/pay")
+@allows_stripe
 def pay(order_id: int):
     order = _buyer_order(order_id)
     if order.payment_method is not PaymentMethod.card or order.status is not (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from core.schemas import Integer
 from products.models import VAT_RATES_BP, Unit
 
 UNITS = [u.value for u in Unit]
@@ -17,9 +18,9 @@ class VariantIn(Schema):
     name = fields.String(load_default="", validate=validate.Length(max=120))
     unit = fields.String(required=True, validate=validate.OneOf(UNITS))
     unit_value = fields.Decimal(required=True, places=3, as_string=True)
-    price_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+    price_cents = Integer(required=True, validate=validate.Range(min=0))
     on_demand = fields.Boolean(load_default=False)
-    stock = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    stock = Integer(load_default=0, validate=validate.Range(min=0))
     sold_by_weight = fields.Boolean(load_default=False)
     active = fields.Boolean(load_default=True)
 
@@ -32,11 +33,11 @@ class VariantPatch(Schema):
     name = fields.String(validate=validate.Length(max=120))
     unit = fields.String(validate=validate.OneOf(UNITS))
     unit_value = fields.Decimal(places=3, as_string=True)
-    price_cents = fields.Integer(validate=validate.Range(min=0))
+    price_cents = Integer(validate=validate.Range(min=0))
     on_demand = fields.Boolean()
-    stock = fields.Integer(validate=validate.Range(min=0))
+    stock = Integer(validate=validate.Range(min=0))
     #: the stock the client last read: refused with 409 stock_changed if orders changed it since
-    stock_seen = fields.Integer(load_default=None, allow_none=True)
+    stock_seen = Integer(load_default=None, allow_none=True)
     sold_by_weight = fields.Boolean()
     active = fields.Boolean()
 
@@ -45,11 +46,11 @@ class ProductIn(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    producer_id = fields.Integer(required=True)
+    producer_id = Integer(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=150))
     description = fields.String(load_default="")
     category = fields.String(load_default="", metadata={"description": "DFC product type"})
-    vat_rate_bp = fields.Integer(load_default=550, validate=validate.OneOf(VAT_RATES_BP))
+    vat_rate_bp = Integer(load_default=550, validate=validate.OneOf(VAT_RATES_BP))
     active = fields.Boolean(load_default=True)
     labels = fields.List(fields.String(), load_default=list)
     variants = fields.List(fields.Nested(VariantIn), load_default=list)
@@ -62,7 +63,7 @@ class ProductPatch(Schema):
     name = fields.String(validate=validate.Length(min=1, max=150))
     description = fields.String()
     category = fields.String()
-    vat_rate_bp = fields.Integer(validate=validate.OneOf(VAT_RATES_BP))
+    vat_rate_bp = Integer(validate=validate.OneOf(VAT_RATES_BP))
     active = fields.Boolean()
     labels = fields.List(fields.String())
 
@@ -71,9 +72,9 @@ class ListArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    producer_id = fields.Integer(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    producer_id = Integer(load_default=None)
+    page = Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class VariantOut(Schema):

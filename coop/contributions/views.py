@@ -23,6 +23,7 @@ from coop.models import ContributionPayment, Rhythm
 from core.db import db
 from core.errors import DomainError
 from core.forms import choices, filled
+from core.headers import allows_stripe
 from core.i18n import cents
 from core.money import cents_to_decimal
 from core.security import require
@@ -112,6 +113,7 @@ def edit(enterprise_id: int):
 
 @bp.get("/enterprises/<int:enterprise_id>/contribution/pay")
 @login_required
+@allows_stripe
 def pay(enterprise_id: int):
     from payments import stripe_api
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from core.schemas import Integer
 from cycles.models import CycleState
 from operations.producers.services import STATE_FILTERS
 
@@ -14,14 +15,14 @@ class FiltersIn(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    hub = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    hub = Integer(load_default=None, validate=validate.Range(min=1))
     state = fields.String(
         load_default=None, validate=validate.OneOf([s.value for s in STATE_FILTERS])
     )
     since = fields.Date(load_default=None)
     until = fields.Date(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    cycle_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    cycle_id = Integer(load_default=None, validate=validate.Range(min=1))
 
 
 def clean_args(args) -> dict:
