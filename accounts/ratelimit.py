@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from accounts.models import RateLimitHit
-from core.db import db
+from core.db import db, on_postgresql
 from core.errors import DomainError
 from core.timeutils import utcnow
 
@@ -104,9 +104,13 @@ def consume(
     ]
     if not rules:
         return
-    hits = [RateLimitHit(action=action, key=key, created_at=now) for _rule, key in rules]
-    db.session.add_all(hits)
-    db.session.commit()  # seen by every other request before anyone counts
+    if on_postgresql():
+        # one transaction at a time per key (until its commit): the count it reads includes
+        # every use let through before it, so exactly the limit gets through a burst
+        for key in sorted({key for _rule, key in rules}):
+            db.session.execute(
+                select(func.pg_advisory_xact_lock(func.hashtext(f"ratelimit:{action}:{key}")))
+            )
     retry = 0
     for rule, key in rules:
         since = now - timedelta(seconds=rule.seconds)
@@ -117,15 +121,16 @@ def consume(
                 RateLimitHit.created_at > since,
             )
         ).one()
-        if count > rule.count:
+        if count + 1 > rule.count:
             wait = (
                 (oldest + timedelta(seconds=rule.seconds) - now).total_seconds() if oldest else 60
             )
             retry = max(retry, int(wait) + 1)
     if retry:
-        db.session.execute(delete(RateLimitHit).where(RateLimitHit.id.in_([h.id for h in hits])))
-        db.session.commit()
+        db.session.rollback()  # releases the locks; a refused use is not counted
         raise RateLimited(retry_after_seconds=retry)
+    db.session.add_all(RateLimitHit(action=action, key=key, created_at=now) for _rule, key in rules)
+    db.session.commit()
 
 
 def purge(older_than: timedelta = timedelta(days=2), now: datetime | None = None) -> int:
