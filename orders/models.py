@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Model
 from core.timeutils import utcnow
+from orders import fulfilment
+from orders.fulfilment import FulfilmentOption
 
 # the states and their labels are the lifecycle's (orders.states); re-exported here
 from orders.states import OrderStatus, PaymentMethod, PaymentStatus, payment_label
@@ -136,6 +138,11 @@ class Order(Model):
     def payment_label(self) -> str:
         """The payment state as people read it (orders.states.payment_label)."""
         return payment_label(self.payment_status, self.payment_method)
+
+    @property
+    def fulfilment(self) -> FulfilmentOption:
+        """How the order is collected (orders.fulfilment: today its pickup window and slot)."""
+        return fulfilment.of_order(self)
 
     def __repr__(self) -> str:
         return f"<Order {self.id} {self.number} {self.status}>"
