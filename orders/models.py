@@ -220,6 +220,8 @@ class EventKind(StrEnum):
     hold_released = "hold_released"
     refunded = "refunded"
     lines_changed = "lines_changed"
+    #: the citizen chose another pickup window or slot (orders.lifecycle.change_pickup)
+    pickup_changed = "pickup_changed"
     collected = "collected"
     uncollected = "uncollected"
     #: the hub's staff note changed (never shown to the citizen)

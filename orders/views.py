@@ -572,6 +572,32 @@ def edit(order_id: int):
     return render_template("orders/edit.html", order=order, hub=order.hub)
 
 
+@bp.route("/orders/<int:order_id>/pickup", methods=["GET", "POST"])
+def change_pickup(order_id: int):
+    """The citizen chooses another pickup window or slot (orders.lifecycle.change_pickup)."""
+    order = load_order(order_id)
+    require(is_buyer(_user(), order, guest_order_ids()), hide=True)
+    if request.method == "POST":
+        try:
+            services.change_pickup(order, request.form.get("pickup", ""), actor=_user())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return redirect(url_for("orders.change_pickup", order_id=order_id)), 303
+        flash(_("Your pickup time was changed."), "success")
+        return redirect(url_for("orders.detail", order_id=order_id)), 303
+    if not services.can_citizen_change(order, utcnow()):
+        flash(_("This order can no longer be changed."), "error")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template(
+        "orders/change_pickup.html",
+        order=order,
+        hub=order.hub,
+        pickups=fulfilment.options_for(order.cycle),
+        current=order.fulfilment.value,
+    )
+
+
 @bp.route("/orders/links", methods=["GET", "POST"])
 def guest_links():
     """A guest gets their order links again by e-mail (the page never tells whether the address
