@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.db import db
 from core.timeutils import utcnow
@@ -144,3 +144,71 @@ def test_only_the_buyer_may_change_and_only_to_this_cycles_slots(client, login_a
     db.session.expire_all()
     assert db.session.get(Order, order.id).pickup_slot_id == shop.slot.id
     assert other_shop.slot.booked == 0
+
+
+def test_citizens_racing_for_the_last_places_and_swapping_slots(committed):
+    """Real concurrency: 8 citizens of slot A and 8 of slot B swap slots at the same moment
+    (locks in id order: no deadlock), while 6 more from slot A race for the 2 places left in C."""
+    import threading
+
+    from orders import services
+    from orders.errors import SlotFull
+    from tests.integration.orders.test_order_race import wide_pool
+
+    app = committed
+    shop, _manager = shop_with_manager(offers=1, slot_capacity=30)
+    slot_a = shop.slot
+    slot_b = PickupSlotFactory(window=shop.window, capacity=30)
+    slot_c = PickupSlotFactory(window=shop.window, capacity=2)
+    orders_a = [place(shop, [(shop.offers[0].id, 1)]) for _ in range(14)]
+    shop.slot = slot_b
+    orders_b = [place(shop, [(shop.offers[0].id, 1)]) for _ in range(8)]
+    db.session.commit()
+    window_id = shop.window.id
+    moves = [(o.id, f"{window_id}:{slot_b.id}") for o in orders_a[:8]]
+    moves += [(o.id, f"{window_id}:{slot_a.id}") for o in orders_b]
+    moves += [(o.id, f"{window_id}:{slot_c.id}") for o in orders_a[8:]]
+    ids = (slot_a.id, slot_b.id, slot_c.id)
+    db.session.remove()
+
+    barrier = threading.Barrier(len(moves))
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker(order_id: int, choice: str) -> None:
+        with app.app_context():
+            try:
+                order = db.session.get(Order, order_id)
+                barrier.wait(timeout=30)
+                try:
+                    services.change_pickup(order, choice, actor=order.customer)
+                    outcome = "ok"
+                except SlotFull:
+                    db.session.rollback()
+                    outcome = "full"
+                with lock:
+                    outcomes.append(outcome)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                with lock:
+                    errors.append(exc)
+            finally:
+                db.session.remove()
+
+    with wide_pool(len(moves)):
+        threads = [threading.Thread(target=worker, args=move) for move in moves]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(outcomes).count("full") == 4  # 6 wanted the 2 places of C
+    with app.app_context():
+        from cycles.models import PickupSlot
+
+        booked = {s.id: s.booked for s in db.session.scalars(select(PickupSlot))}
+        counted = {
+            sid: db.session.scalar(select(func.count(Order.id)).where(Order.pickup_slot_id == sid))
+            for sid in ids
+        }
+        assert [booked[sid] for sid in ids] == [counted[sid] for sid in ids] == [12, 8, 2]
