@@ -100,6 +100,12 @@ class OfferUnavailable(DomainError):
     message = _l("This product is not offered in this order cycle.")
 
 
+class PickupNotOffered(DomainError):
+    code = "pickup_not_offered"
+    status = 422
+    message = _l("Choose one of the pickup times of this cycle.")
+
+
 class OrderNotEditable(DomainError):
     code = "order_not_editable"
     message = _l("This order can no longer be changed.")

@@ -9,6 +9,7 @@ notes) or for the citizen's ("Modifiée par La Grange : miel : retiré, poids 1,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from core.db import db
-from core.i18n import cents, number
+from core.i18n import cents, localdate, localtime, number
 from orders.models import ActorKind, EventKind, Order, OrderEvent
 
 
@@ -132,6 +133,16 @@ def describe_line(change: dict[str, Any]) -> str:
     return _("%(name)s: %(changes)s", name=name, changes=", ".join(parts))
 
 
+def _pickup(where: dict[str, Any]) -> str:
+    """A pickup option as an event stored it: "Halle, 12 déc. 2026 17:00–17:30"."""
+    try:
+        starts = datetime.fromisoformat(str(where["starts_at"]))
+        ends = datetime.fromisoformat(str(where["ends_at"]))
+    except (KeyError, ValueError):
+        return str(where.get("place", ""))
+    return f"{where.get('place', '')}, {localdate(starts)} {localtime(starts)}–{localtime(ends)}"
+
+
 def _by(event: OrderEvent, *, for_hub: bool) -> str:
     """The actor as the reader names it ("you" for the citizen's own changes)."""
     if event.actor_kind is ActorKind.citizen:
@@ -171,6 +182,13 @@ def describe(event: OrderEvent, *, for_hub: bool) -> str:
         text = _("Changed by %(who)s", who=by)
         if lines:
             text = _("%(what)s: %(changes)s", what=text, changes=", ".join(lines))
+    elif kind is EventKind.pickup_changed:
+        text = _(
+            "Pickup changed by %(who)s: %(before)s → %(after)s",
+            who=by,
+            before=_pickup(detail.get("before") or {}),
+            after=_pickup(detail.get("after") or {}),
+        )
     elif kind is EventKind.collected:
         text = _("Collected")
     elif kind is EventKind.uncollected:

@@ -1,6 +1,7 @@
 """An order's life after checkout: the one cancel path, expired holds, the one change-lines
-path, the citizen's orders. States move through orders.states; every change writes an event
-(orders.history) and says so after the commit (orders.signals)."""
+path, the citizen's change of pickup, the citizen's orders. States move through
+orders.states; every change writes an event (orders.history) and says so after the commit
+(orders.signals)."""
 
 from __future__ import annotations
 
@@ -15,16 +16,19 @@ from sqlalchemy.orm import joinedload
 from accounts.models import User
 from core.db import db
 from cycles.models import PickupWindow
+from cycles.services import require_open
 from notifications.services import queue_email
-from orders import pricing
+from orders import fulfilment, pricing
 from orders.checkout import _new_line, order_link, order_locale
 from orders.errors import (
     InsufficientStock,
     OfferUnavailable,
     OrderNotCancellable,
     OrderNotEditable,
+    PickupNotOffered,
     Shortage,
 )
+from orders.fulfilment import FulfilmentOption
 from orders.history import Actor, record_event
 from orders.models import (
     EventKind,
@@ -43,6 +47,7 @@ from orders.signals import (
 from orders.states import move_order, move_payment
 from orders.stock import (
     MAX_QUANTITY,
+    _book_slot,
     _lock_cycle,
     _lock_slot,
     _lock_stock,
@@ -434,6 +439,65 @@ def update_order_lines(
     db.session.commit()
     if diffs:
         order_lines_changed.send(order, by=by, total_before_cents=total_before)
+    return order
+
+
+def _pickup_detail(option: FulfilmentOption) -> dict[str, object]:
+    return {
+        "place": option.place,
+        "starts_at": option.starts_at.isoformat(),
+        "ends_at": option.ends_at.isoformat(),
+        "window_id": option.window.id,
+        "slot_id": option.slot_id,
+    }
+
+
+def change_pickup(
+    order: Order, choice: str, *, actor: User | None, now: datetime | None = None
+) -> Order:
+    """The citizen chooses another pickup window or slot of the cycle; commit once.
+
+    Allowed while the citizen may change the order (``can_citizen_change``: until the cycle
+    closes, when the hub allows changes). ``choice`` is a fulfilment option's value
+    (orders.fulfilment). Locks as checkout does: the order, then the slot rows in id order (the
+    new slot booked by one conditional UPDATE, SlotFull when it is full; the old slot's place
+    given back), then the cycle row, last, checked still open. One ``pickup_changed`` event
+    (before/after). Choosing the current option changes nothing. Raises OrderNotEditable,
+    PickupNotOffered, SlotFull, CycleClosed.
+    """
+    now = now or _now()
+    locked = lock_order(order.id)
+    assert locked is not None
+    order = locked
+    if not can_citizen_change(order, now):
+        raise OrderNotEditable()
+    new = fulfilment.chosen(order.cycle, choice)
+    if new is None or (new.slot is None and new.window.slots):
+        raise PickupNotOffered()
+    old = order.fulfilment
+    if (new.window.id, new.slot_id) == (old.window.id, old.slot_id):
+        db.session.commit()
+        return order
+    before = _pickup_detail(old)
+    slot_ids = {sid for sid in (old.slot_id, new.slot_id) if sid is not None}
+    for slot_id in sorted(slot_ids):  # the same order as any other change: no deadlock
+        if slot_id == new.slot_id:
+            _book_slot(slot_id)
+        else:
+            slot = _lock_slot(slot_id)
+            if slot is not None and slot.booked > 0:
+                slot.booked -= 1
+    cycle = _lock_cycle(order.cycle_id)  # last: checked open under its lock
+    require_open(cycle, now)
+    order.pickup_window = new.window
+    order.pickup_slot = new.slot
+    record_event(
+        order,
+        EventKind.pickup_changed,
+        Actor.citizen(actor, order),
+        detail={"before": before, "after": _pickup_detail(order.fulfilment)},
+    )
+    db.session.commit()
     return order
 
 

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Model
 from core.timeutils import utcnow
+from orders import fulfilment
+from orders.fulfilment import FulfilmentOption
 
 # the states and their labels are the lifecycle's (orders.states); re-exported here
 from orders.states import OrderStatus, PaymentMethod, PaymentStatus, payment_label
@@ -144,6 +146,11 @@ class Order(Model):
         """The payment state as people read it (orders.states.payment_label)."""
         return payment_label(self.payment_status, self.payment_method)
 
+    @property
+    def fulfilment(self) -> FulfilmentOption:
+        """How the order is collected (orders.fulfilment: today its pickup window and slot)."""
+        return fulfilment.of_order(self)
+
     def __repr__(self) -> str:
         return f"<Order {self.id} {self.number} {self.status}>"
 
@@ -220,6 +227,8 @@ class EventKind(StrEnum):
     hold_released = "hold_released"
     refunded = "refunded"
     lines_changed = "lines_changed"
+    #: the citizen chose another pickup window or slot (orders.lifecycle.change_pickup)
+    pickup_changed = "pickup_changed"
     collected = "collected"
     uncollected = "uncollected"
     #: the hub's staff note changed (never shown to the citizen)

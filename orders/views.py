@@ -32,12 +32,12 @@ from core.hardening import bounded_int, id_from
 from core.security import require
 from core.timeutils import utcnow
 from core.views import load, redirect_on_error
-from cycles.models import OrderCycle, PickupSlot, PickupWindow
+from cycles.models import OrderCycle, PickupWindow
 from cycles.permissions import shop_is_public
 from cycles.services import require_open
 from hubs.terms.services import ensure_current_terms
+from orders import fulfilment, services, shop
 from orders import guest_links as guest_links_service
-from orders import services, shop
 from orders.errors import InsufficientStock, SlotFull
 from orders.forms import CheckoutForm, GuestLinksForm, PlaceOrderForm
 from orders.history import Actor, timeline
@@ -332,18 +332,6 @@ def cart_update(cycle_id: int):
 # --------------------------------------------------------------------------- checkout
 
 
-def _pickup_choices(cycle: OrderCycle) -> list[tuple[PickupWindow, list[PickupSlot]]]:
-    windows = list(
-        db.session.scalars(
-            select(PickupWindow)
-            .where(PickupWindow.cycle_id == cycle.id)
-            .options(joinedload(PickupWindow.distribution_point), selectinload(PickupWindow.slots))
-            .order_by(PickupWindow.starts_at)
-        )
-    )
-    return [(w, list(w.slots)) for w in windows]
-
-
 def _method_labels() -> dict[str, str]:
     return {
         PaymentMethod.card.value: _("Pay now by card"),
@@ -373,14 +361,11 @@ def checkout(cycle_id: int):
     if not view.lines:
         flash(_("Your cart is empty."), "warning")
         return redirect(url_for("orders.shop", cycle_id=cycle.id))
-    pickups = _pickup_choices(cycle)
+    pickups = fulfilment.options_for(cycle)
     methods = services.allowed_payment_methods(cycle)
     labels = _method_labels()
     form = CheckoutForm(data=_checkout_state(cycle) if request.method == "GET" else None)
-    values: list[str] = []
-    for window, slots in pickups:
-        values += [f"{window.id}:{slot.id}" for slot in slots] if slots else [f"{window.id}:0"]
-    form.pickup.choices = choices((value, "") for value in values)
+    form.pickup.choices = choices((o.value, "") for group in pickups for o in group.options)
     form.payment_method.choices = choices((m.value, labels[m.value]) for m in methods)
     if len(methods) == 1 and not form.payment_method.data:
         form.payment_method.data = methods[0].value
@@ -396,9 +381,8 @@ def checkout(cycle_id: int):
             if not (form.guest_name.data or "").strip():
                 form.guest_name.errors = [*form.guest_name.errors, _("Your name is required.")]
                 errors = True
-        window_id, _sep, slot_id = form.pickup.data.partition(":")
-        slot = db.session.get(PickupSlot, int(slot_id)) if slot_id and slot_id != "0" else None
-        if slot is not None and slot.is_full:
+        option = fulfilment.chosen(cycle, form.pickup.data)
+        if option is not None and option.is_full:
             form.pickup.errors = [*form.pickup.errors, str(SlotFull.message)]
             errors = True
         if not errors:
@@ -433,16 +417,10 @@ def _review_context(cycle: OrderCycle):
     state = _checkout_state(cycle)
     if not state.get("pickup"):
         return None
-    window_id, _sep, slot_id = state["pickup"].partition(":")
-    window = db.session.scalar(
-        select(PickupWindow)
-        .where(PickupWindow.id == int(window_id), PickupWindow.cycle_id == cycle.id)
-        .options(joinedload(PickupWindow.distribution_point))
-    )
-    if window is None:
+    option = fulfilment.chosen(cycle, state["pickup"])
+    if option is None:
         return None
-    slot = db.session.get(PickupSlot, int(slot_id)) if slot_id and slot_id != "0" else None
-    return state, window, slot
+    return state, option
 
 
 @bp.get("/cycles/<int:cycle_id>/checkout/review")
@@ -452,7 +430,7 @@ def review(cycle_id: int):
     context = _review_context(cycle)
     if not view.lines or context is None:
         return redirect(url_for("orders.checkout", cycle_id=cycle.id))
-    state, window, slot = context
+    state, option = context
     terms = ensure_current_terms(cycle.hub)
     form = PlaceOrderForm(idempotency_key=uuid.uuid4().hex, sales_terms_id=terms.id)
     return render_template(
@@ -463,8 +441,7 @@ def review(cycle_id: int):
         cart=view,
         form=form,
         state=state,
-        window=window,
-        slot=slot,
+        option=option,
         method_label=_method_labels().get(state.get("payment_method", ""), ""),
         breakdown=services.pricing.breakdown,
     )
@@ -487,14 +464,14 @@ def place(cycle_id: int):
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("orders.review", cycle_id=cycle.id)), 303
-    state, window, slot = context
+    state, option = context
     user = _user()
     order = services.place_order(
         cycle=cycle,
         customer=user,
         items=list(cart_items(cycle).items()),
-        pickup_window_id=window.id,
-        pickup_slot_id=slot.id if slot else None,
+        pickup_window_id=option.window.id,
+        pickup_slot_id=option.slot_id,
         payment_method=state.get("payment_method", ""),
         idempotency_key=form.idempotency_key.data,
         terms_accepted=bool(form.accept_terms.data),
@@ -586,6 +563,32 @@ def edit(order_id: int):
         flash(_("This order can no longer be changed."), "error")
         return redirect(url_for("orders.detail", order_id=order.id))
     return render_template("orders/edit.html", order=order, hub=order.hub)
+
+
+@bp.route("/orders/<int:order_id>/pickup", methods=["GET", "POST"])
+def change_pickup(order_id: int):
+    """The citizen chooses another pickup window or slot (orders.lifecycle.change_pickup)."""
+    order = load_order(order_id)
+    require(is_buyer(_user(), order, guest_order_ids()), hide=True)
+    if request.method == "POST":
+        try:
+            services.change_pickup(order, request.form.get("pickup", ""), actor=_user())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return redirect(url_for("orders.change_pickup", order_id=order_id)), 303
+        flash(_("Your pickup time was changed."), "success")
+        return redirect(url_for("orders.detail", order_id=order_id)), 303
+    if not services.can_citizen_change(order, utcnow()):
+        flash(_("This order can no longer be changed."), "error")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template(
+        "orders/change_pickup.html",
+        order=order,
+        hub=order.hub,
+        pickups=fulfilment.options_for(order.cycle),
+        current=order.fulfilment.value,
+    )
 
 
 @bp.route("/orders/links", methods=["GET", "POST"])

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from core.errors import DomainError
 
 
-class PaymentPending(DomainError):
+class ServiceUnreachable(DomainError):
+    """Stripe could not be reached (or refused the request): nothing was paid, retry later.
+
+    ``detail`` is what Stripe said (for the ``last_error`` columns and the logs, not the user)."""
+
+    code = "payment_pending"
+    status = 503
+    message = _l("The payment service cannot be reached right now. Please try again in a moment.")
+
+    def __init__(self, message: Any = None, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+class PaymentPending(ServiceUnreachable):
     """Stripe could not be reached: the order and its Payment row are kept, the citizen retries."""
 
     code = "payment_pending"
@@ -29,9 +45,15 @@ class PaymentNotPossible(DomainError):
 
 
 class CardDeclined(DomainError):
+    """The card (``card_error``) or the request was refused; the message is Stripe's."""
+
     code = "card_declined"
     status = 402
     message = _l("Your card was declined.")
+
+    def __init__(self, message: Any = None, *, card_error: bool = False) -> None:
+        super().__init__(message)
+        self.card_error = card_error
 
 
 class RefundNotPossible(DomainError):

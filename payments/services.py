@@ -1,4 +1,7 @@
-"""Card payments (Stripe PaymentIntents), payments at pickup, refunds, and the webhook.
+"""Card payments of orders, payments at pickup, refunds, and the webhook.
+
+The Stripe side (creating, confirming, cancelling a PaymentIntent, dispatching its events) is
+``payments.payables``, once for anything payable; an order is the payable ``ORDER`` below.
 
 Rules:
 - Only a verified webhook marks a card order paid; pages only show the result.
@@ -13,7 +16,7 @@ Rules:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,16 +35,18 @@ from orders.pricing import commission_for
 from orders.services import cancel_order, lock_order, queue_order_confirmation
 from orders.signals import order_paid
 from orders.states import move_order, move_payment
-from payments import connect, events, stripe_api
+from payments import connect, payables, stripe_api
 from payments.commission import sync_commission
 from payments.errors import (
     CardDeclined,
     PaymentNotPossible,
     PaymentPending,
     RefundNotPossible,
+    ServiceUnreachable,
 )
 from payments.models import Payment, PaymentState, Refund, RefundKind, RefundState, StripeEvent
 from payments.money import money_of
+from payments.payables import AfterCommit
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +68,7 @@ def order_payment_key(order: Order) -> str:
 
 
 def _options(payment: Payment, idempotency_key: str | None = None) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if payment.stripe_account_id:
-        options["stripe_account"] = payment.stripe_account_id
-    if idempotency_key:
-        options["idempotency_key"] = idempotency_key
-    return options
-
-
-#: Stripe request options for a payment: its connected account, an idempotency key
-stripe_options = _options
+    return dict(payables.request_options(payment.stripe_account_id, idempotency_key))
 
 
 def card_payment_of(order: Order) -> Payment | None:
@@ -81,11 +77,21 @@ def card_payment_of(order: Order) -> Payment | None:
     )
 
 
-def _stripe_message(exc: stripe.StripeError) -> str:
-    return (getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__)[:500]
-
-
 # --------------------------------------------------------------------------- card payments
+
+
+def order_charge(order: Order, payment: Payment) -> payables.Charge:
+    """What the order's PaymentIntent asks (the order as a payable, see payments.payables)."""
+    return payables.Charge(
+        kind="order",
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        description=f"{order.hub.name} {order.number}",
+        idempotency_key=payment.idempotency_key,
+        metadata={"order_id": str(order.id), "order_number": order.number},
+        stripe_account=payment.stripe_account_id,
+        application_fee_cents=payment.application_fee_cents,
+    )
 
 
 def start_card_payment(order: Order) -> Payment:
@@ -125,23 +131,10 @@ def start_card_payment(order: Order) -> Payment:
         db.session.commit()
     if payment.stripe_payment_intent_id:
         return payment
-    params: dict[str, Any] = {
-        "amount": payment.amount_cents,
-        "currency": payment.currency.lower(),
-        "payment_method_types": ["card"],
-        "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
-        "metadata": {"kind": "order", "order_id": str(order.id), "order_number": order.number},
-    }
-    if payment.stripe_account_id:
-        params["application_fee_amount"] = payment.application_fee_cents
     try:
-        intent = stripe_api.client().v1.payment_intents.create(
-            params=params,  # type: ignore[arg-type]
-            options=_options(payment, payment.idempotency_key),  # type: ignore[arg-type]
-        )
-    except stripe.StripeError as exc:
-        log.warning("PaymentIntent for order %s not created: %s", order.id, exc)
-        payment.last_error = _stripe_message(exc)
+        intent = payables.create_intent(order_charge(order, payment))
+    except ServiceUnreachable as exc:
+        payment.last_error = exc.detail
         db.session.commit()
         raise PaymentPending() from exc
     payment.stripe_payment_intent_id = intent.id
@@ -165,11 +158,10 @@ def intent_status(payment: Payment) -> IntentStatus:
     if not payment.stripe_payment_intent_id:
         raise PaymentPending()
     try:
-        intent = stripe_api.client().v1.payment_intents.retrieve(
-            payment.stripe_payment_intent_id,
-            options=_options(payment),  # type: ignore[arg-type]
+        intent = payables.retrieve_intent(
+            payment.stripe_payment_intent_id, stripe_account=payment.stripe_account_id
         )
-    except stripe.StripeError as exc:
+    except ServiceUnreachable as exc:
         if secret:
             return IntentStatus("unknown", secret)
         raise PaymentPending() from exc
@@ -190,33 +182,26 @@ def confirm_card_payment(order: Order, payment_method_id: str) -> IntentStatus:
         raise PaymentNotPossible()
     pi = payment.stripe_payment_intent_id
     assert pi is not None
-    api = stripe_api.client().v1.payment_intents
     try:
-        api.update(
+        intent = payables.confirm_intent(
             pi,
-            params={"payment_method": payment_method_id},
-            options=_options(payment),  # type: ignore[arg-type]
+            payment_method_id,
+            key=payment.idempotency_key,
+            stripe_account=payment.stripe_account_id,
         )
-        intent = api.confirm(
-            pi,
-            options=_options(payment, f"{payment.idempotency_key}-confirm-{payment_method_id}"),  # type: ignore[arg-type]
-        )
-    except stripe.CardError as exc:
-        payment.state = PaymentState.failed
-        payment.last_error = _stripe_message(exc)
+    except CardDeclined as exc:
+        if exc.card_error:
+            payment.state = PaymentState.failed
+        payment.last_error = str(exc.message)
         db.session.commit()
-        raise CardDeclined(payment.last_error) from exc
-    except stripe.InvalidRequestError as exc:
-        payment.last_error = _stripe_message(exc)
-        db.session.commit()
-        raise CardDeclined(payment.last_error) from exc
-    except stripe.StripeError as exc:
-        payment.last_error = _stripe_message(exc)
+        raise
+    except ServiceUnreachable as exc:
+        payment.last_error = exc.detail
         db.session.commit()
         raise PaymentPending() from exc
     payment.state = _client_side_state(intent.status, payment.state)
     db.session.commit()
-    return IntentStatus(intent.status, intent.client_secret or "")
+    return IntentStatus(intent.status, intent.client_secret)
 
 
 def _client_side_state(stripe_status: str, current: PaymentState) -> PaymentState:
@@ -233,13 +218,14 @@ def cancel_open_intents(order: Order) -> None:
     if payment.state in (PaymentState.succeeded, PaymentState.cancelled):
         return
     try:
-        stripe_api.client().v1.payment_intents.cancel(
+        payables.cancel_intent(
             payment.stripe_payment_intent_id,
-            options=_options(payment, f"{payment.idempotency_key}-cancel"),  # type: ignore[arg-type]
+            key=f"{payment.idempotency_key}-cancel",
+            stripe_account=payment.stripe_account_id,
         )
-    except stripe.StripeError as exc:
+    except ServiceUnreachable as exc:
         # already succeeded (the webhook will refund) or Stripe unreachable: logged only
-        log.info("PaymentIntent %s not cancelled: %s", payment.stripe_payment_intent_id, exc)
+        log.info("PaymentIntent %s not cancelled: %s", payment.stripe_payment_intent_id, exc.detail)
         return
     payment.state = PaymentState.cancelled
     db.session.commit()
@@ -488,7 +474,7 @@ def send_refund(refund: Refund) -> RefundState:
         locked.last_error = ""
     elif isinstance(error, stripe.InvalidRequestError):
         locked.state = RefundState.failed
-        locked.last_error = _stripe_message(error)
+        locked.last_error = payables.stripe_message(error)
         paid = db.session.get(
             Payment, locked.payment_id, populate_existing=True, with_for_update=True
         )
@@ -496,7 +482,7 @@ def send_refund(refund: Refund) -> RefundState:
         paid.refunded_cents -= locked.amount_cents
         _apply_refunds(order)
     else:
-        locked.last_error = _stripe_message(error)
+        locked.last_error = payables.stripe_message(error)
     db.session.commit()
     return locked.state
 
@@ -586,9 +572,6 @@ def record_balance_payment(order: Order, *, method: str, actor: User | None) -> 
 # --------------------------------------------------------------------------- webhook
 
 
-AfterCommit = Callable[[], None]
-
-
 def handle_stripe_event(event: dict[str, Any]) -> str:
     """Record a verified event once and apply it; commit once. Returns what was done.
 
@@ -624,83 +607,92 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _on_payment_intent(event_type: str, intent: dict[str, Any]) -> AfterCommit | None:
-    kind = (intent.get("metadata") or {}).get("kind", "order")
-    if kind != "order":
-        handler = events.handler_for(kind)
-        if handler is None:
-            log.warning("no handler for PaymentIntent kind %r (%s)", kind, intent.get("id"))
+@dataclass
+class OrderCharge:
+    """What an order's PaymentIntent pays: the order and its card Payment, both locked."""
+
+    order: Order
+    payment: Payment
+
+
+class OrderPayable:
+    """An order as a payable (payments.payables): its card Payment is what an intent pays."""
+
+    kind = "order"
+
+    def lock(self, intent: Mapping[str, Any]) -> OrderCharge | None:
+        payment = db.session.scalar(
+            select(Payment).where(Payment.stripe_payment_intent_id == intent["id"])
+        )
+        if payment is None:
+            order_id = (intent.get("metadata") or {}).get("order_id")
+            if order_id and str(order_id).isdigit():
+                payment = db.session.scalar(
+                    select(Payment).where(Payment.idempotency_key == f"order-{int(order_id)}")
+                )
+        if payment is None:
             return None
-        return handler(event_type, intent)
-    return _order_intent(event_type, intent)
+        charge = _lock_charge(payment.id)
+        if charge.payment.stripe_payment_intent_id is None:
+            charge.payment.stripe_payment_intent_id = intent["id"]
+        return charge
 
+    def expected(self, record: OrderCharge) -> tuple[int, str]:
+        return record.payment.amount_cents, record.payment.currency
 
-def _order_intent(event_type: str, intent: dict[str, Any]) -> AfterCommit | None:
-    payment = db.session.scalar(
-        select(Payment).where(Payment.stripe_payment_intent_id == intent["id"])
-    )
-    if payment is None:
-        order_id = (intent.get("metadata") or {}).get("order_id")
-        if order_id and str(order_id).isdigit():
-            payment = db.session.scalar(
-                select(Payment).where(Payment.idempotency_key == f"order-{int(order_id)}")
-            )
-    if payment is None:
-        log.warning("PaymentIntent %s matches no payment", intent.get("id"))
-        return None
-    order = lock_order(payment.order_id)
-    assert order is not None
-    payment = db.session.get(Payment, payment.id, populate_existing=True, with_for_update=True)
-    assert payment is not None
-    if payment.stripe_payment_intent_id is None:
-        payment.stripe_payment_intent_id = intent["id"]
-    if event_type == "payment_intent.succeeded":
-        return _intent_succeeded(order, payment, intent)
-    if event_type == "payment_intent.payment_failed":
+    def mismatch(self, record: OrderCharge, message: str) -> None:
+        record.payment.last_error = message
+
+    def succeeded(self, record: OrderCharge, intent: Mapping[str, Any]) -> AfterCommit | None:
+        return _intent_succeeded(record.order, record.payment, intent)
+
+    def failed(self, record: OrderCharge, message: str) -> None:
+        payment = record.payment
         if payment.state is not PaymentState.succeeded:
             payment.state = PaymentState.failed
-            error = intent.get("last_payment_error") or {}
-            payment.last_error = str(error.get("message") or "payment failed")[:500]
-            record_event(order, EventKind.payment_failed, Actor.stripe(), reason=payment.last_error)
-        return None
-    if event_type == "payment_intent.canceled":
-        if payment.state is not PaymentState.succeeded:
-            payment.state = PaymentState.cancelled
-        return None
-    if event_type in ("payment_intent.processing", "payment_intent.requires_action"):
-        if payment.state not in (PaymentState.succeeded, PaymentState.failed):
-            payment.state = _STATE_FROM_STRIPE[intent.get("status", "processing")]
-        return None
-    return None
+            payment.last_error = message
+            record_event(record.order, EventKind.payment_failed, Actor.stripe(), reason=message)
+
+    def canceled(self, record: OrderCharge) -> None:
+        if record.payment.state is not PaymentState.succeeded:
+            record.payment.state = PaymentState.cancelled
+
+    def progressed(self, record: OrderCharge, status: str) -> None:
+        if record.payment.state not in (PaymentState.succeeded, PaymentState.failed):
+            record.payment.state = _STATE_FROM_STRIPE.get(status, PaymentState.processing)
 
 
-def apply_succeeded_intent(payment_id: int, intent: dict[str, Any]) -> None:
-    """A PaymentIntent Stripe says succeeded, read outside the webhook (an expiring hold):
-    applied as the webhook would, under the order's lock; commit; then its after-commit step."""
+ORDER = OrderPayable()
+payables.register(ORDER)
+
+
+def _lock_charge(payment_id: int) -> OrderCharge:
+    """Lock the order, then its payment (the order's lock comes first, as everywhere)."""
     payment = db.session.get(Payment, payment_id)
     assert payment is not None
     order = lock_order(payment.order_id)
     assert order is not None
     payment = db.session.get(Payment, payment_id, populate_existing=True, with_for_update=True)
     assert payment is not None
-    after = _intent_succeeded(order, payment, intent)
+    return OrderCharge(order, payment)
+
+
+def apply_succeeded_intent(payment_id: int, intent: dict[str, Any]) -> None:
+    """A PaymentIntent Stripe says succeeded, read outside the webhook (an expiring hold):
+    applied as the webhook would, under the order's lock; commit; then its after-commit step."""
+    after = payables.apply(ORDER, _lock_charge(payment_id), "payment_intent.succeeded", intent)
     db.session.commit()
     if after is not None:
         after()
 
 
-def _intent_succeeded(order: Order, payment: Payment, intent: dict[str, Any]) -> AfterCommit | None:
-    amount = int(intent.get("amount_received") or intent.get("amount") or 0)
-    currency = str(intent.get("currency", "")).upper()
-    if amount != payment.amount_cents or currency != payment.currency.upper():
-        payment.last_error = (
-            f"amount mismatch: Stripe {amount} {currency}, expected "
-            f"{payment.amount_cents} {payment.currency}"
-        )[:500]
-        log.error("order %s: %s", order.id, payment.last_error)
-        return None
+def _intent_succeeded(
+    order: Order, payment: Payment, intent: Mapping[str, Any]
+) -> AfterCommit | None:
+    """Paid (amount and currency already checked against the payment by payments.payables)."""
     if payment.succeeded_at is not None:
         return None  # another event for the same intent already did it
+    amount, _currency = payables.paid_amount(intent)
     now = utcnow()
     payment.state = PaymentState.succeeded
     payment.succeeded_at = now
@@ -732,6 +724,9 @@ def _intent_succeeded(order: Order, payment: Payment, intent: dict[str, Any]) ->
 
     return say_paid
 
+
+#: every PaymentIntent event goes to the payable its metadata names (payments.payables)
+_on_payment_intent = payables.on_payment_intent
 
 _DISPATCH: dict[str, Callable[[str, dict[str, Any]], AfterCommit | None]] = {
     "account.updated": connect.apply_account_update,

@@ -14,16 +14,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import stripe
-
 from core.db import db
 from core.errors import DomainError
 from orders.history import Actor
 from orders.models import ActorKind, Order, PaymentMethod, PaymentStatus
 from orders.services import lock_order
 from orders.signals import HOLD_KEEP, HOLD_RELEASE, hold_expiring, order_cancelled
-from payments import services, stripe_api
+from payments import payables, services
 from payments.commission import sync_commission
+from payments.errors import ServiceUnreachable
 from payments.models import PaymentState, RefundKind
 
 log = logging.getLogger(__name__)
@@ -60,13 +59,12 @@ def on_hold_expiring(order: Order, **_: Any) -> str:
     payment = services.card_payment_of(order)
     if payment is None or not payment.stripe_payment_intent_id:
         return HOLD_RELEASE
-    api = stripe_api.client().v1.payment_intents
     pi = payment.stripe_payment_intent_id
-    options = services.stripe_options(payment)
+    account = payment.stripe_account_id
     try:
-        intent = api.retrieve(pi, options=options)  # type: ignore[arg-type]
-    except stripe.StripeError as exc:
-        log.warning("order %s: PaymentIntent %s not read, hold kept: %s", order.id, pi, exc)
+        intent = payables.retrieve_intent(pi, stripe_account=account)
+    except ServiceUnreachable as exc:
+        log.warning("order %s: PaymentIntent %s not read, hold kept: %s", order.id, pi, exc.detail)
         return HOLD_KEEP  # unknown: the next run asks again
     if intent.status == "succeeded":
         services.apply_succeeded_intent(payment.id, intent.to_dict())
@@ -76,11 +74,11 @@ def on_hold_expiring(order: Order, **_: Any) -> str:
     if intent.status != "canceled":
         try:
             cancel_key = f"{payment.idempotency_key}-cancel"
-            api.cancel(pi, options=services.stripe_options(payment, cancel_key))  # type: ignore[arg-type]
-        except stripe.StripeError as exc:
+            payables.cancel_intent(pi, key=cancel_key, stripe_account=account)
+        except ServiceUnreachable as exc:
             # charged meanwhile, or Stripe unreachable: not released; the next run asks again
             log.warning(
-                "order %s: PaymentIntent %s not cancelled, hold kept: %s", order.id, pi, exc
+                "order %s: PaymentIntent %s not cancelled, hold kept: %s", order.id, pi, exc.detail
             )
             return HOLD_KEEP
     payment.state = PaymentState.cancelled

@@ -1,13 +1,13 @@
 """Free contributions of enterprises (pledges, card payments, transfers recorded by admins).
 
-Importing the package registers the Stripe webhook handler for PaymentIntents whose metadata
-kind is "contribution" (app.py imports it at start to register the blueprint).
+Importing the package registers a contribution as a payable with payments (PaymentIntents whose
+metadata kind is "contribution"; app.py imports it at start to register the blueprint).
 """
 
-from coop.contributions.services import handle_contribution_intent
+from coop.contributions.services import CONTRIBUTION
 from coop.contributions.views import bp
-from payments import events
+from payments import payables
 
-events.register("contribution", handle_contribution_intent)
+payables.register(CONTRIBUTION)
 
 __all__ = ["bp"]

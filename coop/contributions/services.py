@@ -20,20 +20,22 @@ Rules (shown to users on the contribution page):
 - **Paid in a month** (:func:`paid_in_month`): the ``paid`` contribution payments whose
   ``paid_at`` falls in the month (local time): card payments confirmed by the Stripe webhook and
   transfers recorded by a platform admin.
-- **Card.** On the platform's own Stripe account (never a hub's Connect account), metadata
+- **Card.** Through payments' one card integration (``payments.payables``): a contribution is
+  the payable ``CONTRIBUTION`` (registered by ``coop.contributions``), on the platform's own
+  Stripe account (never a hub's Connect account), metadata
   ``{"kind": "contribution", "enterprise_id", "pledge_id"}``. Only the verified webhook marks a
-  card contribution paid (:func:`handle_contribution_intent`, idempotent per PaymentIntent).
+  card contribution paid (:class:`ContributionPayable`, idempotent per PaymentIntent).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-import stripe
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +47,8 @@ from core.errors import DomainError
 from core.money import round_cents
 from core.timeutils import local_date, local_to_utc, utcnow
 from enterprises.models import Enterprise
+from payments import payables
+from payments.errors import ServiceUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +62,6 @@ class NothingToPay(DomainError):
     code = "nothing_to_pay"
     status = 409
     message = _l("Your current contribution is 0 €: there is nothing to pay.")
-
-
-class ContributionPaymentPending(DomainError):
-    code = "payment_pending"
-    status = 503
-    message = _l("The payment service cannot be reached right now. Please try again in a moment.")
-
-
-class CardDeclined(DomainError):
-    code = "card_declined"
-    status = 402
-    message = _l("The payment failed. Please check your card or try another one.")
 
 
 class InvalidAmount(DomainError):
@@ -243,14 +235,6 @@ def payments_of(enterprise_id: int) -> list[ContributionPayment]:
 # --------------------------------------------------------------------------- card payments
 
 
-#: PaymentIntent states in which the card form can (still) be used
-RESUMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
-
-
-def _stripe_message(exc: stripe.StripeError) -> str:
-    return (getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__)[:500]
-
-
 def latest_card_attempt(enterprise_id: int) -> ContributionPayment | None:
     """The latest card payment not confirmed yet ("pending", or "failed" and retryable)."""
     return db.session.scalar(
@@ -277,6 +261,18 @@ def _attempt_key(enterprise_id: int) -> str:
     return f"contribution-{enterprise_id}-{int(count or 0)}"
 
 
+def contribution_charge(enterprise: Enterprise, pledge: ContributionPledge) -> payables.Charge:
+    """What a contribution's PaymentIntent asks: the pledge, on the platform's own account."""
+    return payables.Charge(
+        kind=CONTRIBUTION.kind,
+        amount_cents=pledge.amount_cents,
+        currency="EUR",
+        description=f"Comptoir contribution {enterprise.name}",
+        idempotency_key=_attempt_key(enterprise.id),
+        metadata={"enterprise_id": str(enterprise.id), "pledge_id": str(pledge.id)},
+    )
+
+
 @dataclass
 class CardPayment:
     payment: ContributionPayment
@@ -292,59 +288,38 @@ def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> Ca
       returned as is (the webhook will confirm it). A failed attempt, or one for another amount
       (the pledge changed), is cancelled at Stripe (best effort), marked "failed", and a new
       PaymentIntent is made.
-    - Otherwise a PaymentIntent is created (idempotency key from :func:`_attempt_key`, metadata
-      kind "contribution"), outside any lock, then recorded as a pending card payment; a
+    - Otherwise a PaymentIntent is created (:func:`contribution_charge`, through
+      ``payments.payables``), outside any lock, then recorded as a pending card payment; a
       concurrent request that recorded the same intent wins (unique intent id).
-    Raises NothingToPay (no pledge, or 0), ContributionPaymentPending (Stripe unreachable).
+    Raises NothingToPay (no pledge, or 0), ServiceUnreachable (Stripe unreachable).
     """
-    from payments import stripe_api
-
     pledge = current_pledge(enterprise.id)
     if pledge is None or pledge.amount_cents <= 0:
         raise NothingToPay()
-    api = stripe_api.client().v1.payment_intents
     existing = latest_card_attempt(enterprise.id)
     if existing is not None and existing.stripe_payment_intent_id:
-        try:
-            intent = api.retrieve(existing.stripe_payment_intent_id)
-        except stripe.StripeError as exc:
-            raise ContributionPaymentPending() from exc
-        if intent.status in ("processing", "succeeded", "requires_capture"):
+        intent = payables.retrieve_intent(existing.stripe_payment_intent_id)
+        if intent.status in payables.UNDER_WAY:
             return CardPayment(existing, "", intent.status)
         same = existing.amount_cents == pledge.amount_cents
-        if intent.status in RESUMABLE and same and existing.status == "pending":
+        if intent.status in payables.RESUMABLE and same and existing.status == "pending":
             return CardPayment(existing, intent.client_secret or "", intent.status)
-        if intent.status in RESUMABLE:
+        if intent.status in payables.RESUMABLE:
             try:
-                api.cancel(existing.stripe_payment_intent_id)
-            except stripe.StripeError as exc:
-                log.info("contribution intent %s not cancelled: %s", intent.id, exc)
+                payables.cancel_intent(existing.stripe_payment_intent_id)
+            except ServiceUnreachable as exc:
+                log.info("contribution intent %s not cancelled: %s", intent.id, exc.detail)
         existing.status = "failed"
         db.session.commit()
-    params: dict[str, Any] = {
-        "amount": pledge.amount_cents,
-        "currency": "eur",
-        "payment_method_types": ["card"],
-        "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
-        "metadata": {
-            "kind": "contribution",
-            "enterprise_id": str(enterprise.id),
-            "pledge_id": str(pledge.id),
-        },
-    }
-    key = _attempt_key(enterprise.id)
+    charge = contribution_charge(enterprise, pledge)
     db.session.commit()  # no transaction left open while Stripe is called
-    try:
-        intent = api.create(params=params, options={"idempotency_key": key})  # type: ignore[arg-type]
-    except stripe.StripeError as exc:
-        log.warning("contribution PaymentIntent of enterprise %s failed: %s", enterprise.id, exc)
-        raise ContributionPaymentPending() from exc
+    started = payables.create_intent(charge)
     payment = ContributionPayment(
         enterprise_id=enterprise.id,
         amount_cents=pledge.amount_cents,
         method="card",
         reference=f"pledge {pledge.id}",
-        stripe_payment_intent_id=intent.id,
+        stripe_payment_intent_id=started.id,
         status="pending",
         recorded_by_id=actor.id if actor else None,
     )
@@ -354,78 +329,75 @@ def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> Ca
     except IntegrityError:
         found = db.session.scalar(
             select(ContributionPayment).where(
-                ContributionPayment.stripe_payment_intent_id == intent.id
+                ContributionPayment.stripe_payment_intent_id == started.id
             )
         )
         assert found is not None
         payment = found
     db.session.commit()
-    return CardPayment(payment, intent.client_secret or "", intent.status)
+    return CardPayment(payment, started.client_secret, started.status)
 
 
 def confirm_card_contribution(payment: ContributionPayment, payment_method_id: str) -> CardPayment:
     """Attach the card Stripe.js made and confirm the PaymentIntent; commit. Only the webhook
     marks it paid. A declined attempt can be retried with another card (it goes back to
-    "pending"). Raises CardDeclined (Stripe's message), ContributionPaymentPending,
+    "pending"). Raises CardDeclined (Stripe's message), ServiceUnreachable,
     NothingToPay when the payment is already paid.
     """
-    from payments import stripe_api
-
     if payment.status not in ("pending", "failed") or not payment.stripe_payment_intent_id:
         raise NothingToPay()
     pi = payment.stripe_payment_intent_id
     payment.status = "pending"
     db.session.commit()
-    api = stripe_api.client().v1.payment_intents
-    try:
-        api.update(pi, params={"payment_method": payment_method_id})
-        intent = api.confirm(pi, options={"idempotency_key": f"{pi}-confirm-{payment_method_id}"})
-    except (stripe.CardError, stripe.InvalidRequestError) as exc:
-        raise CardDeclined(_stripe_message(exc)) from exc
-    except stripe.StripeError as exc:
-        raise ContributionPaymentPending() from exc
-    return CardPayment(payment, intent.client_secret or "", intent.status)
+    intent = payables.confirm_intent(pi, payment_method_id, key=pi)
+    return CardPayment(payment, intent.client_secret, intent.status)
 
 
-def handle_contribution_intent(event_type: str, intent: dict[str, Any]) -> None:
-    """Webhook handler for PaymentIntents with metadata kind "contribution" (payments.events).
+class ContributionPayable:
+    """A contribution as a payable (payments.payables): webhook events of PaymentIntents whose
+    metadata kind is "contribution" land here, inside the webhook's transaction (flush only).
 
-    Runs inside the webhook's transaction (flush only). Locks the payment row; on
-    ``payment_intent.succeeded`` with the expected amount and currency, marks it paid once (a
-    repeated event for the same intent changes nothing); ``payment_failed``/``canceled`` mark a
-    pending one "failed".
-    """
-    payment = db.session.scalar(
-        select(ContributionPayment)
-        .where(ContributionPayment.stripe_payment_intent_id == str(intent.get("id")))
-        .with_for_update()
-    )
-    if payment is None:
-        log.warning("contribution PaymentIntent %s matches no payment", intent.get("id"))
-        return None
-    if event_type == "payment_intent.succeeded":
-        if payment.status == "paid":
-            return None
-        amount = int(intent.get("amount_received") or intent.get("amount") or 0)
-        currency = str(intent.get("currency", "")).lower()
-        if amount != payment.amount_cents or currency != "eur":
-            log.error(
-                "contribution %s: Stripe %s %s, expected %s eur",
-                payment.id,
-                amount,
-                currency,
-                payment.amount_cents,
-            )
-            return None
-        payment.status = "paid"
-        payment.paid_at = utcnow()
-        db.session.flush()
-        return None
-    if event_type in ("payment_intent.payment_failed", "payment_intent.canceled"):
-        if payment.status == "pending":
-            payment.status = "failed"
+    The payment row is locked; ``payment_intent.succeeded`` (amount and currency checked by
+    payments) marks it paid once (a repeated event for the same intent changes nothing);
+    ``payment_failed``/``canceled`` mark a pending one "failed"."""
+
+    kind = "contribution"
+
+    def lock(self, intent: Mapping[str, Any]) -> ContributionPayment | None:
+        return db.session.scalar(
+            select(ContributionPayment)
+            .where(ContributionPayment.stripe_payment_intent_id == str(intent.get("id")))
+            .with_for_update()
+        )
+
+    def expected(self, record: ContributionPayment) -> tuple[int, str]:
+        return record.amount_cents, "EUR"
+
+    def mismatch(self, record: ContributionPayment, message: str) -> None:
+        return None  # logged by payments; the payment stays unpaid
+
+    def succeeded(
+        self, record: ContributionPayment, intent: Mapping[str, Any]
+    ) -> payables.AfterCommit | None:
+        if record.status != "paid":
+            record.status = "paid"
+            record.paid_at = utcnow()
             db.session.flush()
-    return None
+        return None
+
+    def failed(self, record: ContributionPayment, message: str) -> None:
+        self.canceled(record)
+
+    def canceled(self, record: ContributionPayment) -> None:
+        if record.status == "pending":
+            record.status = "failed"
+            db.session.flush()
+
+    def progressed(self, record: ContributionPayment, status: str) -> None:
+        return None
+
+
+CONTRIBUTION = ContributionPayable()
 
 
 # --------------------------------------------------------------------------- transfers (admins)

@@ -129,6 +129,14 @@ CASES += [
         params=_order,
         data=lambda w: {f"qty-{_citizens_order(w)['offer_id']}": "2"},
     ),
+    Case("orders.change_pickup", _buyer_only(200), params=_order),
+    Case(
+        "orders.change_pickup",
+        _buyer_only(303),
+        method="POST",
+        params=_order,
+        data=lambda w: {"pickup": "0:0"},  # not offered: refused with a message, back to the form
+    ),
     Case("payments.pay", _buyer_only(302), params=_order),  # pay at pickup: to the confirmation
     Case("payments.retry", _buyer_only(303), method="POST", params=_order, data=lambda w: {}),
     Case("payments.confirm", _buyer_only(422), method="POST", params=_order, data=lambda w: {}),

@@ -20,7 +20,7 @@ from orders.models import (
     PaymentStatus,
 )
 from orders.signals import order_cancelled
-from payments import services, stripe_api, subscribers
+from payments import services, stripe_api
 from payments.models import Payment, PaymentState, Refund
 from tests.factories import UserFactory
 from tests.factories_operations import place, shop_with_manager
@@ -140,7 +140,7 @@ def test_release_expired_keeps_an_intent_under_way_or_unknown(
         class v1:  # noqa: N801 - the stripe client's attribute name
             payment_intents = intents
 
-    monkeypatch.setattr(subscribers.stripe_api, "client", lambda: _Client)
+    monkeypatch.setattr(stripe_api, "client", lambda: _Client)
     assert order_services.release_expired_holds(order.hold_expires_at + timedelta(minutes=1)) == 0
     db.session.refresh(order)
     assert order.status is OrderStatus.pending_payment
