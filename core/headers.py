@@ -64,6 +64,27 @@ def stripe_sources(config: Any) -> dict[str, list[str]]:
     return STRIPE_SOURCES
 
 
+#: Stripe Connect onboarding (Account Links): a form here redirects the manager there, and a
+#: browser checks form-action on the redirect too
+STRIPE_ONBOARDING_SOURCES: dict[str, list[str]] = {"form-action": ["https://connect.stripe.com"]}
+
+
+def stripe_onboarding_sources(config: Any) -> dict[str, list[str]]:
+    base = (config.get("STRIPE_API_BASE") or "").strip()
+    return {"form-action": [_origin(base)]} if base else STRIPE_ONBOARDING_SOURCES
+
+
+def allows_stripe_onboarding(view: F) -> F:
+    """Mark a view whose page has a form leading to Stripe's onboarding (the hub's settings)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        g.csp_allows_stripe_onboarding = True
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
 def allows_stripe(view: F) -> F:
     """Mark a view whose page loads Stripe.js: its policy also allows the Stripe origins."""
 
@@ -75,10 +96,15 @@ def allows_stripe(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def content_security_policy(*, with_stripe: bool = False) -> str:
+def content_security_policy(*, with_stripe: bool = False, with_onboarding: bool = False) -> str:
     policy = {name: list(sources) for name, sources in BASE_POLICY.items()}
+    extra: list[dict[str, list[str]]] = []
     if with_stripe:
-        for name, sources in stripe_sources(current_app.config).items():
+        extra.append(stripe_sources(current_app.config))
+    if with_onboarding:
+        extra.append(stripe_onboarding_sources(current_app.config))
+    for allowed in extra:
+        for name, sources in allowed.items():
             policy[name] = [s for s in policy[name] if s != "'none'"] + sources
     report = current_app.config.get("CSP_REPORT_URI")
     parts = [f"{name} {' '.join(sources)}" for name, sources in policy.items()]
@@ -100,7 +126,10 @@ def set_security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault(
         "Content-Security-Policy",
-        content_security_policy(with_stripe=bool(g.get("csp_allows_stripe"))),
+        content_security_policy(
+            with_stripe=bool(g.get("csp_allows_stripe")),
+            with_onboarding=bool(g.get("csp_allows_stripe_onboarding")),
+        ),
     )
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from core.db import db
 from core.forms import choices
+from core.headers import allows_stripe_onboarding
 from core.security import safe_next_url
 from core.timeutils import utcnow
 from core.views import domain_errors, load, redirect_on_error
@@ -157,6 +158,7 @@ def manage(hub_id: int):
 
 @bp.route("/hubs/<int:hub_id>/settings", methods=["GET", "POST"])
 @login_required
+@allows_stripe_onboarding
 def settings(hub_id: int):
     hub = _managed_hub(hub_id)
     current = services.settings_of(hub)

@@ -78,3 +78,15 @@ def test_a_report_uri_when_configured(app, client, monkeypatch):
         .headers["Content-Security-Policy"]
         .endswith("; report-uri https://reports.example/csp")
     )
+
+
+def test_only_the_hub_settings_page_may_send_a_form_to_stripe_onboarding(client, login_as):
+    """The "connect Stripe" form posts here and is redirected to Stripe's onboarding: a browser
+    checks form-action on that redirect, so the settings page (and only it) allows Stripe."""
+    from tests.factories_hubs import hub_with_manager
+
+    hub, manager = hub_with_manager()
+    login_as(manager)
+    settings = _policy(client.get(f"/hubs/{hub.id}/settings"))
+    assert settings["form-action"] == ["'self'", "https://connect.stripe.com"]
+    assert _policy(client.get("/dashboard"))["form-action"] == ["'self'"]
