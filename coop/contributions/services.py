@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 import stripe
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -64,6 +65,15 @@ class ContributionPaymentPending(DomainError):
     code = "payment_pending"
     status = 503
     message = _l("The payment service cannot be reached right now. Please try again in a moment.")
+
+
+class CardPaymentNotSetUp(DomainError):
+    code = "card_payment_not_set_up"
+    status = 409
+    message = _l(
+        "Card payment is not set up on this platform: please pay by bank transfer "
+        "(details on this page)."
+    )
 
 
 class CardDeclined(DomainError):
@@ -284,6 +294,35 @@ class CardPayment:
     status: str
 
 
+@dataclass(frozen=True)
+class TransferDetails:
+    """What an enterprise needs to pay its contribution by bank transfer (from configuration)."""
+
+    holder: str
+    iban: str
+    bic: str
+    reference: str
+
+
+def transfer_reference(enterprise: Enterprise) -> str:
+    """The reference to write on a transfer, so the cooperative knows whose it is."""
+    return f"COMPTOIR-CONTRIB-{enterprise.id}"
+
+
+def transfer_details(enterprise: Enterprise) -> TransferDetails | None:
+    """The cooperative's bank details and the enterprise's reference; None when not configured."""
+    config = current_app.config
+    iban = str(config.get("COOP_BANK_IBAN") or "").strip()
+    if not iban:
+        return None
+    return TransferDetails(
+        holder=str(config.get("COOP_BANK_HOLDER") or "").strip(),
+        iban=iban,
+        bic=str(config.get("COOP_BANK_BIC") or "").strip(),
+        reference=transfer_reference(enterprise),
+    )
+
+
 def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> CardPayment:
     """Start (or resume) paying the pledged amount by card on the platform's account; commit.
 
@@ -295,13 +334,16 @@ def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> Ca
     - Otherwise a PaymentIntent is created (idempotency key from :func:`_attempt_key`, metadata
       kind "contribution"), outside any lock, then recorded as a pending card payment; a
       concurrent request that recorded the same intent wins (unique intent id).
-    Raises NothingToPay (no pledge, or 0), ContributionPaymentPending (Stripe unreachable).
+    Raises NothingToPay (no pledge, or 0), CardPaymentNotSetUp (no Stripe key configured),
+    ContributionPaymentPending (Stripe unreachable).
     """
     from payments import stripe_api
 
     pledge = current_pledge(enterprise.id)
     if pledge is None or pledge.amount_cents <= 0:
         raise NothingToPay()
+    if not stripe_api.is_configured():
+        raise CardPaymentNotSetUp()
     api = stripe_api.client().v1.payment_intents
     existing = latest_card_attempt(enterprise.id)
     if existing is not None and existing.stripe_payment_intent_id:
