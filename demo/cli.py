@@ -62,8 +62,8 @@ def accounts() -> None:
 @click.option("--once", is_flag=True, help="One pass, then stop (tests).")
 def jobs(once: bool) -> None:
     """Run the scheduled jobs in the background of `make run` (development only): the e-mail
-    outbox every minute (on the console without MAIL_SERVER), `operations tick` every five
-    minutes, the monthly statements."""
+    outbox every minute (on the console without MAIL_SERVER), expired holds and `operations
+    tick` every five minutes, the weekly roll hourly, the monthly statements."""
     from demo.scheduler import Schedule, run_forever, run_once
 
     if not is_development(current_app.config):

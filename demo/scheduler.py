@@ -1,10 +1,11 @@
 """The scheduled jobs of a local development instance, run in the background by ``make run``.
 
-In production cron runs ``flask mail send`` every minute, ``flask operations tick`` every five
-minutes and ``flask billing statements`` once a month (README). ``make run`` starts
-``flask demo jobs`` next to the web server instead, so that confirmation and reset e-mails,
-cycle notices, producers' lists and statements happen while one clicks through the demo; it
-stops with ``make run`` (Ctrl+C). Development only (``core.config.is_development``).
+In production cron runs the jobs of the README's table (``flask mail send`` every minute,
+``flask orders release-expired`` and ``flask operations tick`` every five minutes,
+``flask cycles roll`` hourly, ``flask billing statements`` monthly). ``make run`` starts
+``flask demo jobs`` next to the web server instead, so that confirmation and reset e-mails, the
+weekly roll, cycle notices, producers' lists and statements happen while one clicks through the
+demo; it stops with ``make run`` (Ctrl+C). Development only (``core.config.is_development``).
 
 E-mails: with a ``MAIL_SERVER`` (e.g. a local MailHog / ``python -m aiosmtpd -n``) they are sent
 to it; without one they are written on the console and marked sent, and every message can be
@@ -28,6 +29,8 @@ from notifications.services import alert_admins_of_failures, deliver_pending
 
 MAIL_EVERY = timedelta(minutes=1)
 TICK_EVERY = timedelta(minutes=5)
+RELEASE_EVERY = timedelta(minutes=5)
+ROLL_EVERY = timedelta(hours=1)
 STATEMENTS_EVERY = timedelta(hours=6)
 
 
@@ -77,6 +80,18 @@ def tick(now: datetime) -> str:
     )
 
 
+def release_expired(now: datetime) -> int:
+    from orders.services import release_expired_holds
+
+    return release_expired_holds(now)
+
+
+def roll() -> int:
+    from cycles.services import roll_weekly_cycles
+
+    return len(roll_weekly_cycles())
+
+
 def statements(now: datetime) -> int:
     from coop.billing.statements import build_statements, last_ended_month
 
@@ -102,6 +117,8 @@ def run_once(schedule: Schedule, now: datetime, write: Callable[[str], None]) ->
     the others. Returns what was done (for the console)."""
     done: list[str] = []
     jobs: list[tuple[str, timedelta, Callable[[], object]]] = [
+        ("release-expired", RELEASE_EVERY, lambda: release_expired(now)),
+        ("roll", ROLL_EVERY, lambda: roll()),
         ("tick", TICK_EVERY, lambda: tick(now)),
         ("statements", STATEMENTS_EVERY, lambda: statements(now)),
         ("mail", MAIL_EVERY, lambda: send_mail(write)),  # last: sends what the others queued

@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
@@ -121,7 +122,7 @@ def hub_checklist(hub: Enterprise) -> Checklist:
         ),
         Step(
             "point",
-            _l("Add a distribution point"),
+            lazy_pgettext("checklist", "Add a distribution point"),
             points,
             "hubs.point_new",
             {"hub_id": hub.id},

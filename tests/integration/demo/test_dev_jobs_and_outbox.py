@@ -78,25 +78,29 @@ def test_without_a_mail_server_the_jobs_print_e_mails_and_mark_them_sent(app, db
 
 def test_each_job_runs_on_its_cadence(app, db_session, monkeypatch):
     ran: list[str] = []
+    monkeypatch.setattr(scheduler, "release_expired", lambda now: ran.append("release"))
+    monkeypatch.setattr(scheduler, "roll", lambda: ran.append("roll"))
     monkeypatch.setattr(scheduler, "tick", lambda now: ran.append("tick"))
     monkeypatch.setattr(scheduler, "statements", lambda now: ran.append("statements"))
     monkeypatch.setattr(scheduler, "send_mail", lambda write: ran.append("mail"))
     schedule = scheduler.Schedule()
     now = utcnow()
     scheduler.run_once(schedule, now, print)
-    assert ran == ["tick", "statements", "mail"]
+    assert ran == ["release", "roll", "tick", "statements", "mail"]
     ran.clear()
     scheduler.run_once(schedule, now + timedelta(seconds=70), print)
     assert ran == ["mail"]
     ran.clear()
     scheduler.run_once(schedule, now + timedelta(minutes=6), print)
-    assert ran == ["tick", "mail"]
+    assert ran == ["release", "tick", "mail"]
 
 
 def test_a_failing_job_does_not_stop_the_others(app, db_session, monkeypatch):
     def boom(now):
         raise RuntimeError("tick broke")
 
+    monkeypatch.setattr(scheduler, "release_expired", lambda now: 0)
+    monkeypatch.setattr(scheduler, "roll", lambda: 0)
     monkeypatch.setattr(scheduler, "tick", boom)
     monkeypatch.setattr(scheduler, "statements", lambda now: 0)
     monkeypatch.setattr(scheduler, "send_mail", lambda write: 2)
