@@ -33,11 +33,6 @@ def index(hub_id: int):
 
 # The guided start and the producer's "now", shown on the managers' dashboard
 # (templates/enterprises/dashboard.html, which enterprises renders without knowing these rules).
-@bp.app_template_global("getting_started")
-def _getting_started(enterprise: Enterprise) -> list[onboarding.Checklist]:
-    return onboarding.checklists(enterprise)
-
-
-@bp.app_template_global("producer_now")
-def _producer_now(enterprise: Enterprise) -> onboarding.ProducerNow:
-    return onboarding.producer_now(enterprise, utcnow())
+@bp.app_template_global("dashboard_cards")
+def _dashboard_cards(enterprises: list[Enterprise]) -> dict[int, onboarding.DashboardCard]:
+    return onboarding.dashboard_cards(list(enterprises), utcnow())
