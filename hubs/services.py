@@ -191,7 +191,7 @@ def request_link(
     A refused or withdrawn permission can be asked again (the same row is reopened). Raises
     LinkNotAllowed for an enterprise that is not a producer/hub or asks itself, LinkExists when a
     request is pending or the permission is already granted. The unique (producer, hub) constraint
-    settles two simultaneous requests.
+    settles two simultaneous requests. The side that is asked is e-mailed (same transaction).
     """
     if not producer.is_producer or not hub.is_hub or producer.id == hub.id:
         raise LinkNotAllowed(_l("A producer can only link with another enterprise that is a hub."))
@@ -273,7 +273,8 @@ def _decide(link: ProducerHubLink, status: LinkStatus, now: datetime | None) -> 
 
 
 def accept_link(link: ProducerHubLink, now: datetime | None = None) -> ProducerHubLink:
-    """The other side accepts a pending request. Raises LinkNotAllowed if it is not pending."""
+    """The other side accepts a pending request (the asking side is e-mailed). Raises
+    LinkNotAllowed if it is not pending."""
     if link.status is not LinkStatus.requested:
         raise LinkNotAllowed()
     _decide(link, LinkStatus.accepted, now)
@@ -283,7 +284,8 @@ def accept_link(link: ProducerHubLink, now: datetime | None = None) -> ProducerH
 
 
 def refuse_link(link: ProducerHubLink, now: datetime | None = None) -> ProducerHubLink:
-    """The other side refuses a pending request. Raises LinkNotAllowed if it is not pending."""
+    """The other side refuses a pending request (the asking side is e-mailed). Raises
+    LinkNotAllowed if it is not pending."""
     if link.status is not LinkStatus.requested:
         raise LinkNotAllowed()
     _decide(link, LinkStatus.refused, now)
