@@ -31,6 +31,7 @@ translations-update: $(VENV)/.installed
 	$(BIN)/python scripts/i18n.py update
 
 ## make run: install, migrate the SQLite database, load the demo data once, serve on 127.0.0.1:$(PORT)
+## with the scheduled jobs in the background (`flask demo jobs`; e-mails readable at /dev/outbox)
 ## (a local development instance: its secret key is generated once into instance/secret_key)
 run: export COMPTOIR_ENV = development
 run: export BASE_URL = http://127.0.0.1:$(PORT)
@@ -38,6 +39,9 @@ run: venv translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
 	$(BIN)/flask demo accounts
+	@echo "E-mails sent by this instance: $(BASE_URL)/dev/outbox (and printed below)"
+	@# the scheduled jobs (outbox, operations tick, statements) run beside the server and stop with it
+	$(BIN)/flask demo jobs & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - 'app:create_app()'
 
 ## make test: install the dev extras, lint, then run the whole suite

@@ -43,6 +43,7 @@ BLUEPRINT_PACKAGES = (
     "coop.admin",
     "coop.support",
     "interop",
+    "demo.views",  # the development outbox (404 outside development)
 )
 
 #: modules exposing ``api_blueprints`` (flask-smorest) under /api/v1

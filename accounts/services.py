@@ -189,7 +189,8 @@ def resend_confirmation(email: str, *, ip: str | None = None) -> None:
 def confirm_email(token: str) -> User:
     """Mark the address confirmed. Raises LinkExpired or LinkInvalid (tampered, other address).
 
-    Opening the link twice is harmless (it stays confirmed).
+    Opening the link twice is harmless (it stays confirmed). The orders placed as a guest with
+    this address join the account (:func:`claim_guest_orders`).
     """
     data = _read(CONFIRM_EMAIL, token)
     user = db.session.get(User, data.get("uid"))
@@ -197,8 +198,27 @@ def confirm_email(token: str) -> User:
         raise LinkInvalid()
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+    claim_guest_orders(user)
     db.session.commit()
     return user
+
+
+def claim_guest_orders(user: User) -> int:
+    """Attach the orders placed as a guest with the user's address to the account (they then
+    show in "My orders"); flush only. Called once the address is proven (confirmation link,
+    password reset, address change), never on sign-up: anyone may sign up with any address.
+    Returns how many orders were attached."""
+    from orders.models import Order
+
+    if not user.email or user.deleted_at is not None:
+        return 0
+    result = db.session.execute(
+        update(Order)
+        .where(Order.customer_id.is_(None), Order.customer_email == user.email)
+        .values(customer_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _read(purpose: str, token: str) -> dict[str, Any]:
@@ -403,6 +423,7 @@ def reset_password(token: str, new_password: str) -> User:
     )
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+    claim_guest_orders(user)
     db.session.commit()
     return user
 
@@ -508,6 +529,7 @@ def confirm_email_change(token: str) -> User:
             user.email_confirmed_at = utcnow()
     except IntegrityError as exc:
         raise EmailTaken() from exc
+    claim_guest_orders(user)
     db.session.commit()
     return user
 

@@ -30,6 +30,20 @@ def _payment_fee_cents(total_cents: int, method: str) -> int:
     return transparency.payment_fee_cents(int(total_cents or 0), method)
 
 
+@bp.app_template_global("card_payment_offered")
+def _card_payment_offered(cycle: object | None = None) -> bool:
+    """Whether a buyer may pay by card (in ``cycle``, or anywhere on the platform): card-fee
+    text is shown only then."""
+    from cycles.models import OrderCycle
+    from orders.models import PaymentMethod
+    from orders.services import allowed_payment_methods
+    from payments import stripe_api
+
+    if isinstance(cycle, OrderCycle):
+        return PaymentMethod.card in allowed_payment_methods(cycle)
+    return stripe_api.is_configured()
+
+
 @bp.get("/cooperative", endpoint="transparency")
 def transparency_page():
     year = request.args.get("year", type=int)

@@ -71,6 +71,10 @@ def from_env() -> dict[str, Any]:
         # what Stripe keeps on a card payment (shown to buyers; coop.transparency)
         "STRIPE_FEE_BP": int(os.environ.get("STRIPE_FEE_BP", "150")),
         "STRIPE_FEE_FIXED_CENTS": int(os.environ.get("STRIPE_FEE_FIXED_CENTS", "25")),
+        # the cooperative's bank account, given to enterprises paying their contribution by transfer
+        "COOP_BANK_HOLDER": os.environ.get("COOP_BANK_HOLDER", ""),
+        "COOP_BANK_IBAN": os.environ.get("COOP_BANK_IBAN", ""),
+        "COOP_BANK_BIC": os.environ.get("COOP_BANK_BIC", ""),
         "PAYMENT_HOLD_MINUTES": int(os.environ.get("PAYMENT_HOLD_MINUTES", "30")),
         # seconds a rendered shop catalogue page is reused by an app server (0: never)
         "SHOP_CACHE_SECONDS": int(os.environ.get("SHOP_CACHE_SECONDS", "10")),

@@ -58,5 +58,29 @@ def accounts() -> None:
     click.echo("")
 
 
+@demo_cli.command("jobs")
+@click.option("--once", is_flag=True, help="One pass, then stop (tests).")
+def jobs(once: bool) -> None:
+    """Run the scheduled jobs in the background of `make run` (development only): the e-mail
+    outbox every minute (on the console without MAIL_SERVER), expired holds and `operations
+    tick` every five minutes, the weekly roll hourly, the monthly statements."""
+    from demo.scheduler import Schedule, run_forever, run_once
+
+    if not is_development(current_app.config):
+        raise click.ClickException(
+            "the background jobs of `make run` are for a local development instance only: in "
+            "production, cron runs `flask mail send`, `flask operations tick` and "
+            "`flask billing statements` (README)."
+        )
+    if once:
+        from core.timeutils import utcnow
+
+        for line in run_once(Schedule(), utcnow(), click.echo):
+            click.echo(f"[jobs] {line}")
+        return
+    click.echo("[jobs] scheduled jobs running (outbox: /dev/outbox)")
+    run_forever(click.echo)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)

@@ -287,7 +287,11 @@ def _record_payment(
     if order.status is OrderStatus.pending_payment:
         order.status = OrderStatus.confirmed
     db.session.flush()
-    sync_commission(order, collected_via="statement")
+    entry = sync_commission(order, collected_via="statement")
+    if entry is not None:
+        # dated when the demo order was paid, not when the seed ran: the month's statement
+        # (built from the ledger's dates) shows the demo's sales
+        entry.created_at = paid_at
 
 
 def _seed_past(counts: _Counts) -> None:

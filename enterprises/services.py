@@ -369,6 +369,23 @@ def list_managed(user: User) -> list[tuple[Enterprise, MembershipRole]]:
     return [(ent, role) for ent, role in rows]
 
 
+def contacts(enterprise: Enterprise) -> list[tuple[str, str]]:
+    """Who hears about the enterprise by e-mail: its managers' ``(e-mail, locale)``, or its
+    contact address (in the platform's language) when nobody manages it."""
+    languages = current_app.config.get("LANGUAGES", ("fr", "en"))
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")
+    rows = db.session.execute(
+        select(User.email, User.locale)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.enterprise_id == enterprise.id, User.deleted_at.is_(None))
+        .order_by(User.id)
+    ).all()
+    found = [(email, locale if locale in languages else default) for email, locale in rows if email]
+    if not found and enterprise.contact_email:
+        found = [(enterprise.contact_email, default)]
+    return found
+
+
 def list_all(q: str = "", page: int = 1, per_page: int = 50) -> Any:
     """Every enterprise (platform admins), filtered by name, slug, city or postcode."""
     query = select(Enterprise).order_by(func.lower(Enterprise.name), Enterprise.id)

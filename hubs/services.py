@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from core.db import db
 from core.timeutils import utcnow
+from enterprises import services as enterprise_services
 from enterprises.models import MANUAL_MEANS, Enterprise
 from hubs.errors import (
     LinkExists,
@@ -37,6 +39,7 @@ from hubs.models import (
     Postcode,
     ProducerHubLink,
 )
+from notifications.services import queue_email
 
 POSTCODES_CSV = Path(__file__).resolve().parent / "data" / "postcodes-fr.csv.gz"
 EARTH_RADIUS_KM = 6371.0088
@@ -195,7 +198,7 @@ def request_link(
     A refused or withdrawn permission can be asked again (the same row is reopened). Raises
     LinkNotAllowed for an enterprise that is not a producer/hub or asks itself, LinkExists when a
     request is pending or the permission is already granted. The unique (producer, hub) constraint
-    settles two simultaneous requests.
+    settles two simultaneous requests. The side that is asked is e-mailed (same transaction).
     """
     if not producer.is_producer or not hub.is_hub or producer.id == hub.id:
         raise LinkNotAllowed(_l("A producer can only link with another enterprise that is a hub."))
@@ -215,11 +218,59 @@ def request_link(
     link.created_at = utcnow()
     link.decided_at = None
     try:
+        db.session.flush()
+        _tell_link_requested(link, producer=producer, hub=hub)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
         raise LinkExists() from exc
     return link
+
+
+def _link_page(enterprise: Enterprise, *, producer_side: bool) -> str:
+    """The absolute address of the enterprise's producer-hub permissions page (for e-mails)."""
+    if producer_side:
+        endpoint, values = "hubs.producer_links", {"producer_id": enterprise.id}
+    else:
+        endpoint, values = "hubs.hub_links", {"hub_id": enterprise.id}
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return f"{current_app.config['BASE_URL']}{path}"
+
+
+def _tell_link_requested(link: ProducerHubLink, *, producer: Enterprise, hub: Enterprise) -> None:
+    """E-mail the side that was asked (the producer when a hub asks, the hub otherwise)."""
+    asked_producer = link.requested_by is LinkSide.hub
+    asked, asking = (producer, hub) if asked_producer else (hub, producer)
+    for email, locale in enterprise_services.contacts(asked):
+        queue_email(
+            to=email,
+            template="emails/hubs/link_requested",
+            locale=locale,
+            kind="link_requested",
+            asked_producer=asked_producer,
+            asked=asked,
+            asking=asking,
+            message=link.message,
+            link=_link_page(asked, producer_side=asked_producer),
+        )
+
+
+def _tell_link_decided(link: ProducerHubLink) -> None:
+    """E-mail the side that asked: its request was accepted or refused."""
+    asker_producer = link.requested_by is LinkSide.producer
+    asker, decider = (link.producer, link.hub) if asker_producer else (link.hub, link.producer)
+    for email, locale in enterprise_services.contacts(asker):
+        queue_email(
+            to=email,
+            template="emails/hubs/link_decided",
+            locale=locale,
+            kind="link_decided",
+            accepted=link.status is LinkStatus.accepted,
+            asker_producer=asker_producer,
+            asker=asker,
+            decider=decider,
+            link=_link_page(asker, producer_side=asker_producer),
+        )
 
 
 def _decide(link: ProducerHubLink, status: LinkStatus, now: datetime | None) -> ProducerHubLink:
@@ -229,19 +280,23 @@ def _decide(link: ProducerHubLink, status: LinkStatus, now: datetime | None) -> 
 
 
 def accept_link(link: ProducerHubLink, now: datetime | None = None) -> ProducerHubLink:
-    """The other side accepts a pending request. Raises LinkNotAllowed if it is not pending."""
+    """The other side accepts a pending request (the asking side is e-mailed). Raises
+    LinkNotAllowed if it is not pending."""
     if link.status is not LinkStatus.requested:
         raise LinkNotAllowed()
     _decide(link, LinkStatus.accepted, now)
+    _tell_link_decided(link)
     db.session.commit()
     return link
 
 
 def refuse_link(link: ProducerHubLink, now: datetime | None = None) -> ProducerHubLink:
-    """The other side refuses a pending request. Raises LinkNotAllowed if it is not pending."""
+    """The other side refuses a pending request (the asking side is e-mailed). Raises
+    LinkNotAllowed if it is not pending."""
     if link.status is not LinkStatus.requested:
         raise LinkNotAllowed()
     _decide(link, LinkStatus.refused, now)
+    _tell_link_decided(link)
     db.session.commit()
     return link
 

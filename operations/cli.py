@@ -1,4 +1,5 @@
-"""``flask operations tick``: cycle-open notices, producer order lists, pickup reminders."""
+"""``flask operations tick``: cycle-open notices, producer order lists, pickup reminders,
+cycle-closing reminders."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def tick(at: str | None) -> None:
     counts = run_tick(now)
     click.echo(
         f"open notices: {counts.open_notices}, producer lists: {counts.producer_lists}, "
-        f"pickup reminders: {counts.pickup_reminders}"
+        f"pickup reminders: {counts.pickup_reminders}, "
+        f"closing reminders: {counts.closing_reminders}"
     )
 
 

@@ -1,6 +1,6 @@
 """The scheduled notices of order cycles (``flask operations tick``, every 5 minutes).
 
-Three e-mails, each sent once, in each recipient's language (``User.locale``):
+Four e-mails, each sent once, in each recipient's language (``User.locale``):
 
 - **Cycle open**: when a published cycle is open (``opens_at`` passed, not closed), every follower
   of the hub (``HubFollower``) gets the pickup windows and the shop link; then
@@ -17,6 +17,10 @@ Three e-mails, each sent once, in each recipient's language (``User.locale``):
   collected) is reminded from 18:00 (Europe/Paris, ``APP_TIMEZONE``) the day before its pickup
   day, until its pickup starts (the slot if it has one, else the window). An order placed after
   that 18:00 is not reminded: its confirmation just told everything.
+
+- **Closing reminder**: from 24 hours before a cycle closes, each follower of the hub who has
+  no order in it (cancelled ones do not count) is reminded once; a cycle open for less than a
+  day gets none.
 
 Safe when two ticks run at once: cycles are taken with ``FOR NO KEY UPDATE SKIP LOCKED`` (a
 second tick skips a cycle the first one holds; orders being placed keep their KEY SHARE locks),
@@ -54,6 +58,8 @@ from payments.money import money_of_orders
 LIST_LOOKBACK = timedelta(days=2)
 #: local wall-clock time of the day before the pickup from which reminders go out
 REMINDER_LOCAL_TIME = time(18, 0)
+#: followers who have not ordered are reminded from this long before a cycle closes
+CLOSING_REMINDER_BEFORE = timedelta(hours=24)
 #: pickups starting further than this are not looked at yet (the day before starts at 00:00)
 REMINDER_HORIZON = timedelta(hours=60)
 
@@ -63,6 +69,7 @@ class TickCounts:
     open_notices: int = 0
     producer_lists: int = 0
     pickup_reminders: int = 0
+    closing_reminders: int = 0
 
 
 def _link(endpoint: str, **values: object) -> str:
@@ -311,10 +318,75 @@ def send_pickup_reminders(now: datetime) -> int:
     return queued
 
 
+# --------------------------------------------------------------------------- closing reminders
+
+
+def send_closing_reminders(now: datetime) -> int:
+    """Remind the hub's followers who have not ordered that a cycle closes within a day; commits.
+
+    Once per follower and cycle (``dedupe_key``); a cycle open for less than a day before its
+    close gets none (its opening notice said it all). Returns e-mails queued.
+    """
+    closes = producer_services.effective_close()
+    closing = db.session.scalars(
+        select(OrderCycle)
+        .where(
+            OrderCycle.published.is_(True),
+            OrderCycle.done_at.is_(None),
+            OrderCycle.opens_at <= now,
+            closes > now,
+            closes <= now + CLOSING_REMINDER_BEFORE,
+        )
+        .order_by(OrderCycle.id)
+    )
+    cycles = [c for c in closing if c.opens_at <= c.effective_closes_at - CLOSING_REMINDER_BEFORE]
+    _with_windows(cycles)
+    queued = 0
+    for cycle in cycles:
+        ordered = select(Order.customer_id).where(
+            Order.cycle_id == cycle.id,
+            Order.customer_id.is_not(None),
+            Order.status != OrderStatus.cancelled,
+        )
+        followers = list(
+            db.session.scalars(
+                select(User)
+                .join(HubFollower, HubFollower.user_id == User.id)
+                .where(
+                    HubFollower.hub_id == cycle.hub_id,
+                    User.deleted_at.is_(None),
+                    User.id.not_in(ordered),
+                )
+                .order_by(User.id)
+            )
+        )
+        keys = {u.id: f"cycle_closing:cycle={cycle.id}:user={u.id}" for u in followers}
+        done = _already_queued(keys.values())
+        for user in followers:
+            if not user.email or keys[user.id] in done:
+                continue
+            sent = queue_email(
+                to=user.email,
+                template="emails/operations/cycle_closing",
+                locale=_locale(user),
+                kind="cycle_closing",
+                dedupe_key=keys[user.id],
+                cycle=cycle,
+                hub=cycle.hub,
+                user=user,
+                shop_link=_link("orders.shop", cycle_id=cycle.id),
+                hub_link=_link("hubs.public", hub_id=cycle.hub_id),
+            )
+            queued += sent is not None
+    db.session.commit()
+    return queued
+
+
 def run_tick(now: datetime) -> TickCounts:
-    """The three notices, each in its own transaction (one failing does not undo the others)."""
+    """The four notices, each in its own transaction (one failing does not undo the others)."""
     return TickCounts(
         open_notices=send_open_notices(now),
         producer_lists=send_producer_lists(now),
         pickup_reminders=send_pickup_reminders(now),
+        closing_reminders=send_closing_reminders(now),
     )

@@ -36,6 +36,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -47,7 +48,7 @@ from core.errors import DomainError
 from core.money import round_cents
 from core.timeutils import local_date, local_to_utc, utcnow
 from enterprises.models import Enterprise
-from payments import payables
+from payments import payables, stripe_api
 from payments.errors import ServiceUnreachable
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,15 @@ class NothingToPay(DomainError):
     code = "nothing_to_pay"
     status = 409
     message = _l("Your current contribution is 0 €: there is nothing to pay.")
+
+
+class CardPaymentNotSetUp(DomainError):
+    code = "card_payment_not_set_up"
+    status = 409
+    message = _l(
+        "Card payment is not set up on this platform: please pay by bank transfer "
+        "(details on this page)."
+    )
 
 
 class InvalidAmount(DomainError):
@@ -280,6 +290,35 @@ class CardPayment:
     status: str
 
 
+@dataclass(frozen=True)
+class TransferDetails:
+    """What an enterprise needs to pay its contribution by bank transfer (from configuration)."""
+
+    holder: str
+    iban: str
+    bic: str
+    reference: str
+
+
+def transfer_reference(enterprise: Enterprise) -> str:
+    """The reference to write on a transfer, so the cooperative knows whose it is."""
+    return f"COMPTOIR-CONTRIB-{enterprise.id}"
+
+
+def transfer_details(enterprise: Enterprise) -> TransferDetails | None:
+    """The cooperative's bank details and the enterprise's reference; None when not configured."""
+    config = current_app.config
+    iban = str(config.get("COOP_BANK_IBAN") or "").strip()
+    if not iban:
+        return None
+    return TransferDetails(
+        holder=str(config.get("COOP_BANK_HOLDER") or "").strip(),
+        iban=iban,
+        bic=str(config.get("COOP_BANK_BIC") or "").strip(),
+        reference=transfer_reference(enterprise),
+    )
+
+
 def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> CardPayment:
     """Start (or resume) paying the pledged amount by card on the platform's account; commit.
 
@@ -291,11 +330,14 @@ def start_card_contribution(enterprise: Enterprise, *, actor: User | None) -> Ca
     - Otherwise a PaymentIntent is created (:func:`contribution_charge`, through
       ``payments.payables``), outside any lock, then recorded as a pending card payment; a
       concurrent request that recorded the same intent wins (unique intent id).
-    Raises NothingToPay (no pledge, or 0), ServiceUnreachable (Stripe unreachable).
+    Raises NothingToPay (no pledge, or 0), CardPaymentNotSetUp (no Stripe key configured),
+    ServiceUnreachable (Stripe unreachable).
     """
     pledge = current_pledge(enterprise.id)
     if pledge is None or pledge.amount_cents <= 0:
         raise NothingToPay()
+    if not stripe_api.is_configured():
+        raise CardPaymentNotSetUp()
     existing = latest_card_attempt(enterprise.id)
     if existing is not None and existing.stripe_payment_intent_id:
         intent = payables.retrieve_intent(existing.stripe_payment_intent_id)

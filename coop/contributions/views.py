@@ -63,6 +63,7 @@ def _render_edit(enterprise: Enterprise, form: PledgeForm, status: int = 200):
             suggestion=services.suggestion(),
             shown_payment=shown,
             card_payments=stripe_api.is_configured(),
+            transfer=services.transfer_details(enterprise),
         ),
         status,
     )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from accounts import ratelimit
 from accounts.models import User
+from accounts.services import admin_contacts
 from coop.models import SupportRequest
 from core.db import db
 from core.errors import DomainError
@@ -70,8 +71,9 @@ def open_request(
     """Record a support request from a manager of the enterprise; commit once (after the rate
     limit's own commit).
 
-    Raises EmptyRequest when the subject or the message is blank, RateLimited (per author and
-    per address: ``accounts.ratelimit``).
+    Every platform admin is e-mailed the request (in the same transaction). Raises
+    EmptyRequest when the subject or the message is blank, RateLimited (per author and per
+    address: ``accounts.ratelimit``).
     """
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject or not body:
@@ -86,6 +88,18 @@ def open_request(
         created_at=utcnow(),
     )
     db.session.add(request)
+    db.session.flush()
+    for email, locale in admin_contacts():
+        queue_email(
+            to=email,
+            template="emails/coop/support_request",
+            locale=locale,
+            kind="support_request",
+            support_request=request,
+            enterprise=enterprise,
+            author=author,
+            link=_link("support.answer", request_id=request.id),
+        )
     db.session.commit()
     return request
 

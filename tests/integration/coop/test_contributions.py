@@ -479,3 +479,65 @@ def test_admin_overview_query_count_does_not_grow_with_enterprises(client, login
     page = client.get("/admin/contributions")
     assert page.status_code == 200
     assert page.get_data(as_text=True).count('data-testid="contributor-row"') == 23
+
+
+# --------------------------------------------------------------------------- paying by transfer
+
+
+def _pledge_and_view(client, login_as, farm) -> str:
+    enterprise, manager = farm
+    manager.locale = "fr"
+    login_as(manager)
+    url = f"/enterprises/{enterprise.id}/contribution"
+    client.post(url, data={"amount": "20", "rhythm": "monthly"})
+    return _text(client.get(url))
+
+
+def _config(app, monkeypatch, **values) -> None:
+    for key, value in values.items():
+        monkeypatch.setitem(app.config, key, value)
+
+
+def test_transfer_details_and_reference_come_from_configuration(
+    app, monkeypatch, client, login_as, farm
+):
+    enterprise, _ = farm
+    _config(
+        app,
+        monkeypatch,
+        COOP_BANK_HOLDER="SCIC Comptoir",
+        COOP_BANK_IBAN="FR76 3000 4000 0500 0012 3456 789",
+        COOP_BANK_BIC="BNPAFRPPXXX",
+        STRIPE_SECRET_KEY="",
+    )
+    page = _pledge_and_view(client, login_as, farm)
+    assert "SCIC Comptoir" in page
+    assert "FR76 3000 4000 0500 0012 3456 789" in page
+    assert "BNPAFRPPXXX" in page
+    assert f"COMPTOIR-CONTRIB-{enterprise.id}" in page
+    assert "Référence à indiquer sur le virement" in page
+    # Stripe is not configured: said plainly, and no card button
+    assert "Le paiement par carte n'est pas mis en place" in page
+    assert "par carte</a>" not in page
+    assert "joignable" not in page
+
+
+def test_without_bank_details_the_page_says_whom_to_ask(app, monkeypatch, client, login_as, farm):
+    _config(app, monkeypatch, COOP_BANK_IBAN="")
+    page = _pledge_and_view(client, login_as, farm)
+    assert "IBAN" not in page
+    assert "Demandez ses coordonnées bancaires à la coopérative" in page
+
+
+def test_paying_by_card_without_stripe_says_it_is_not_set_up(
+    app, monkeypatch, client, login_as, farm
+):
+    enterprise, _ = farm
+    _config(app, monkeypatch, STRIPE_SECRET_KEY="")
+    _pledge_and_view(client, login_as, farm)
+    response = client.get(f"/enterprises/{enterprise.id}/contribution/pay")
+    assert response.status_code == 302
+    page = _text(client.get(response.headers["Location"]))
+    assert "Le paiement par carte n'est pas mis en place sur cette plateforme" in page
+    assert "injoignable" not in page  # not "the payment service cannot be reached"
+    assert db.session.scalar(select(func.count(ContributionPayment.id))) == 0

@@ -95,3 +95,21 @@ def test_receipt_of_a_pickup_order_shows_no_payment_fee(client, db_session):
     assert _eur("0,25") in money  # cooperative
     assert "payment-fee" in money
     assert _eur("0,62") not in money
+
+
+def test_no_card_fee_text_where_card_payment_is_not_offered(client, db_session, monkeypatch, app):
+    shop = _shop()
+    client.post(
+        f"/cycles/{shop.cycle.id}/cart/items", data={"offer_id": shop.offers[0].id, "quantity": 2}
+    )
+    shop.cycle.hub.allows_online_payment = False
+    page = client.get(f"/cycles/{shop.cycle.id}/cart").get_data(as_text=True)
+    assert 'data-testid="cart-fees"' not in page
+    shop.cycle.hub.allows_online_payment = True
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "")
+    page = client.get(f"/cycles/{shop.cycle.id}/cart").get_data(as_text=True)
+    assert 'data-testid="cart-fees"' not in page
+    transparency = client.get("/cooperative").get_data(as_text=True)
+    assert 'data-testid="card-fees"' not in transparency
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_x")
+    assert 'data-testid="card-fees"' in client.get("/cooperative").get_data(as_text=True)

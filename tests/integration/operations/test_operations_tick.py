@@ -254,5 +254,6 @@ def test_cli_prints_the_counts(app, world):
     assert result.exit_code == 0, result.output
     assert "producer lists: 2" in result.output
     assert "pickup reminders: 0" in result.output
+    assert "closing reminders: 0" in result.output
     result = app.test_cli_runner().invoke(args=["operations", "tick", "--now", at])
     assert "producer lists: 0" in result.output

@@ -81,6 +81,12 @@ def test_demo_orders_are_consistent_and_seeding_twice_adds_nothing(db_session):
                 )
             )
             assert ledger == order.commission_cents
+            # dated when the order was paid (weeks ago for past cycles), not when the seed
+            # ran: last month's statement shows the demo's sales
+            dates = db_session.scalars(
+                select(CommissionEntry.created_at).where(CommissionEntry.order_id == order.id)
+            ).all()
+            assert dates == [order.paid_at]
         else:
             assert paid == []
             assert order.commission_cents == 0
