@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import func, select
@@ -43,7 +42,8 @@ LOW_STOCK = 5
 LIST_LIMIT = 5
 #: where the hub chooses its payment means, first one this deployment has (the hub settings
 #: and Stripe Connect pages are another part of the work; the enterprise page until then)
-PAYMENT_ENDPOINTS = ("hubs.settings", "hub_settings.edit", "payments.connect", "enterprises.edit")
+#: where a hub connects Stripe or chooses pay at pickup
+PAYMENT_ENDPOINT = "hubs.settings"
 
 
 @dataclass(frozen=True)
@@ -74,16 +74,10 @@ def _ids(query: Any) -> set[int]:
     return set(db.session.scalars(query))
 
 
-def _first_endpoint(candidates: tuple[str, ...]) -> str:
-    for endpoint in candidates:
-        if endpoint in current_app.view_functions:
-            return endpoint
-    return candidates[-1]
-
-
 def payments_ready(hub: Enterprise) -> bool:
-    """A Stripe account is connected, or the hub chose to be paid at pickup only."""
-    if hub.stripe_account_id:
+    """The hub's own Stripe account is connected and takes charges, or the hub chose to be paid
+    at pickup only."""
+    if hub.stripe_account_id and hub.stripe_charges_enabled:
         return True
     return hub.allows_pay_at_pickup and not hub.allows_online_payment
 
@@ -119,7 +113,7 @@ def _hub_checklists(hubs: list[Enterprise]) -> dict[int, Checklist]:
     published = _ids(
         select(OrderCycle.hub_id).where(OrderCycle.hub_id.in_(ids), OrderCycle.published.is_(True))
     )
-    pay_endpoint = _first_endpoint(PAYMENT_ENDPOINTS)
+    pay_endpoint = PAYMENT_ENDPOINT
     found = {}
     for hub in hubs:
         first_cycle = first_cycles.get(hub.id)

@@ -48,7 +48,7 @@ def test_a_new_hub_sees_every_step_to_do_with_its_link(client, login_as, db_sess
     assert "Lancer votre comptoir" in page
     assert "0 étape(s) faite(s) sur 6" in page
     expected = {
-        "payments": f"/enterprises/{hub.id}/edit",  # until the hub settings page exists
+        "payments": f"/hubs/{hub.id}/settings",
         "point": f"/hubs/{hub.id}/points/new",
         "producers": f"/hubs/{hub.id}/producers",
         "cycle": f"/hubs/{hub.id}/cycles/new",
@@ -102,6 +102,8 @@ def test_a_connected_stripe_account_is_the_payments_step(db_session):
     hub, _ = hub_with_manager()
     assert not onboarding.payments_ready(hub)
     hub.stripe_account_id = "acct_123"
+    assert not onboarding.payments_ready(hub)  # Stripe still needs the hub's details
+    hub.stripe_charges_enabled = True
     assert onboarding.payments_ready(hub)
 
 
