@@ -174,6 +174,29 @@ def breakdown(line_total_cents: int, line_hub_fee_cents: int, vat_rate_bp: int) 
     )
 
 
+@dataclass(frozen=True)
+class OrderBreakdown:
+    """Who gets what of an order's lines: the producers, the hub (its fees), and of the hub's
+    part the cooperative's commission, rounded once on the order total."""
+
+    producers_cents: int
+    hub_fee_cents: int
+    commission_cents: int
+    total_cents: int
+
+
+def order_breakdown(line_totals: Iterable[int], line_hub_fees: Iterable[int]) -> OrderBreakdown:
+    """From each line's total and the hub fee it contains, in cents."""
+    total = sum(line_totals)
+    fees = sum(line_hub_fees)
+    return OrderBreakdown(
+        producers_cents=total - fees,
+        hub_fee_cents=fees,
+        commission_cents=commission_for(total),
+        total_cents=total,
+    )
+
+
 def producers_share_cents(prices: Iterable[LinePrice]) -> int:
     """What the producers receive of these lines: their totals less the hub fees they contain."""
     return sum(price.line_total_cents - price.line_hub_fee_cents for price in prices)

@@ -84,6 +84,10 @@ def cart_items(cycle: OrderCycle) -> dict[int, int]:
     return _guest_items(cycle)
 
 
+# who gets what of an order's lines (templates/orders/_lines.html): the rule is pricing's
+bp.add_app_template_global(services.pricing.order_breakdown, "order_breakdown")
+
+
 def guest_order_ids() -> list[int]:
     return [int(i) for i in session.get(GUEST_ORDERS_KEY, [])]
 
