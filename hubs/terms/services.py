@@ -100,7 +100,16 @@ def current_terms(hub: Enterprise, now: datetime | None = None) -> SalesTerms:
     body = template_text(hub)
     if found is not None and found.body == body:
         return found
-    return _add_version(hub, body, from_template=True, actor_id=None, now=now or utcnow())
+    # two checkouts (or pages) at once may both write version N: in a savepoint, so the loser
+    # reads the winner's row and its own transaction (a checkout's) goes on
+    try:
+        with db.session.begin_nested():
+            return _add_version(hub, body, from_template=True, actor_id=None, now=now or utcnow())
+    except IntegrityError:
+        again = latest(hub.id)
+        if again is None:  # pragma: no cover - the winner's row is committed
+            raise
+        return again
 
 
 def ensure_current_terms(hub: Enterprise) -> SalesTerms:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from sqlalchemy import func, select
 
+from core.db import db
+from enterprises.models import Enterprise
 from hubs.terms.models import SalesTerms
-from hubs.terms.services import ensure_current_terms
+from hubs.terms.services import current_terms, ensure_current_terms
 from notifications.models import OutboundEmail
 from orders.models import Order
 from tests.factories import HubFactory, MembershipFactory, UserFactory
+from tests.factories_hubs import hub_with_manager
 from tests.factories_orders import make_shop
 
 HUB_DETAILS = {
@@ -257,3 +261,36 @@ def test_an_order_placed_without_a_version_gets_the_current_one(client, db_sessi
     )
     assert response.status_code == 303
     assert db_session.scalar(select(Order)).sales_terms_id == terms_id
+
+
+def test_simultaneous_first_checkouts_share_the_first_version(app, committed):
+    """The first version is written lazily by whoever needs it first (a checkout through the
+    API, a page): eight at once on PostgreSQL all get version 1, none fails."""
+    hub, _ = hub_with_manager()
+    db.session.commit()
+    hub_id = hub.id
+    start = threading.Barrier(8, timeout=30)
+    got: list[int] = []
+    failed: list[BaseException] = []
+
+    def first_checkout() -> None:
+        with app.app_context():
+            try:
+                mine = db.session.get(Enterprise, hub_id)
+                start.wait()
+                got.append(current_terms(mine).version)
+                db.session.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion
+                failed.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=first_checkout) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failed == []
+    assert got == [1] * 8
+    count = select(func.count(SalesTerms.id)).where(SalesTerms.hub_id == hub_id)
+    assert db.session.scalar(count) == 1
