@@ -100,16 +100,13 @@ def current_terms(hub: Enterprise, now: datetime | None = None) -> SalesTerms:
     body = template_text(hub)
     if found is not None and found.body == body:
         return found
-    # two checkouts (or pages) at once may both write version N: in a savepoint, so the loser
-    # reads the winner's row and its own transaction (a checkout's) goes on
-    try:
-        with db.session.begin_nested():
-            return _add_version(hub, body, from_template=True, actor_id=None, now=now or utcnow())
-    except IntegrityError:
-        again = latest(hub.id)
-        if again is None:  # pragma: no cover - the winner's row is committed
-            raise
-        return again
+    # a new version is needed (rare): serialise per hub, then look again, so two checkouts (or
+    # pages) at once write it once and both accept it
+    _lock_hub(hub)
+    found = latest(hub.id)
+    if found is not None and (not found.from_template or found.body == body):
+        return found
+    return _add_version(hub, body, from_template=True, actor_id=None, now=now or utcnow())
 
 
 def ensure_current_terms(hub: Enterprise) -> SalesTerms:
