@@ -100,8 +100,10 @@ def test_producer_creates_a_product_with_two_variants_and_stock(live_url, page_a
     # quick edit of the stock, saved without leaving the page
     first.locator("input[name=stock]").fill("25")
     first.locator("button[type=submit]").click()
+    # a function, not an expression: an expression is eval'd, which the CSP refuses
     page.wait_for_function(
-        "document.querySelector(\"tr[data-sku='CAR-500'] .quick-status\").classList.contains('ok')"
+        "() => document.querySelector(\"tr[data-sku='CAR-500'] .quick-status\")"
+        ".classList.contains('ok')"
     )
 
     db.session.expire_all()
