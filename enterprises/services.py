@@ -33,6 +33,7 @@ from enterprises.errors import (
     InvitationUsed,
     LastOwner,
 )
+from enterprises.geo import find_postcode
 from enterprises.models import Enterprise, HubKind, Invitation, Membership, MembershipRole
 from notifications.services import queue_email
 
@@ -201,11 +202,7 @@ def _clean(data: EnterpriseInput) -> dict[str, Any]:
 
 
 def _postcode_centre(postcode: str) -> tuple[Decimal | None, Decimal | None, str]:
-    """The postcode's centre from the hubs' postcode table when it is loaded (else unknown)."""
-    try:
-        from hubs.services import find_postcode  # optional: the table lives with "hubs near me"
-    except ImportError:  # pragma: no cover - deployments without hubs
-        return None, None, ""
+    """The postcode's centre from the postcode table when it is loaded (else unknown)."""
     found = find_postcode(postcode)
     if found is None:
         return None, None, ""
