@@ -556,3 +556,24 @@ def change_role(membership: Membership, role: MembershipRole) -> Membership:
     membership.role = role
     db.session.commit()
     return membership
+
+
+def managed_enterprises(user: User) -> list[dict[str, Any]]:
+    """The enterprises the user manages, with their role (the "enterprises" of /api/v1/me)."""
+    rows = db.session.execute(
+        select(Enterprise, Membership.role)
+        .join(Membership, Membership.enterprise_id == Enterprise.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Enterprise.name, Enterprise.id)
+    ).all()
+    return [
+        {
+            "id": ent.id,
+            "name": ent.name,
+            "slug": ent.slug,
+            "is_producer": ent.is_producer,
+            "is_hub": ent.is_hub,
+            "role": str(role),
+        }
+        for ent, role in rows
+    ]
