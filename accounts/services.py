@@ -18,7 +18,7 @@ from flask import current_app, url_for
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from accounts import ratelimit, sessions
+from accounts import gdpr, ratelimit, sessions
 from accounts.api_auth import hash_token, new_token_value
 from accounts.errors import (
     EmailNotConfirmed,
@@ -587,43 +587,31 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def export_user_data(user: User) -> dict[str, Any]:
-    """Everything the platform holds about the user, as JSON-ready data (GDPR art. 15 and 20)."""
-    # downstream domains' tables, read here because the export is one document about the user
-    from coop.models import ContributionPledge
-    from enterprises.models import Enterprise, Membership
-    from hubs.models import HubFollower
-    from orders.models import Order
-
-    memberships = db.session.execute(
-        select(Membership, Enterprise)
-        .join(Enterprise, Enterprise.id == Membership.enterprise_id)
-        .where(Membership.user_id == user.id)
-        .order_by(Membership.id)
-    ).all()
-    orders = db.session.scalars(
-        select(Order).where(Order.customer_id == user.id).order_by(Order.placed_at, Order.id)
-    ).all()
-    hub_names = dict(
-        db.session.execute(
-            select(Enterprise.id, Enterprise.name).where(
-                Enterprise.id.in_({o.hub_id for o in orders} | {0})
-            )
-        ).all()
-    )
+def _export_tokens(user: User) -> list[dict[str, Any]]:
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     ).all()
-    pledges = db.session.scalars(
-        select(ContributionPledge)
-        .where(ContributionPledge.chosen_by_id == user.id)
-        .order_by(ContributionPledge.id)
-    ).all()
-    follows = db.session.execute(
-        select(HubFollower, Enterprise)
-        .join(Enterprise, Enterprise.id == HubFollower.hub_id)
-        .where(HubFollower.user_id == user.id)
-    ).all()
+    return [
+        {
+            "name": t.name,
+            "prefix": t.prefix,
+            "scope": t.scope,
+            "created_at": _iso(t.created_at),
+            "last_used_at": _iso(t.last_used_at),
+            "revoked_at": _iso(t.revoked_at),
+        }
+        for t in tokens
+    ]
+
+
+gdpr.register("api_tokens", priority=30, export=_export_tokens)
+
+
+def export_user_data(user: User) -> dict[str, Any]:
+    """Everything the platform holds about the user, as JSON-ready data (GDPR art. 15 and 20).
+
+    The profile is accounts' own; the other parts (memberships, orders, API tokens, contribution
+    choices, followed hubs) are registered by their domains with :mod:`accounts.gdpr`."""
     return {
         "exported_at": utcnow().isoformat(),
         "profile": {
@@ -637,64 +625,7 @@ def export_user_data(user: User) -> dict[str, Any]:
             "last_login_at": _iso(user.last_login_at),
             "is_admin": user.is_admin,
         },
-        "memberships": [
-            {
-                "enterprise_id": ent.id,
-                "enterprise": ent.name,
-                "slug": ent.slug,
-                "role": str(m.role),
-                "since": _iso(m.created_at),
-            }
-            for m, ent in memberships
-        ],
-        "orders": [
-            {
-                "number": o.number,
-                "hub": hub_names.get(o.hub_id, ""),
-                "status": str(o.status),
-                "payment_method": str(o.payment_method),
-                "payment_status": str(o.payment_status),
-                "placed_at": _iso(o.placed_at),
-                "customer_name": o.customer_name,
-                "customer_email": o.customer_email,
-                "customer_phone": o.customer_phone,
-                "customer_note": o.customer_note,
-                "total_cents": o.total_cents,
-                "currency": o.currency,
-                "lines": [
-                    {
-                        "product": line.product_name,
-                        "variant": line.variant_name,
-                        "quantity": line.quantity,
-                        "unit_price_cents": line.unit_price_cents,
-                        "line_total_cents": line.line_total_cents,
-                    }
-                    for line in o.lines
-                ],
-            }
-            for o in orders
-        ],
-        "api_tokens": [
-            {
-                "name": t.name,
-                "prefix": t.prefix,
-                "scope": t.scope,
-                "created_at": _iso(t.created_at),
-                "last_used_at": _iso(t.last_used_at),
-                "revoked_at": _iso(t.revoked_at),
-            }
-            for t in tokens
-        ],
-        "contribution_choices": [
-            {
-                "enterprise_id": p.enterprise_id,
-                "amount_cents": p.amount_cents,
-                "rhythm": str(p.rhythm),
-                "chosen_at": _iso(p.created_at),
-            }
-            for p in pledges
-        ],
-        "followed_hubs": [{"hub": ent.name, "since": _iso(f.created_at)} for f, ent in follows],
+        **gdpr.export_parts(user),
     }
 
 
@@ -712,49 +643,19 @@ def delete_account(user: User, *, password: str) -> DeletionResult:
     are kept for the hubs' accounts with the contact snapshot wiped. An enterprise left without
     any manager is deactivated (hidden) so that nobody is left in charge of a public shop.
     """
-    from enterprises.models import Enterprise, Membership
-    from hubs.models import HubFollower
     from notifications.models import OutboundEmail
-    from orders.models import Cart, CartItem, Order
 
     if not verify_password(user.password_hash, password or ""):
         raise WrongPassword(fields={"password": str(WrongPassword.message)})
     now = utcnow()
     old_email = user.email
-    managed = list(
-        db.session.scalars(select(Membership.enterprise_id).where(Membership.user_id == user.id))
-    )
-    db.session.execute(delete(Membership).where(Membership.user_id == user.id))
-    orphaned = []
-    for enterprise_id in managed:
-        left = db.session.scalar(
-            select(func.count()).where(Membership.enterprise_id == enterprise_id)
-        )
-        if not left:
-            orphaned.append(enterprise_id)
-    if orphaned:
-        db.session.execute(
-            update(Enterprise).where(Enterprise.id.in_(orphaned)).values(is_active=False)
-        )
-    result = db.session.execute(
-        update(Order)
-        .where(Order.customer_id == user.id)
-        .values(
-            customer_name=DELETED_CUSTOMER_NAME,
-            customer_email="",
-            customer_phone="",
-            customer_note="",
-        )
-    )
+    # memberships (10), orders and carts (20), follows (50): registered with accounts.gdpr
+    facts = gdpr.erase_parts(user)
     db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    carts = select(Cart.id).where(Cart.user_id == user.id)
-    db.session.execute(delete(CartItem).where(CartItem.cart_id.in_(carts)))
-    db.session.execute(delete(Cart).where(Cart.user_id == user.id))
-    db.session.execute(delete(HubFollower).where(HubFollower.user_id == user.id))
     sessions.end_sessions(user)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == old_email))
     db.session.execute(delete(OutboundEmail).where(OutboundEmail.to_email == old_email))
@@ -769,8 +670,8 @@ def delete_account(user: User, *, password: str) -> DeletionResult:
     db.session.commit()
     db.session.expire(user, ["memberships", "api_tokens"])
     return DeletionResult(
-        orders_anonymised=int(result.rowcount or 0),  # type: ignore[attr-defined]
-        enterprises_left_without_manager=orphaned,
+        orders_anonymised=int(facts.get("orders_anonymised", 0)),
+        enterprises_left_without_manager=list(facts.get("enterprises_left_without_manager", [])),
     )
 
 

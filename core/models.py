@@ -7,6 +7,7 @@ import importlib
 MODEL_MODULES = (
     "accounts.models",
     "enterprises.models",
+    "enterprises.geo",
     "products.models",
     "hubs.models",
     "hubs.terms.models",

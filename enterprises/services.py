@@ -33,6 +33,7 @@ from enterprises.errors import (
     InvitationUsed,
     LastOwner,
 )
+from enterprises.geo import find_postcode
 from enterprises.models import Enterprise, HubKind, Invitation, Membership, MembershipRole
 from notifications.services import queue_email
 
@@ -201,11 +202,7 @@ def _clean(data: EnterpriseInput) -> dict[str, Any]:
 
 
 def _postcode_centre(postcode: str) -> tuple[Decimal | None, Decimal | None, str]:
-    """The postcode's centre from the hubs' postcode table when it is loaded (else unknown)."""
-    try:
-        from hubs.services import find_postcode  # optional: the table lives with "hubs near me"
-    except ImportError:  # pragma: no cover - deployments without hubs
-        return None, None, ""
+    """The postcode's centre from the postcode table when it is loaded (else unknown)."""
     found = find_postcode(postcode)
     if found is None:
         return None, None, ""
@@ -576,3 +573,24 @@ def change_role(membership: Membership, role: MembershipRole) -> Membership:
     membership.role = role
     db.session.commit()
     return membership
+
+
+def managed_enterprises(user: User) -> list[dict[str, Any]]:
+    """The enterprises the user manages, with their role (the "enterprises" of /api/v1/me)."""
+    rows = db.session.execute(
+        select(Enterprise, Membership.role)
+        .join(Membership, Membership.enterprise_id == Enterprise.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Enterprise.name, Enterprise.id)
+    ).all()
+    return [
+        {
+            "id": ent.id,
+            "name": ent.name,
+            "slug": ent.slug,
+            "is_producer": ent.is_producer,
+            "is_hub": ent.is_hub,
+            "role": str(role),
+        }
+        for ent, role in rows
+    ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Model
 from core.timeutils import utcnow
+from enterprises.geo import Postcode as Postcode  # the table lives below enterprises
 
 if TYPE_CHECKING:
     from enterprises.models import Enterprise
@@ -105,17 +106,3 @@ class HubFollower(Model):
         ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class Postcode(Model):
-    """French postcode centroids from open data (La Poste / IGN), for "hubs near me"."""
-
-    __tablename__ = "postcodes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    postcode: Mapped[str] = mapped_column(String(5), index=True)
-    commune: Mapped[str] = mapped_column(String(120))
-    insee_code: Mapped[str] = mapped_column(String(5), default="")
-    department: Mapped[str] = mapped_column(String(3), default="")
-    latitude: Mapped[Decimal] = mapped_column(Numeric(9, 6))
-    longitude: Mapped[Decimal] = mapped_column(Numeric(9, 6))

@@ -22,6 +22,9 @@ from sqlalchemy.orm import joinedload
 from core.db import db
 from core.timeutils import utcnow
 from enterprises import services as enterprise_services
+from enterprises.geo import Postcode
+from enterprises.geo import PostcodeLocation as PostcodeLocation  # re-exported
+from enterprises.geo import find_postcode as find_postcode  # re-exported
 from enterprises.models import MANUAL_MEANS, Enterprise
 from hubs.errors import (
     LinkExists,
@@ -36,7 +39,6 @@ from hubs.models import (
     HubFollower,
     LinkSide,
     LinkStatus,
-    Postcode,
     ProducerHubLink,
 )
 from notifications.services import queue_email
@@ -406,32 +408,6 @@ def follower_user_ids(hub: Enterprise) -> list[int]:
 
 
 # --------------------------------------------------------------------------- postcodes and distance
-
-
-@dataclass(frozen=True)
-class PostcodeLocation:
-    postcode: str
-    commune: str
-    latitude: Decimal
-    longitude: Decimal
-
-
-def find_postcode(postcode: str) -> PostcodeLocation | None:
-    """The centre of a French postcode (mean of its communes' centres), from the shipped table."""
-    code = (postcode or "").strip()
-    if not (code.isdigit() and len(code) == 5):
-        return None
-    rows = db.session.execute(
-        select(Postcode.commune, Postcode.latitude, Postcode.longitude)
-        .where(Postcode.postcode == code)
-        .order_by(Postcode.id)
-    ).all()
-    if not rows:
-        return None
-    lat = sum((Decimal(r.latitude) for r in rows), Decimal(0)) / len(rows)
-    lon = sum((Decimal(r.longitude) for r in rows), Decimal(0)) / len(rows)
-    q = Decimal("0.000001")
-    return PostcodeLocation(code, rows[0].commune, lat.quantize(q), lon.quantize(q))
 
 
 def locate_postcode(postcode: str) -> PostcodeLocation:

@@ -1,6 +1,6 @@
 """Categories (DFC product types) and labels (DFC facets) as the catalogue uses them.
 
-The taxonomies are loaded by ``interop.vocabulary`` (the one loader of the DFC files); this module
+The taxonomies are loaded by ``core.dfc.vocabulary`` (the one loader of the DFC files); this module
 only adapts them: the current language, and resolving what a producer typed in a spreadsheet
 ("tomate", "Tomato", "tomato", "dfc-pt:tomato") to a code.
 """
@@ -19,7 +19,7 @@ FACET_PREFIX = "dfc-f:"
 
 
 def _vocabulary() -> Any:
-    from interop import vocabulary
+    from core.dfc import vocabulary
 
     return vocabulary
 
