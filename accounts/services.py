@@ -35,6 +35,7 @@ from accounts.errors import (
 )
 from accounts.models import ApiToken, LoginAttempt, UsedToken, User
 from accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+from accounts.signals import email_proven
 from accounts.tokens import (
     CHANGE_EMAIL,
     CONFIRM_EMAIL,
@@ -190,7 +191,7 @@ def confirm_email(token: str) -> User:
     """Mark the address confirmed. Raises LinkExpired or LinkInvalid (tampered, other address).
 
     Opening the link twice is harmless (it stays confirmed). The orders placed as a guest with
-    this address join the account (:func:`claim_guest_orders`).
+    this address join the account (``accounts.signals.email_proven``: orders listens).
     """
     data = _read(CONFIRM_EMAIL, token)
     user = db.session.get(User, data.get("uid"))
@@ -198,27 +199,9 @@ def confirm_email(token: str) -> User:
         raise LinkInvalid()
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
-    claim_guest_orders(user)
+    email_proven.send(user)
     db.session.commit()
     return user
-
-
-def claim_guest_orders(user: User) -> int:
-    """Attach the orders placed as a guest with the user's address to the account (they then
-    show in "My orders"); flush only. Called once the address is proven (confirmation link,
-    password reset, address change), never on sign-up: anyone may sign up with any address.
-    Returns how many orders were attached."""
-    from orders.models import Order
-
-    if not user.email or user.deleted_at is not None:
-        return 0
-    result = db.session.execute(
-        update(Order)
-        .where(Order.customer_id.is_(None), Order.customer_email == user.email)
-        .values(customer_id=user.id)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _read(purpose: str, token: str) -> dict[str, Any]:
@@ -423,7 +406,7 @@ def reset_password(token: str, new_password: str) -> User:
     )
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
-    claim_guest_orders(user)
+    email_proven.send(user)
     db.session.commit()
     return user
 
@@ -529,7 +512,7 @@ def confirm_email_change(token: str) -> User:
             user.email_confirmed_at = utcnow()
     except IntegrityError as exc:
         raise EmailTaken() from exc
-    claim_guest_orders(user)
+    email_proven.send(user)
     db.session.commit()
     return user
 

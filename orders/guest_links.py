@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from accounts import ratelimit
+from accounts.models import User
+from accounts.signals import email_proven
 from core.db import db
 from core.timeutils import utcnow
 from cycles.models import PickupWindow
@@ -57,3 +59,24 @@ def send_guest_links(email: str, *, locale: str = "fr", ip: str | None = None) -
         )
     db.session.commit()
     return len(orders)
+
+
+def claim_guest_orders(user: User) -> int:
+    """Attach the orders placed as a guest with the user's address to the account (they then
+    show in "My orders"); flush only. Runs when the address is proven (``accounts.signals.
+    email_proven``: confirmation link, password reset, address change), never on sign-up:
+    anyone may sign up with any address. Returns how many orders were attached."""
+    if not user.email or user.deleted_at is not None:
+        return 0
+    result = db.session.execute(
+        update(Order)
+        .where(Order.customer_id.is_(None), Order.customer_email == user.email)
+        .values(customer_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@email_proven.connect
+def _on_email_proven(user: User, **_extra: object) -> None:
+    claim_guest_orders(user)

@@ -10,6 +10,7 @@ from accounts import services
 from accounts.models import User
 from accounts.tokens import RESET_PASSWORD, make_token
 from core.db import db
+from orders.guest_links import claim_guest_orders
 from orders.models import Order
 from tests.factories import OrderFactory, UserFactory
 from tests.factories_accounts import link_path, outbox
@@ -73,8 +74,8 @@ def test_claiming_twice_attaches_nothing_more_and_skips_other_accounts_orders(db
     taken = OrderFactory(customer=someone, customer_email="camille@example.org", number="G-4")
     guest = _guest_order("camille@example.org", "G-000005")
     db.session.flush()
-    assert services.claim_guest_orders(user) == 1
-    assert services.claim_guest_orders(user) == 0
+    assert claim_guest_orders(user) == 1
+    assert claim_guest_orders(user) == 0
     db.session.refresh(taken)
     db.session.refresh(guest)
     assert taken.customer_id == someone.id
