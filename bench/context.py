@@ -83,3 +83,18 @@ class BenchContext:
             MAIL_SERVER="",
         )
         return env
+
+
+def logged_in_client(app, user_id: int):
+    """A test client logged in as ``user_id`` (logins are server-side records: see
+    accounts.sessions), as the tests do it."""
+    from core.db import db
+    from tests.login import session_values
+
+    with app.app_context():
+        values = session_values(user_id)
+        db.session.remove()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session.update(values)
+    return client

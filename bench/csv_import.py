@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from bench.context import logged_in_client
 from bench.report import emit, median
 
 ROWS = 10_000
@@ -79,10 +80,7 @@ def run(ctx) -> None:
         producer_id, user_id = producer.id, user.id
         db.session.remove()
 
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+    client = logged_in_client(app, user_id)
     for name, query in (("", ""), ("_search", "?q=miel&status=active&page=3")):
         samples = []
         for _ in range(20):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 
+from bench.context import logged_in_client
 from bench.report import emit, median
 
 #: the whole set is downloaded this many times; the median round is reported (a shared
@@ -34,10 +35,7 @@ def run(ctx) -> None:
     with app.app_context():
         manager_id = db.session.scalar(select(User.id).where(User.email == dataset.manager_email))
         db.session.remove()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(manager_id)
-        session["_fresh"] = True
+    client = logged_in_client(app, manager_id)
     base = f"/hubs/{dataset.hub_id}/cycles/{dataset.cycle_id}/reports"
 
     def fetch(name: str, fmt: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
+from bench.context import logged_in_client
 from bench.report import emit, median, percentile
 
 DATABASE = "comptoir_bench_producer"
@@ -99,10 +100,7 @@ def run(ctx) -> None:
 
     app = ctx.new_app(DATABASE)
     producer_id, user_id = _build(app)
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+    client = logged_in_client(app, user_id)
     first = f"/producers/{producer_id}/products"
     client.get(first)  # templates compiled
     samples = _timed(client, first)
