@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from coop import commission
 from coop.commission import commission_for
 from orders.pricing import breakdown
+from payments import commission as ledger
 
 
 def test_a_12_34_eur_order_gives_a_12_cent_commission():
@@ -33,7 +33,7 @@ def test_a_negative_base_gives_no_commission():
 
 
 def test_the_rule_and_its_examples_are_written_in_the_docstring():
-    doc = commission.__doc__ or ""
+    doc = ledger.__doc__ or ""  # written once, beside the order's money
     assert "half up" in doc
     assert "12.34 EUR -> 0.12 EUR" in doc
     assert "0.50 EUR" in doc
