@@ -31,7 +31,7 @@ from demo.accounts import CITIZEN, get_enterprise, get_user
 from enterprises.models import Enterprise
 from orders import pricing
 from orders import services as order_services
-from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
+from orders.models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from payments.models import Payment, PaymentState
 
 CITIZENS = (
@@ -202,27 +202,8 @@ def _past_order(
     for offer in sorted(
         _pick_lines(rng, offers, rng.randint(2, 4)), key=lambda o: (o.producer_id, o.id)
     ):
-        variant = offer.variant
         quantity = _quantity(rng, offer)
-        price = pricing.price_offer(offer, variant, quantity)
-        order.lines.append(
-            OrderLine(
-                offer_id=offer.id,
-                variant_id=variant.id,
-                producer_id=offer.producer_id,
-                product_name=variant.product.name[:150],
-                variant_name=variant.name[:120],
-                sku=variant.sku[:64],
-                quantity=quantity,
-                producer_price_cents=price.producer_price_cents,
-                hub_fee_cents=price.hub_fee_cents,
-                unit_price_cents=price.unit_price_cents,
-                vat_rate_bp=variant.product.vat_rate_bp,
-                sold_by_weight=variant.sold_by_weight,
-                estimated_weight_g=pricing.estimated_weight_g(variant),
-                line_total_cents=price.line_total_cents,
-            )
-        )
+        order.lines.append(order_services.new_line(offer, quantity))
     if cancelled:
         order.status = OrderStatus.cancelled
         order.cancelled_at = placed + timedelta(hours=3)

@@ -232,7 +232,7 @@ def place_order(
         offer = offers[offer_id]
         quantity = wanted[offer_id]
         _take_stock(offer, quantity)
-        order.lines.append(_new_line(offer, quantity))
+        order.lines.append(new_line(offer, quantity))
     pricing.recompute_totals(order)
     if order.total_cents < cycle.hub.min_order_cents:
         raise BelowMinimumOrder(cycle.hub.min_order_cents)
@@ -277,7 +277,7 @@ def place_order(
     return order
 
 
-def _new_line(offer: CycleOffer, quantity: int) -> OrderLine:
+def new_line(offer: CycleOffer, quantity: int) -> OrderLine:
     variant = offer.variant
     price = pricing.price_offer(offer, variant, quantity)
     per_item_g = pricing.estimated_weight_g(variant)

@@ -19,7 +19,7 @@ from cycles.models import PickupWindow
 from cycles.services import require_open
 from notifications.services import queue_email
 from orders import fulfilment, pricing
-from orders.checkout import _new_line, order_link, order_locale
+from orders.checkout import new_line, order_link, order_locale
 from orders.errors import (
     InsufficientStock,
     OfferUnavailable,
@@ -355,7 +355,7 @@ def change_lines(
     for offer_id, quantity in added.items():
         offer = offers[offer_id]
         _take_stock(offer, quantity)
-        new_lines.append(_new_line(offer, quantity))
+        new_lines.append(new_line(offer, quantity))
         order.lines.append(new_lines[-1])
     pricing.recompute_totals(order)
     diffs: list[LineDiff] = []
