@@ -11,7 +11,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
 from core.db import commit_keeping_loaded, db
@@ -166,7 +166,9 @@ def set_cart_quantity(
     cart = None
     if user is not None:
         cart = _lock_cart(user, cycle, create=True)
-        items = get_cart_items(user, cycle)
+        assert cart is not None
+        # its items came with the locked row (one statement instead of two)
+        items = {item.offer_id: item.quantity for item in cart.items}
     items = dict(items or {})
     wanted = (items.get(offer_id, 0) + quantity) if add else quantity
     wanted = max(0, min(wanted, MAX_QUANTITY))
@@ -201,7 +203,15 @@ def _lock_cart(user: User, cycle: OrderCycle, *, create: bool) -> Cart | None:
     """The person's cart row for the cycle, locked (created first if ``create``), so that two
     requests of the same person (two tabs, quick clicks) apply one after the other."""
     where = (Cart.user_id == user.id, Cart.cycle_id == cycle.id)
-    locked = select(Cart).where(*where).with_for_update().execution_options(populate_existing=True)
+    # its items by a second statement, run once the lock is held, so they are the latest ones
+    # (a join would read them from the snapshot taken before waiting for the lock)
+    locked = (
+        select(Cart)
+        .where(*where)
+        .options(selectinload(Cart.items))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     cart = db.session.scalar(locked)
     if cart is None and create:
         try:

@@ -17,7 +17,7 @@ from accounts.models import User
 from core.db import commit_keeping_loaded, db
 from cycles.models import CycleOffer, OrderCycle, PickupWindow
 from cycles.services import require_open
-from hubs.terms.services import accepted_terms_id
+from hubs.terms.services import accepted_terms
 from notifications.services import queue_email
 from orders import pricing
 from orders.errors import (
@@ -180,6 +180,8 @@ def place_order(
     if slot_ids and pickup_slot_id not in slot_ids:
         raise InvalidCheckout(fields={"pickup_slot_id": [str(_l("Choose a pickup slot."))]})
 
+    # before the item locks, which are held until the commit: this may render the hub's terms
+    terms = accepted_terms(cycle.hub, sales_terms_id, now)
     offers = _lock_stock(wanted)
     # A concurrent double submission waited on the same item locks: it now sees the first order.
     existing = _existing_for_key(idempotency_key, customer, guest_email)
@@ -215,7 +217,7 @@ def place_order(
         currency=current_app.config.get("CURRENCY", "EUR"),
         customer_note=(customer_note or "").strip()[:2000],
         terms_accepted_at=now,
-        sales_terms_id=accepted_terms_id(cycle.hub, sales_terms_id, now),
+        sales_terms=terms,
         placed_at=now,
     )
     if method is PaymentMethod.card:

@@ -173,12 +173,12 @@ class TermsVersionUnknown(ValidationFailed):
     message = _l("These sales terms are not the hub's: reload the page and accept them again.")
 
 
-def accepted_terms_id(hub: Enterprise, terms_id: int | None, now: datetime) -> int:
-    """The id to store on an order: the version the buyer was shown (it must be this hub's),
-    or the hub's current version when the caller did not say (API, older forms). Flushes only."""
+def accepted_terms(hub: Enterprise, terms_id: int | None, now: datetime) -> SalesTerms:
+    """The version to store on an order: the one the buyer was shown (it must be this hub's), or
+    the hub's current version when the caller did not say (API, older forms). Flushes only."""
     if terms_id is None:
-        return current_terms(hub, now).id
+        return current_terms(hub, now)
     terms = db.session.get(SalesTerms, terms_id)
     if terms is None or terms.hub_id != hub.id:
         raise TermsVersionUnknown()
-    return terms.id
+    return terms
