@@ -79,3 +79,15 @@ def test_cancellation_email_gives_the_reason_in_french(db_session):
     assert mail.subject == f"Votre commande {order.number} a été annulée"
     assert "Vous avez annulé cette commande." in mail.body_text
     assert "cancelled by the customer" not in mail.body_text
+
+
+def test_cancelling_an_order_paid_at_pickup_does_not_promise_a_card_refund(db_session):
+    from payments.services import record_manual_payment
+
+    shop = make_shop(offers=1, hub_kwargs={"name": "La Grange"})
+    order = _place(shop, UserFactory(locale="fr"))
+    record_manual_payment(order, method="cash", actor=None)
+    services.cancel_order(order, actor=None, reason="")
+    body = _mail(db_session, "order_cancelled", order).body_text
+    assert "carte" not in body
+    assert "Vous avez payé cette commande à La Grange au retrait" in body
