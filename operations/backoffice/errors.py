@@ -57,3 +57,8 @@ class NotSoldByWeight(DomainError):
     code = "not_sold_by_weight"
     status = 422
     message = _l("Only a product sold by weight has a final weight.")
+
+
+class MeansNotAccepted(DomainError):
+    code = "means_not_accepted"
+    message = _l("The hub does not accept this means of payment at pickup (see its settings).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -186,6 +187,14 @@ class PaidForm(FlaskForm):
         choices=choices(MANUAL_METHOD_LABELS.items()),
         validators=[DataRequired(), AnyOf(list(MANUAL_METHOD_LABELS))],
     )
+
+    @classmethod
+    def for_hub(cls, means: list[str], **kwargs: Any) -> PaidForm:
+        """The form offering the means the hub accepts at pickup (its settings), in its order."""
+        form = cls(**kwargs)
+        form.method.choices = choices((m, MANUAL_METHOD_LABELS[m]) for m in means)
+        form.method.validators = [DataRequired(), AnyOf(list(means))]
+        return form
 
 
 class CollectedForm(FlaskForm):

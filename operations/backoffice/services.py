@@ -20,10 +20,12 @@ from core.db import db
 from core.errors import DomainError
 from core.timeutils import utcnow
 from cycles.models import OrderCycle, PickupWindow
+from enterprises.models import Enterprise
 from notifications.services import queue_email
 from operations.backoffice.errors import (
     AlreadyPaid,
     EmptyOrder,
+    MeansNotAccepted,
     NothingToRefund,
     NotSoldByWeight,
     OrderCancelled,
@@ -506,13 +508,23 @@ def refund_order(order: Order, amount_cents: int, *, actor: User | None, reason:
     return refund
 
 
+def manual_means(hub: Enterprise) -> list[str]:
+    """The means a payment at pickup may be recorded with: those the hub accepts (its settings),
+    or all of them when it chose none (a card order paid on site, by a hub that takes no
+    payment at pickup)."""
+    return hub.manual_means or list(payment_services.MANUAL_METHODS)
+
+
 def mark_paid(order: Order, *, method: str, actor: User | None) -> Payment:
     """Record a payment at pickup (cash, cheque, card terminal, transfer): the whole order when
     unpaid, or the balance left by a line edit. A card order never paid online can be paid on
     site: its PaymentIntent is cancelled first (PaymentInProgress if Stripe already took it).
-    Raises OrderCancelled, AlreadyPaid, PaymentInProgress, PaymentNotPossible (unknown method)."""
+    Raises OrderCancelled, AlreadyPaid, PaymentInProgress, MeansNotAccepted (a means the hub does
+    not accept: ``manual_means``)."""
     if order.status is OrderStatus.cancelled:
         raise OrderCancelled()
+    if method not in manual_means(order.hub):
+        raise MeansNotAccepted()
     if order.payment_status in (PaymentStatus.unpaid, PaymentStatus.pending):
         if order.payment_method is PaymentMethod.card:
             # the citizen pays on site instead: the PaymentIntent must not be paid as well

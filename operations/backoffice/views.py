@@ -131,7 +131,8 @@ def _render_order(hub: Enterprise, order: Order, status: int = 200, **forms: Any
             line_values=forms.get("line_values") or MultiDict(),
             cancel_form=forms.get("cancel_form") or CancelForm(formdata=None),
             refund_form=refund_form,
-            paid_form=forms.get("paid_form") or PaidForm(formdata=None),
+            paid_form=forms.get("paid_form")
+            or PaidForm.for_hub(services.manual_means(hub), formdata=None),
             note_form=forms.get("note_form")
             or NoteForm(formdata=None, staff_note=order.staff_note),
             collected_form=CollectedForm(formdata=None),
@@ -256,7 +257,7 @@ def _pending_refund(cents: int) -> str:
 @redirect_on_error("backoffice.order", anchor="payments")
 def mark_paid(hub_id: int, order_id: int):
     hub, order = _order(hub_id, order_id)
-    form = PaidForm()
+    form = PaidForm.for_hub(services.manual_means(hub))
     if not form.validate():
         return _render_order(hub, order, 422, paid_form=form)
     services.mark_paid(order, method=form.method.data, actor=current_user)

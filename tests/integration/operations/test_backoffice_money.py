@@ -124,7 +124,7 @@ def test_paid_at_pickup_order_edited_down_records_the_money_given_back(db_sessio
 def test_goodwill_refund_does_not_create_a_balance(db_session):
     shop, manager = shop_with_manager(offers=1)
     order = place(shop, [(shop.offers[0].id, 2)])
-    services.mark_paid(order, method="card_on_site", actor=manager)
+    services.mark_paid(order, method="cheque", actor=manager)
     services.refund_order(order, 300, actor=manager, reason="Œufs cassés")
     assert services.balance_due_cents(order) == 0
     assert sum(_commission(order)) == 7  # 1 % of 6,90

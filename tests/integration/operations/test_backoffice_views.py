@@ -363,3 +363,35 @@ def test_admin_sees_any_hub(db_session, login_as):
     admin = UserFactory(is_admin=True)
     assert login_as(admin).get(_url(order)).status_code == 200
     MembershipFactory  # noqa: B018 - imported for the other tests' readers
+
+
+def test_mark_paid_offers_only_the_means_the_hub_accepts(db_session, login_as):
+    shop, manager = shop_with_manager(offers=1)
+    shop.hub.manual_payment_means = "cash"
+    db.session.commit()
+    order = place(shop, [(shop.offers[0].id, 2)])
+    client = in_language(login_as(manager), "fr")
+    page = client.get(_url(order)).get_data(as_text=True)
+    start = page.index('name="method"')
+    select_html = page[start : page.index("</select>", start)]
+    assert "Espèces" in select_html
+    assert "Chèque" not in select_html
+
+    refused = client.post(_url(order, "paid"), data={"method": "cheque"})
+    assert refused.status_code == 422
+    assert db.session.scalar(select(func.count(Payment.id))) == 0
+    assert client.post(_url(order, "paid"), data={"method": "cash"}).status_code == 302
+    assert db.session.scalar(select(func.count(Payment.id))) == 1
+
+
+def test_mark_paid_service_refuses_a_means_the_hub_does_not_accept(db_session):
+    import pytest
+
+    from operations.backoffice import services
+    from operations.backoffice.errors import MeansNotAccepted
+
+    shop, manager = shop_with_manager(offers=1)
+    order = place(shop, [(shop.offers[0].id, 2)])  # the hub accepts cash and cheques
+    with pytest.raises(MeansNotAccepted):
+        services.mark_paid(order, method="transfer", actor=manager)
+    assert db.session.scalar(select(func.count(Payment.id))) == 0
