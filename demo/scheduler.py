@@ -2,10 +2,11 @@
 
 In production cron runs the jobs of the README's table (``flask mail send`` every minute,
 ``flask orders release-expired`` and ``flask operations tick`` every five minutes,
-``flask cycles roll`` hourly, ``flask billing statements`` monthly). ``make run`` starts
-``flask demo jobs`` next to the web server instead, so that confirmation and reset e-mails, the
-weekly roll, cycle notices, producers' lists and statements happen while one clicks through the
-demo; it stops with ``make run`` (Ctrl+C). Development only (``core.config.is_development``).
+``flask cycles roll`` hourly, ``flask billing statements`` monthly, the purges daily).
+``make run`` starts ``flask demo jobs`` next to the web server instead, so that confirmation and
+reset e-mails, the weekly roll, cycle notices, producers' lists and statements happen while one
+clicks through the demo; it stops with ``make run`` (Ctrl+C). Development only
+(``core.config.is_development``).
 
 E-mails: with a ``MAIL_SERVER`` (e.g. a local MailHog / ``python -m aiosmtpd -n``) they are sent
 to it; without one they are written on the console and marked sent, and every message can be
@@ -32,6 +33,7 @@ TICK_EVERY = timedelta(minutes=5)
 RELEASE_EVERY = timedelta(minutes=5)
 ROLL_EVERY = timedelta(hours=1)
 STATEMENTS_EVERY = timedelta(hours=6)
+PURGE_EVERY = timedelta(days=1)
 
 
 def print_pending(write: Callable[[str], None], limit: int = 100) -> int:
@@ -98,6 +100,15 @@ def statements(now: datetime) -> int:
     return len(build_statements(last_ended_month(now), now))
 
 
+def purge(now: datetime) -> str:
+    """The daily purges; says something only when they deleted something."""
+    from accounts.services import purge_login_attempts
+    from notifications.services import purge_old_copies
+
+    attempts, copies = purge_login_attempts(), purge_old_copies(now)
+    return f"login attempts {attempts}, e-mail copies {copies}" if attempts or copies else ""
+
+
 @dataclass
 class Schedule:
     """When each job last ran (they all run at the first pass)."""
@@ -121,6 +132,7 @@ def run_once(schedule: Schedule, now: datetime, write: Callable[[str], None]) ->
         ("roll", ROLL_EVERY, lambda: roll()),
         ("tick", TICK_EVERY, lambda: tick(now)),
         ("statements", STATEMENTS_EVERY, lambda: statements(now)),
+        ("purge", PURGE_EVERY, lambda: purge(now)),
         ("mail", MAIL_EVERY, lambda: send_mail(write)),  # last: sends what the others queued
     ]
     for name, every, job in jobs:

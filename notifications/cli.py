@@ -1,4 +1,5 @@
-"""``flask mail send`` (cron, every minute) and ``flask mail failed``: the e-mail outbox."""
+"""``flask mail send`` (cron, every minute), ``flask mail purge`` (daily) and ``flask mail failed``:
+the e-mail outbox."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from core.db import db
 from notifications.models import EmailStatus, OutboundEmail
-from notifications.services import alert_admins_of_failures, deliver_pending
+from notifications.services import alert_admins_of_failures, deliver_pending, purge_old_copies
 
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
 
@@ -40,6 +41,12 @@ def failed(limit: int) -> None:
             f"{message.id}\t{message.next_attempt_at:%Y-%m-%d %H:%M}\t{message.to_email}\t"
             f"{message.kind}\t{message.last_error}"
         )
+
+
+@mail_cli.command("purge")
+def purge() -> None:
+    """Delete the copies of e-mails sent or given up more than 90 days ago (run daily)."""
+    click.echo(f"{purge_old_copies()} e-mail copy(ies) deleted.")
 
 
 def register(app: Flask) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.db import db, on_postgresql
@@ -93,6 +93,9 @@ def _has_html(template: str) -> bool:
 #: a message that fails is retried, with a growing delay, until it is this old (a relay down for a
 #: long weekend loses nothing); then it is marked failed and the platform admins are told
 GIVE_UP_AFTER = timedelta(days=3)
+#: copies of sent and given-up e-mails are kept this long (support: "did my confirmation
+#: leave?"), then deleted by the daily ``flask mail purge``; messages still to send are kept
+KEEP_COPIES_FOR = timedelta(days=90)
 #: the longest wait between two attempts (2, 4, 8 ... minutes, then every hour)
 MAX_RETRY_DELAY = timedelta(hours=1)
 #: the digest that tells the platform admins which messages could not be delivered
@@ -402,3 +405,17 @@ def init_app(app: Flask) -> None:
         if g.pop("emails_queued", False) and response.status_code < 400:
             response.call_on_close(partial(_deliver_after_response, app))
         return response
+
+
+def purge_old_copies(now: datetime | None = None, older_than: timedelta = KEEP_COPIES_FOR) -> int:
+    """Delete the copies of messages sent or given up more than ``older_than`` ago (personal
+    data kept no longer than needed: docs/deploy.md, the privacy page). Returns how many."""
+    cutoff = (now or utcnow()) - older_than
+    result = db.session.execute(
+        delete(OutboundEmail).where(
+            OutboundEmail.status.in_((EmailStatus.sent, EmailStatus.failed)),
+            OutboundEmail.created_at < cutoff,
+        )
+    )
+    db.session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

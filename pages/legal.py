@@ -78,6 +78,7 @@ class Retention:
     guest_link_days_after_pickup: int
     payment_hold_minutes: int
     mail_retry_days: int
+    mail_copy_days: int
 
 
 def _default_days(func: Any, name: str) -> int:
@@ -86,7 +87,7 @@ def _default_days(func: Any, name: str) -> int:
 
 
 def retention(config: dict[str, Any]) -> Retention:
-    from notifications.services import GIVE_UP_AFTER
+    from notifications.services import GIVE_UP_AFTER, KEEP_COPIES_FOR
 
     return Retention(
         login_attempts_days=_default_days(purge_login_attempts, "older_than"),
@@ -95,4 +96,5 @@ def retention(config: dict[str, Any]) -> Retention:
         guest_link_days_after_pickup=LINK_DAYS_AFTER_PICKUP,
         payment_hold_minutes=int(config.get("PAYMENT_HOLD_MINUTES", 30)),
         mail_retry_days=GIVE_UP_AFTER.days,
+        mail_copy_days=KEEP_COPIES_FOR.days,
     )
