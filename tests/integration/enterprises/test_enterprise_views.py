@@ -176,6 +176,8 @@ def test_dashboard_lists_managed_enterprises_with_their_management_links(client,
     assert other.name not in html
     assert f"/enterprises/{hub.id}/edit" in html
     assert f"/hubs/{hub.id}/manage" in html  # the hubs package's page
+    assert f"/hubs/{hub.id}/settings" in html  # payments and choices, one click away
+    assert f"/hubs/{producer.id}/settings" not in html
     assert f"/hubs/{hub.id}/cycles" in html
     assert f"/producers/{producer.id}/products" in html
     assert f"/hubs/{producer.id}/manage" not in html
