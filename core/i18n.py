@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import (
     format_currency,
     format_date,
-    format_datetime,
     format_decimal,
     format_time,
     get_locale,
@@ -47,18 +47,51 @@ def cents(value: int | None, currency: str | None = None) -> str:
     return format_currency(amount, currency or current_app.config["CURRENCY"])
 
 
+#: one date format per context (docs/ui.md): the names templates pass to ``localdate`` and
+#: ``localdt``, as CLDR skeletons, so each language orders them its own way and English never
+#: gets the ambiguous "12/5/26"
+DATE_SKELETONS = {
+    "medium": "yMMMd",  # 5 déc. 2026 / Dec 5, 2026: lists, tables, messages
+    "short": "yMMMd",  # the same (kept: "short" was numeric and ambiguous in English)
+    "day": "MMMEd",  # sam. 5 déc. / Sat, Dec 5: a pickup or closing day this season
+    "day_month": "MMMd",  # 5 déc. / Dec 5: chart axes
+    "month": "yMMMM",  # décembre 2026 / December 2026: monthly statements
+}
+
+
+def _skeleton(value: date | datetime, name: str) -> str:
+    return babel_dates.format_skeleton(DATE_SKELETONS[name], value, locale=get_locale())
+
+
 def localdt(value: datetime | None, fmt: str = "medium") -> str:
+    """A moment: "5 déc. 2026, 17:00" (fr), "Dec 5, 2026, 5:00 PM" (en); ``fmt`` one of
+    ``DATE_SKELETONS`` (the date part), or ``full`` (``localdaytime``)."""
     if value is None:
         return ""
-    return format_datetime(to_local(value), fmt)
+    if fmt == "full":
+        return localdaytime(value)
+    local = to_local(value)
+    if fmt not in DATE_SKELETONS:  # a CLDR pattern, as before
+        return babel_dates.format_datetime(local, fmt, locale=get_locale())
+    pattern = babel_dates.get_datetime_format("medium", locale=get_locale())
+    return str(pattern).replace("{1}", _skeleton(local, fmt)).replace("{0}", localtime(value))
 
 
 def localdate(value: date | datetime | None, fmt: str = "medium") -> str:
+    """A day: "5 déc. 2026" by default; ``full`` "samedi 5 décembre 2026"; or a name of
+    ``DATE_SKELETONS``."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = to_local(value)
+    if fmt in DATE_SKELETONS:
+        return _skeleton(value, fmt)
     return format_date(value, fmt)
+
+
+def localmonth(value: date | datetime | None) -> str:
+    """A month: "décembre 2026" (fr), "December 2026" (en)."""
+    return localdate(value, "month")
 
 
 def localtime(value: datetime | None) -> str:
@@ -95,6 +128,7 @@ def register_i18n(app: Flask) -> None:
         cents=cents,
         localdt=localdt,
         localdate=localdate,
+        localmonth=localmonth,
         localtime=localtime,
         localdaytime=localdaytime,
         number=number,

@@ -97,7 +97,7 @@ class HubSettingsForm(FlaskForm):
         choices=choices(MANUAL_MEANS_LABELS.items()),
     )
     allows_order_changes = BooleanField(_l("Buyers may change their order until the cycle closes"))
-    default_margin = HundredthsField(_l("Default hub margin (%)"), validators=[_hundredths])
+    default_margin = HundredthsField(_l("Default hub fee (%)"), validators=[_hundredths])
     min_order = HundredthsField(_l("Minimum order (€)"), validators=[_hundredths])
     contact_email = EmailField(
         _l("Contact e-mail shown to buyers"),

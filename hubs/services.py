@@ -563,7 +563,7 @@ def update_settings(hub: Enterprise, settings: HubSettings) -> Enterprise:
             str(_l("Choose how buyers may pay at pickup."))
         )
     if not 0 <= settings.default_margin_bp <= MAX_MARGIN_BP:
-        errors["default_margin"] = [str(_l("A margin is between 0 and 100 %."))]
+        errors["default_margin"] = [str(_l("A hub fee is between 0 and 100 %."))]
     if not 0 <= settings.min_order_cents <= MAX_MIN_ORDER_CENTS:
         errors["min_order"] = [str(_l("The minimum order is between 0 and 1,000 €."))]
     links = {
@@ -575,7 +575,7 @@ def update_settings(hub: Enterprise, settings: HubSettings) -> Enterprise:
         if link_id not in links:
             errors[f"margin_{link_id}"] = [str(_l("Unknown producer."))]
         elif margin is not None and not 0 <= margin <= MAX_MARGIN_BP:
-            errors[f"margin_{link_id}"] = [str(_l("A margin is between 0 and 100 %."))]
+            errors[f"margin_{link_id}"] = [str(_l("A hub fee is between 0 and 100 %."))]
     if errors:
         raise SettingsInvalid(fields=errors)
     hub.allows_online_payment = settings.accepts_card

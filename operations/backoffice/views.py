@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from core.forms import choices
 from core.i18n import cents as _cents
-from core.i18n import localdt, localtime
+from core.i18n import localdate, localtime
 from core.views import load, redirect_on_error
 from enterprises.models import Enterprise
 from operations.access import hub_cycle_or_404, hub_or_404
@@ -109,7 +109,7 @@ def cycle_orders(hub_id: int, cycle_id: int):
 
 
 def _when(window) -> str:
-    return f"{localdt(window.starts_at, 'EEE d MMM')} {localtime(window.starts_at)}"
+    return f"{localdate(window.starts_at, 'day')} {localtime(window.starts_at)}"
 
 
 # --------------------------------------------------------------------------- one order

@@ -424,9 +424,9 @@ def csv_header() -> list[str]:
 def csv_rows(summaries: list[CycleSummary]) -> Iterator[list[str]]:
     for summary in summaries:
         cycle = summary.cycle
-        closes = to_local(cycle.effective_closes_at).strftime("%d/%m/%Y %H:%M")
+        closes = to_local(cycle.effective_closes_at).strftime("%Y-%m-%d %H:%M")
         for order in summary.orders:
-            pickup = to_local(order.pickup_starts_at).strftime("%d/%m/%Y %H:%M")
+            pickup = to_local(order.pickup_starts_at).strftime("%Y-%m-%d %H:%M")
             for line in order.lines:
                 yield [
                     summary.hub.name,

@@ -518,7 +518,7 @@ def fees(cycle: OrderCycle) -> Report:
         totals=totals,
         notes=[
             _(
-                "Hub fee: the hub's share included in the order total. Commission: 1 % of what "
+                "Hub fee: what the hub keeps, included in the order total. Commission: 1 % of what "
                 "the citizen paid and kept for the goods, recorded when the order is paid; a "
                 "refund reverses its share in the commission ledger."
             )

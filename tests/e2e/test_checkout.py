@@ -137,7 +137,7 @@ def test_citizen_fills_a_two_producer_cart_picks_a_slot_and_pays_by_card(
     assert lines.count() == 2
     tomato = _text(lines.filter(has_text="Tomates anciennes").inner_text())
     assert "Producteur : 9,00 €" in tomato
-    assert "Marge du comptoir : 0,90 €" in tomato
+    assert "Part du comptoir : 0,90 €" in tomato
     assert "dont 1 % de commission de soutien : 0,10 €" in tomato
     assert "TVA incluse (5,5 %) : 0,52 €" in tomato
     assert "9,90 €" in tomato

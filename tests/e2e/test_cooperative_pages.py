@@ -49,6 +49,6 @@ def test_territories_accounts_and_price_breakdown(live_server, page, tmp_path):
     details.locator("summary").click()
     text = _text(details.locator("p").inner_text())
     assert "Producteur 3,20 €" in text  # butter: 3.20 EUR + 10 % hub fee
-    assert "frais du comptoir 0,32 €" in text
+    assert "part du comptoir 0,32 €" in text
     assert "coopérative 0,04 €" in text  # 1 % of 3.52 = 0.0352
     assert errors == []

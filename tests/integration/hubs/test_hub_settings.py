@@ -78,11 +78,11 @@ def test_bad_settings_are_refused_with_a_message_and_nothing_saved(client, login
         ({"accepts_card": "", "accepts_at_pickup": ""}, "Acceptez au moins un moyen de paiement"),
         ({"manual_means": []}, "Choisissez comment les acheteurs peuvent payer au retrait"),
         ({"manual_means": ["bitcoin"]}, "n&#39;est pas un choix valide"),
-        ({"default_margin": "150"}, "Une marge est comprise entre 0 et 100 %"),
+        ({"default_margin": "150"}, "Une part du comptoir est comprise entre 0 et 100 %"),
         ({"default_margin": "dix"}, "Saisissez un nombre"),
         ({"min_order": "-5"}, "Saisissez un nombre"),
         ({"min_order": "5000"}, "entre 0 et 1 000 €"),
-        ({f"margin_{link.id}": "101"}, "Une marge est comprise entre 0 et 100 %"),
+        ({f"margin_{link.id}": "101"}, "Une part du comptoir est comprise entre 0 et 100 %"),
         ({f"margin_{link.id}": "abc"}, "Saisissez un nombre"),
         ({"contact_email": "pas-un-mail"}, "adresse e-mail valide"),
     ]

@@ -140,7 +140,7 @@ def test_csv_parses_back_with_french_amounts(client, login_as, world):
         "Quantité",
         "Poids (kg)",
         "Ventes",
-        "Marge du comptoir",
+        "Part du comptoir",
         "Revient au producteur",
     ]
     assert rows[2] == ["Ferme Beta", "Fromage – à la coupe", "2", "0,600", "13,20", "1,20", "12,00"]
