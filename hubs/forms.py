@@ -50,6 +50,26 @@ class NearForm(FlaskForm):
     postcode = StringField(_l("Postcode"), validators=[Optional()])
 
 
+class HubRequestForm(FlaskForm):
+    """Ask for a hub where there is none (hubs.services.request_hub checks it again)."""
+
+    place = StringField(
+        _l("Where (town or postcode)"),
+        validators=[DataRequired(), Length(max=120)],
+    )
+    postcode = StringField(validators=[Optional(), Regexp(r"^\d{5}$")])
+    email = EmailField(
+        _l("Your e-mail (optional)"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("Only to tell you when a hub opens near you."),
+    )
+    message = TextAreaField(
+        _l("Message (optional)"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("What would you like to buy, where could people collect their orders?"),
+    )
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
