@@ -435,3 +435,8 @@ def test_requests_for_a_hub_are_deleted_after_a_year(app, db_session):
     assert [r.place for r in db.session.scalars(select(HubRequest))] == ["Récent"]
     result = app.test_cli_runner().invoke(args=["hubs", "purge-requests"])
     assert "0 request(s)" in result.output
+
+
+def test_the_privacy_policy_says_how_long_a_request_for_a_hub_is_kept(client):
+    page = _text(client.get("/privacy"))
+    assert f"effacés {services.REQUEST_RETENTION_DAYS} jours après la demande" in page
