@@ -48,6 +48,10 @@ def test_the_map_draws_markers_with_our_leaflet_and_no_tiles(live_server, page, 
         "request", lambda req: scripts.append(req.url) if req.resource_type == "script" else None
     )
     page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " function (e) { window.__csp.push(e.violatedDirective + ' ' + e.blockedURI); });"
+    )
 
     page.goto(f"{live_server.url}/map")
 
@@ -70,6 +74,7 @@ def test_the_map_draws_markers_with_our_leaflet_and_no_tiles(live_server, page, 
     assert popup.inner_text() in ("La Grange", "Bar de la Gare")
     assert "/hubs/" in popup.get_attribute("href")
     assert errors == []
+    assert page.evaluate("window.__csp") == []  # Leaflet keeps to our Content-Security-Policy
     folder = Path(SHOTS) if SHOTS else tmp_path
     page.screenshot(path=str(folder / "map-390.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
