@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     Form,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -57,7 +58,9 @@ class HubRequestForm(FlaskForm):
         _l("Where (town or postcode)"),
         validators=[DataRequired(), Length(max=120)],
     )
-    postcode = StringField(validators=[Optional(), Regexp(r"^\d{5}$")])
+    #: the searched postcode, when the form comes from "hubs near me" (places the request; a
+    #: value that is not a known postcode is ignored by the service)
+    postcode = HiddenField(validators=[Optional(), Length(max=10)])
     email = EmailField(
         _l("Your e-mail (optional)"),
         validators=[Optional(), Email(), Length(max=254)],
