@@ -49,6 +49,7 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "guest_order_links": (Limit("ip", 20, HOUR), Limit("email", 3, HOUR)),
     "invitation": (Limit("user", 30, DAY), Limit("ip", 60, DAY), Limit("email", 3, DAY)),
     "support_request": (Limit("user", 5, HOUR), Limit("ip", 20, HOUR)),
+    "hub_request": (Limit("ip", 5, HOUR), Limit("email", 3, DAY)),
 }
 
 

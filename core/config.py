@@ -76,6 +76,15 @@ def from_env() -> dict[str, Any]:
         "COOP_BANK_IBAN": os.environ.get("COOP_BANK_IBAN", ""),
         "COOP_BANK_BIC": os.environ.get("COOP_BANK_BIC", ""),
         "PAYMENT_HOLD_MINUTES": int(os.environ.get("PAYMENT_HOLD_MINUTES", "30")),
+        # the map of hubs and producers (hubs.views.map_page): tile URL template and the
+        # attribution its licence requires; the page's CSP allows the tiles' origin only
+        "MAP_TILE_URL": os.environ.get(
+            "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        ),
+        "MAP_TILE_ATTRIBUTION": os.environ.get(
+            "MAP_TILE_ATTRIBUTION",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        ),
         # seconds a rendered shop catalogue page is reused by an app server (0: never)
         "SHOP_CACHE_SECONDS": int(os.environ.get("SHOP_CACHE_SECONDS", "10")),
         # Mail: SMTP relay; with no MAIL_SERVER, messages stay queued in the outbox table.

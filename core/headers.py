@@ -5,6 +5,7 @@ The Content-Security-Policy allows only this site's own files: no inline script 
 framing by anyone, forms posting only here. A page that loads Stripe.js says so with
 :func:`allows_stripe`; it then also allows the Stripe origins that Stripe documents for its
 CSP (or, in tests, the configured ``STRIPE_API_BASE`` that serves localstripe's stand-in).
+The map page (:func:`allows_map_tiles`) also allows the origin of its tiles (``MAP_TILE_URL``).
 
 HSTS is sent only when the site is on HTTPS: the request is secure (behind the load balancer,
 ``TRUSTED_PROXIES`` makes ProxyFix read ``X-Forwarded-Proto``), or ``BASE_URL`` /
@@ -96,9 +97,37 @@ def allows_stripe(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def content_security_policy(*, with_stripe: bool = False, with_onboarding: bool = False) -> str:
+def tile_sources(config: Any) -> dict[str, list[str]]:
+    """The map page's tiles (``MAP_TILE_URL``, e.g. OpenStreetMap): their origin as an image
+    source; a ``{s}`` sub-domain placeholder becomes a ``*.`` wildcard."""
+    url = str(config.get("MAP_TILE_URL") or "").strip()
+    if not url.startswith(("https://", "http://")):
+        return {}
+    parts = urlsplit(url.replace("{s}", "__s__"))
+    host = parts.netloc.replace("__s__", "*")
+    if not host or "{" in host:
+        return {}
+    return {"img-src": [f"{parts.scheme}://{host}"]}
+
+
+def allows_map_tiles(view: F) -> F:
+    """Mark a view whose page shows the map: its policy also allows the tiles' origin."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        g.csp_allows_tiles = True
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def content_security_policy(
+    *, with_stripe: bool = False, with_onboarding: bool = False, with_tiles: bool = False
+) -> str:
     policy = {name: list(sources) for name, sources in BASE_POLICY.items()}
     extra: list[dict[str, list[str]]] = []
+    if with_tiles:
+        extra.append(tile_sources(current_app.config))
     if with_stripe:
         extra.append(stripe_sources(current_app.config))
     if with_onboarding:
@@ -129,6 +158,7 @@ def set_security_headers(response: Response) -> Response:
         content_security_policy(
             with_stripe=bool(g.get("csp_allows_stripe")),
             with_onboarding=bool(g.get("csp_allows_stripe_onboarding")),
+            with_tiles=bool(g.get("csp_allows_tiles")),
         ),
     )
     headers.setdefault("X-Frame-Options", "DENY")

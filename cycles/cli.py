@@ -1,4 +1,5 @@
-"""``flask cycles roll`` (cron) and ``flask hubs load-postcodes``."""
+"""``flask cycles roll`` (cron), ``flask hubs load-postcodes`` and ``flask hubs
+purge-requests`` (cron)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,14 @@ def load_postcodes_cmd(departments: tuple[str, ...]) -> None:
 
     count = load_postcodes(departments=departments or None)
     click.echo(f"hubs: {count} postcode rows loaded")
+
+
+@hubs_cli.command("purge-requests")
+def purge_requests_cmd() -> None:
+    """Delete the requests for a hub older than their retention (run it daily from cron)."""
+    from hubs.services import purge_hub_requests
+
+    click.echo(f"hubs: {purge_hub_requests()} request(s) for a hub deleted")
 
 
 def register(app: Flask) -> None:

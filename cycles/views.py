@@ -401,3 +401,12 @@ def offers(hub_id: int, cycle_id: int):
         ),
         422 if row_errors else 200,
     )
+
+
+@bp.app_context_processor
+def showcase_helpers() -> dict[str, Any]:
+    """``producer_offers_now(enterprise)`` for a producer's public page
+    (templates/cycles/_producer_offers.html, included by enterprises and hubs)."""
+    from cycles.showcase import producer_offers_now
+
+    return {"producer_offers_now": producer_offers_now}

@@ -103,10 +103,13 @@ def statements(now: datetime) -> int:
 def purge(now: datetime) -> str:
     """The daily purges; says something only when they deleted something."""
     from accounts.services import purge_login_attempts
+    from hubs.services import purge_hub_requests
     from notifications.services import purge_old_copies
 
-    attempts, copies = purge_login_attempts(), purge_old_copies(now)
-    return f"login attempts {attempts}, e-mail copies {copies}" if attempts or copies else ""
+    counts = (purge_login_attempts(), purge_old_copies(now), purge_hub_requests(now=now))
+    if not any(counts):
+        return ""
+    return "login attempts {}, e-mail copies {}, hub requests {}".format(*counts)
 
 
 @dataclass

@@ -181,9 +181,13 @@ def logo(filename: str):
 
 @bp.get("/e/<slug>")
 def public(slug: str):
+    """A producer's public page. A hub has one public page, ``hubs.public`` (contact, points,
+    producers, cycles): its address here answers a permanent redirect there."""
     enterprise = services.get_by_slug(slug)
     if enterprise is None or not can_view_enterprise(current_user, enterprise):
         abort(404)
+    if enterprise.is_hub:
+        return redirect(url_for("hubs.public", hub_id=enterprise.id), code=301)
     return render_template(
         "enterprises/public.html",
         enterprise=enterprise,

@@ -41,3 +41,7 @@ class SettingsInvalid(DomainError):
     code = "hub_settings_invalid"
     status = 422
     message = _l("The settings were not saved: correct the highlighted fields.")
+
+
+class HubRequestInvalid(ValidationFailed):
+    code = "hub_request_invalid"

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     Form,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -48,6 +49,28 @@ class NearForm(FlaskForm):
         csrf = False  # a GET search form
 
     postcode = StringField(_l("Postcode"), validators=[Optional()])
+
+
+class HubRequestForm(FlaskForm):
+    """Ask for a hub where there is none (hubs.services.request_hub checks it again)."""
+
+    place = StringField(
+        _l("Where (town or postcode)"),
+        validators=[DataRequired(), Length(max=120)],
+    )
+    #: the searched postcode, when the form comes from "hubs near me" (places the request; a
+    #: value that is not a known postcode is ignored by the service)
+    postcode = HiddenField(validators=[Optional(), Length(max=10)])
+    email = EmailField(
+        _l("Your e-mail (optional)"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("Only to tell you when a hub opens near you."),
+    )
+    message = TextAreaField(
+        _l("Message (optional)"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("What would you like to buy, where could people collect their orders?"),
+    )
 
 
 class MultiCheckboxField(SelectMultipleField):

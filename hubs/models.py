@@ -106,3 +106,25 @@ class HubFollower(Model):
         ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HubRequest(Model):
+    """A visitor with no hub nearby asks for one (``hubs.services.request_hub``).
+
+    Seen by the platform admins; deleted after ``REQUEST_RETENTION_DAYS`` (``flask hubs
+    purge-requests``, daily). The e-mail is optional: a request may be anonymous.
+    """
+
+    __tablename__ = "hub_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place: Mapped[str] = mapped_column(String(120))
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<HubRequest {self.id} {self.place!r}>"

@@ -27,7 +27,13 @@ def can_view_hub(user: Any, hub: Enterprise) -> bool:
 
 
 def can_follow(user: Any, hub: Enterprise) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and hub.is_hub)
+    """A logged-in person follows an active hub (unfollowing is always allowed)."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and hub.is_hub
+        and hub.is_active
+    )
 
 
 def can_act_on_link(user: Any, link: ProducerHubLink, action: str) -> bool:

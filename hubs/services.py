@@ -1,4 +1,5 @@
-"""Hub use cases: distribution points, producer-hub permissions, followers, "hubs near me"."""
+"""Hub use cases: distribution points, producer-hub permissions, followers, "hubs near me",
+the map of hubs and producers, requests for a hub where there is none."""
 
 from __future__ import annotations
 
@@ -8,17 +9,19 @@ import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from accounts import ratelimit
 from core.db import db
 from core.timeutils import utcnow
 from enterprises import services as enterprise_services
@@ -27,6 +30,7 @@ from enterprises.geo import PostcodeLocation as PostcodeLocation  # re-exported
 from enterprises.geo import find_postcode as find_postcode  # re-exported
 from enterprises.models import MANUAL_MEANS, Enterprise
 from hubs.errors import (
+    HubRequestInvalid,
     LinkExists,
     LinkNotAllowed,
     PointInUse,
@@ -37,6 +41,7 @@ from hubs.errors import (
 from hubs.models import (
     DistributionPoint,
     HubFollower,
+    HubRequest,
     LinkSide,
     LinkStatus,
     ProducerHubLink,
@@ -343,6 +348,42 @@ def links_of_hub(hub: Enterprise) -> list[ProducerHubLink]:
     )
 
 
+def hub_producers(hub: Enterprise) -> list[Enterprise]:
+    """The producers a hub's page presents: accepted links to active producers, by name
+    (the hub itself is not listed: its page is its own)."""
+    return list(
+        db.session.scalars(
+            select(Enterprise)
+            .join(ProducerHubLink, ProducerHubLink.producer_id == Enterprise.id)
+            .where(
+                ProducerHubLink.hub_id == hub.id,
+                ProducerHubLink.status == LinkStatus.accepted,
+                Enterprise.is_active.is_(True),
+                Enterprise.id != hub.id,
+            )
+            .order_by(Enterprise.name, Enterprise.id)
+        )
+    )
+
+
+def producer_hubs(producer: Enterprise) -> list[Enterprise]:
+    """The active hubs a producer sells through (accepted links), by name: its public page's
+    "where to find us"."""
+    return list(
+        db.session.scalars(
+            select(Enterprise)
+            .join(ProducerHubLink, ProducerHubLink.hub_id == Enterprise.id)
+            .where(
+                ProducerHubLink.producer_id == producer.id,
+                ProducerHubLink.status == LinkStatus.accepted,
+                Enterprise.is_active.is_(True),
+                Enterprise.is_hub.is_(True),
+            )
+            .order_by(Enterprise.name, Enterprise.id)
+        )
+    )
+
+
 def links_of_producer(producer: Enterprise) -> list[ProducerHubLink]:
     return list(
         db.session.scalars(
@@ -401,6 +442,19 @@ def unfollow_hub(user_id: int, hub: Enterprise) -> None:
         delete(HubFollower).where(HubFollower.user_id == user_id, HubFollower.hub_id == hub.id)
     )
     db.session.commit()
+
+
+def followed_hubs(user_id: int) -> list[Enterprise]:
+    """The hubs a user follows ("mes comptoirs"), by name; a deactivated one is listed too
+    (the page says so and offers to stop following it)."""
+    return list(
+        db.session.scalars(
+            select(Enterprise)
+            .join(HubFollower, HubFollower.hub_id == Enterprise.id)
+            .where(HubFollower.user_id == user_id, Enterprise.is_hub.is_(True))
+            .order_by(Enterprise.is_active.desc(), Enterprise.name, Enterprise.id)
+        )
+    )
 
 
 def follower_user_ids(hub: Enterprise) -> list[int]:
@@ -602,3 +656,155 @@ def default_margin_bp(hub: Enterprise, producer_id: int) -> int:
         )
     )
     return hub.default_margin_bp if margin is None else int(margin)
+
+
+# --------------------------------------------------------------------------- nothing near
+
+#: beyond this distance (km from the searched place), "hubs near me" says there is none near
+NEAR_RADIUS_KM = 50.0
+
+
+def nothing_near(nearby: list[NearbyHub], radius_km: float = NEAR_RADIUS_KM) -> bool:
+    """True when a place was searched and no hub is within ``radius_km`` of it."""
+    return not any(n.distance_km is not None and n.distance_km <= radius_km for n in nearby)
+
+
+# --------------------------------------------------------------------------- the map
+
+
+@dataclass(frozen=True)
+class MapPlace:
+    """An enterprise on the map: a hub (at its address, else its first point) or a producer."""
+
+    enterprise: Enterprise
+    kind: str  # "hub" or "producer"
+    latitude: float | None
+    longitude: float | None
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+def map_places() -> list[MapPlace]:
+    """Every active hub and producer, hubs first, by name; an enterprise that is both is shown
+    once, as a hub. Those with no known place are listed too (the page's list shows them, the
+    map cannot). Two queries, whatever the number of enterprises."""
+    enterprises = list(
+        db.session.scalars(
+            select(Enterprise)
+            .where(Enterprise.is_active.is_(True))
+            .order_by(Enterprise.is_hub.desc(), Enterprise.name, Enterprise.id)
+        )
+    )
+    hub_ids = [
+        e.id for e in enterprises if e.is_hub and (e.latitude is None or e.longitude is None)
+    ]
+    first_point: dict[int, DistributionPoint] = {}
+    if hub_ids:
+        for point in db.session.scalars(
+            select(DistributionPoint)
+            .where(
+                DistributionPoint.hub_id.in_(hub_ids),
+                DistributionPoint.active.is_(True),
+                DistributionPoint.latitude.is_not(None),
+                DistributionPoint.longitude.is_not(None),
+            )
+            .order_by(DistributionPoint.name, DistributionPoint.id)
+        ):
+            first_point.setdefault(point.hub_id, point)
+    places = []
+    for ent in enterprises:
+        lat, lon = ent.latitude, ent.longitude
+        if (lat is None or lon is None) and ent.id in first_point:
+            lat, lon = first_point[ent.id].latitude, first_point[ent.id].longitude
+        located = lat is not None and lon is not None
+        places.append(
+            MapPlace(
+                ent,
+                "hub" if ent.is_hub else "producer",
+                float(lat) if located and lat is not None else None,
+                float(lon) if located and lon is not None else None,
+            )
+        )
+    return places
+
+
+# --------------------------------------------------------------------------- asking for a hub
+
+#: how long a request for a hub is kept (the privacy policy and the form say so)
+REQUEST_RETENTION_DAYS = 365
+PLACE_MAX = 120
+REQUEST_MESSAGE_MAX = 2000
+
+
+def request_hub(
+    *,
+    place: str,
+    email: str = "",
+    message: str = "",
+    postcode: str = "",
+    ip: str | None = None,
+) -> HubRequest:
+    """Record a visitor's wish for a hub near ``place`` (seen by the platform admins); commit
+    once, after the rate limit's own commit. The e-mail is optional (to be told when a hub
+    opens nearby). Raises HubRequestInvalid (fields ``place``, ``email``, ``message``),
+    RateLimited (per address and per e-mail)."""
+    place, email, message = (place or "").strip(), (email or "").strip(), (message or "").strip()
+    postcode = (postcode or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not place:
+        errors["place"] = [str(_l("Say where: a town or a postcode."))]
+    elif len(place) > PLACE_MAX:
+        errors["place"] = [str(_l("At most %(max)s characters.", max=PLACE_MAX))]
+    if email and (len(email) > 254 or not _looks_like_email(email)):
+        errors["email"] = [str(_l("This e-mail address is not valid."))]
+    if len(message) > REQUEST_MESSAGE_MAX:
+        errors["message"] = [str(_l("At most %(max)s characters.", max=REQUEST_MESSAGE_MAX))]
+    if errors:
+        raise HubRequestInvalid(fields=errors)
+    ratelimit.consume("hub_request", ip=ip, email=email or None)
+    found = find_postcode(postcode) if postcode.isdigit() and len(postcode) == 5 else None
+    request = HubRequest(
+        place=place,
+        postcode=found.postcode if found else "",
+        email=email.lower(),
+        message=message,
+        latitude=found.latitude if found else None,
+        longitude=found.longitude if found else None,
+        created_at=utcnow(),
+    )
+    db.session.add(request)
+    db.session.commit()
+    return request
+
+
+def _looks_like_email(value: str) -> bool:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def hub_requests(limit: int = 500) -> list[HubRequest]:
+    """The requests for a hub, newest first (the admins' page)."""
+    return list(
+        db.session.scalars(
+            select(HubRequest)
+            .order_by(HubRequest.created_at.desc(), HubRequest.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def purge_hub_requests(
+    older_than: timedelta = timedelta(days=REQUEST_RETENTION_DAYS), now: datetime | None = None
+) -> int:
+    """Delete the requests older than the retention period (``flask hubs purge-requests``,
+    daily); returns how many."""
+    result = db.session.execute(
+        delete(HubRequest).where(HubRequest.created_at < (now or utcnow()) - older_than)
+    )
+    db.session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

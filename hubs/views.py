@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from accounts import ratelimit
 from core.db import db
-from core.forms import choices
-from core.headers import allows_stripe_onboarding
+from core.forms import choices, filled
+from core.headers import allows_map_tiles, allows_stripe_onboarding
 from core.security import safe_next_url
 from core.timeutils import utcnow
 from core.views import domain_errors, load, redirect_on_error
@@ -19,6 +20,7 @@ from enterprises.models import Enterprise
 from hubs import services
 from hubs.forms import (
     MANUAL_MEANS_LABELS,
+    HubRequestForm,
     HubSettingsForm,
     LinkRequestForm,
     NearForm,
@@ -45,23 +47,14 @@ def _open_cycles(hub_ids: list[int]) -> dict[int, Any]:
 
 @bp.app_context_processor
 def hub_helpers() -> dict[str, Any]:
-    def hub_public_info(enterprise: Enterprise) -> dict[str, Any]:
-        """Points and open/upcoming cycles for templates/hubs/_enterprise_extra.html."""
-        if not enterprise.is_hub:
-            return {"points": [], "cycles": []}
-        from cycles.services import public_cycles
-
-        return {
-            "points": services.list_points(enterprise, active_only=True),
-            "cycles": public_cycles(enterprise),
-            "now": utcnow(),
-        }
-
     def hub_means_labels(hub: Enterprise) -> list[str]:
         """The manual means the hub accepts at pickup, in the reader's language."""
         return [str(MANUAL_MEANS_LABELS[m]) for m in hub.manual_means if m in MANUAL_MEANS_LABELS]
 
-    return {"hub_public_info": hub_public_info, "hub_means_labels": hub_means_labels}
+    return {
+        "hub_means_labels": hub_means_labels,
+        "producer_hubs": services.producer_hubs,
+    }
 
 
 @bp.get("/hubs")
@@ -89,27 +82,101 @@ def near():
         lat = lon = None
     nearby = services.hubs_near(lat, lon)
     cycles = _open_cycles([n.hub.id for n in nearby])
+    far = origin is not None and services.nothing_near(nearby)
+    ask = None
+    if far:
+        ask = HubRequestForm(formdata=None, place=origin if postcode else "", postcode=postcode)
     return (
         render_template(
-            "hubs/near.html", form=form, nearby=nearby, cycles=cycles, origin=origin, now=utcnow()
+            "hubs/near.html",
+            form=form,
+            nearby=nearby,
+            cycles=cycles,
+            origin=origin,
+            far=far,
+            ask=ask,
+            radius_km=services.NEAR_RADIUS_KM,
+            retention_days=services.REQUEST_RETENTION_DAYS,
+            now=utcnow(),
         ),
         422 if error else 200,
     )
 
 
+@bp.get("/map", endpoint="map")
+@allows_map_tiles
+def map_page():
+    """The map of hubs and producers (Leaflet, served from static/vendor/leaflet), over the
+    list of the same places: the list is the page without JavaScript, and the map's data."""
+    places = services.map_places()
+    return render_template(
+        "hubs/map.html",
+        hubs=[p for p in places if p.kind == "hub"],
+        producers=[p for p in places if p.kind == "producer"],
+    )
+
+
+@bp.route("/hubs/ask", methods=["GET", "POST"])
+def ask():
+    """No hub near you: ask the cooperative for one (recorded for the platform admins)."""
+    form = HubRequestForm()
+    if form.validate_on_submit():
+        with domain_errors(form) as attempt:
+            services.request_hub(
+                place=filled(form.place.data),
+                email=form.email.data or "",
+                message=form.message.data or "",
+                postcode=form.postcode.data or "",
+                ip=ratelimit.client_ip(),
+            )
+        if attempt.ok:
+            flash(_("Thank you: your request is recorded."), "success")
+            return redirect(url_for("hubs.near"))
+        status = getattr(attempt.error, "status", 422)
+    else:
+        status = 422 if form.is_submitted() else 200
+    return (
+        render_template("hubs/ask.html", form=form, retention_days=services.REQUEST_RETENTION_DAYS),
+        status,
+    )
+
+
 @bp.get("/hubs/<int:hub_id>")
 def public(hub_id: int):
+    """The hub's one public page (``/e/<slug>`` of a hub redirects here): what it is, how to
+    order (the open cycle, else the next), where and when to collect, its producers, contact,
+    follow. A deactivated hub is hidden (404) except from its managers."""
     hub = load(Enterprise, hub_id, allow=lambda hub: can_view_hub(current_user, hub), hide=True)
     from cycles.services import public_cycles
 
+    cycles = public_cycles(hub)
+    windows_by_point: dict[int, list[Any]] = {}
+    for cycle in cycles:
+        for window in cycle.windows:
+            windows_by_point.setdefault(window.distribution_point_id, []).append(window)
     following = current_user.is_authenticated and services.is_following(current_user.id, hub)
     return render_template(
         "hubs/public.html",
         hub=hub,
         points=services.list_points(hub, active_only=True),
-        cycles=public_cycles(hub),
+        windows_by_point=windows_by_point,
+        producers=services.hub_producers(hub),
+        cycles=cycles,
         following=following,
         can_manage=can_manage_hub(current_user, hub),
+        now=utcnow(),
+    )
+
+
+@bp.get("/my/hubs")
+@login_required
+def followed():
+    """ "Mes comptoirs": the hubs the user follows, with their open cycle."""
+    hubs = services.followed_hubs(current_user.id)
+    return render_template(
+        "hubs/followed.html",
+        hubs=hubs,
+        cycles=_open_cycles([h.id for h in hubs if h.is_active]),
         now=utcnow(),
     )
 
@@ -123,7 +190,7 @@ def follow(hub_id: int):
         _("You follow %(name)s.", name=hub.name),
         "success",
     )
-    return redirect(url_for("hubs.public", hub_id=hub.id))
+    return redirect(_back_to_hub(hub))
 
 
 @bp.post("/hubs/<int:hub_id>/unfollow")
@@ -132,7 +199,12 @@ def unfollow(hub_id: int):
     hub = load(Enterprise, hub_id)
     services.unfollow_hub(current_user.id, hub)
     flash(_("You no longer follow %(name)s.", name=hub.name), "success")
-    return redirect(url_for("hubs.public", hub_id=hub.id))
+    return redirect(_back_to_hub(hub))
+
+
+def _back_to_hub(hub: Enterprise) -> str:
+    """Where a follow button sends back: the page it was on (``next``), else the hub's."""
+    return safe_next_url(request.form.get("next"), url_for("hubs.public", hub_id=hub.id))
 
 
 # --------------------------------------------------------------------------- manager pages

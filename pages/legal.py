@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from accounts import ratelimit, sessions
 from accounts.services import purge_login_attempts
 from core.config import LEGAL_SETTINGS
+from hubs.services import REQUEST_RETENTION_DAYS
 from orders.permissions import LINK_DAYS_AFTER_PICKUP
 
 #: what the legal notice must say (LCEN article 6 III): a missing one is flagged to the operator
@@ -79,6 +80,7 @@ class Retention:
     payment_hold_minutes: int
     mail_retry_days: int
     mail_copy_days: int
+    hub_request_days: int
 
 
 def _default_days(func: Any, name: str) -> int:
@@ -97,4 +99,5 @@ def retention(config: dict[str, Any]) -> Retention:
         payment_hold_minutes=int(config.get("PAYMENT_HOLD_MINUTES", 30)),
         mail_retry_days=GIVE_UP_AFTER.days,
         mail_copy_days=KEEP_COPIES_FOR.days,
+        hub_request_days=REQUEST_RETENTION_DAYS,
     )

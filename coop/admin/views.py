@@ -17,6 +17,7 @@ from core.forms import filled
 from core.security import require
 from core.timeutils import utcnow
 from core.views import domain_errors
+from hubs import services as hub_services
 
 bp = Blueprint("coop_admin", __name__, url_prefix="/admin/coop")
 
@@ -183,3 +184,13 @@ def cost_delete(cost_id: int):
         services.delete_cost(cost)
         flash(_("Cost deleted."), "success")
     return redirect(url_for("coop_admin.costs"))
+
+
+@bp.get("/hub-requests")
+def hub_requests():
+    """The visitors' requests for a hub where there is none (``hubs.services.request_hub``)."""
+    return render_template(
+        "coop/admin/hub_requests.html",
+        requests=hub_services.hub_requests(),
+        retention_days=hub_services.REQUEST_RETENTION_DAYS,
+    )

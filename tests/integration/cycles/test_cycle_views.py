@@ -114,7 +114,12 @@ def test_offers_page_saves_cap_and_fee_and_is_query_bounded(client, login_as):
     hub, manager = hub_with_manager()
     cycle = OrderCycleFactory(hub=hub)
     link = ProducerHubLinkFactory(hub=hub)
-    variants = [VariantFactory(product__producer=link.producer, stock=20) for _ in range(30)]
+    # product names sort in creation order (the page sorts by name; factory sequence numbers
+    # "Tomates 99" / "Tomates 100" would not, and could push the first variant to page 2)
+    variants = [
+        VariantFactory(product__producer=link.producer, product__name=f"Carotte {i:02d}", stock=20)
+        for i in range(30)
+    ]
     db.session.commit()  # views roll back on refusals: keep the setup
     login_as(manager)
     v = variants[0]
@@ -139,7 +144,9 @@ def test_offers_page_saves_cap_and_fee_and_is_query_bounded(client, login_as):
     with count_queries() as few:
         client.get(f"/hubs/{hub.id}/cycles/{cycle.id}/offers")
     for extra in range(30):
-        VariantFactory(product__producer=link.producer, name=f"v{extra}")
+        VariantFactory(
+            product__producer=link.producer, product__name=f"Radis {extra:02d}", name=f"v{extra}"
+        )
     with count_queries() as many:
         page = client.get(f"/hubs/{hub.id}/cycles/{cycle.id}/offers")
     assert page.status_code == 200
