@@ -123,3 +123,8 @@ def can_change_received_order(user: Any, order: Any) -> bool:
 
 def can_manage_received_order(user: Any, order: Any) -> bool:
     return can_manage_producer(user, order.producer)
+
+
+def can_manage_webhooks(user: Any, enterprise: Enterprise) -> bool:
+    """An enterprise's webhooks: its managers and admins (platform-wide ones: the CLI)."""
+    return can_manage_enterprise(user, enterprise)

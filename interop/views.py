@@ -24,11 +24,11 @@ from core.views import load
 from cycles.models import OrderCycle, PickupWindow
 from enterprises.models import Enterprise
 from hubs.models import DistributionPoint
-from interop import exports, imports, received
+from interop import exports, imports, received, webhooks
 from interop import permissions as perm
 from interop.auth import dfc_auth, platform_name
 from interop.jsonld import CONTEXT_V1_URL
-from interop.models import ReceivedOrder
+from interop.models import ReceivedOrder, WebhookSubscription
 from interop.nodes import OrderLineNode, OrderNode
 from interop.schemas import dump_node
 from interop.urls import API, DfcUrls
@@ -478,3 +478,68 @@ def received_order_line(producer_id: int, order_id: int, line_id: int):
         if isinstance(record, OrderLineNode) and record.id == wanted:
             return node_response(record)
     abort(404)
+
+
+# -- outbound webhooks of an enterprise (interop.webhooks) -------------------------------------
+
+
+def _subscriber(enterprise_id: int) -> Enterprise:
+    return load(
+        Enterprise,
+        enterprise_id,
+        allow=lambda enterprise: perm.can_manage_webhooks(api_user(), enterprise),
+    )
+
+
+def _subscription_json(subscription: WebhookSubscription, *, secret: bool = False) -> dict:
+    body = {
+        "id": subscription.id,
+        "url": subscription.url,
+        "events": subscription.events.split() or list(webhooks.EVENTS),
+        "active": subscription.active,
+        "created_at": subscription.created_at.isoformat(),
+    }
+    if secret:
+        body["secret"] = subscription.secret
+    return body
+
+
+@bp.get("/enterprises/<int:enterprise_id>/webhooks")
+@dfc_auth("read")
+def list_webhooks(enterprise_id: int):
+    enterprise = _subscriber(enterprise_id)
+    return {"webhooks": [_subscription_json(s) for s in webhooks.subscriptions_of(enterprise.id)]}
+
+
+@bp.post("/enterprises/<int:enterprise_id>/webhooks")
+@dfc_auth("write")
+def create_webhook(enterprise_id: int):
+    """``{"url": "https://…", "events": ["order.placed", …]}`` (no events: all of them). The
+    answer holds the signing secret, shown this once."""
+    enterprise = _subscriber(enterprise_id)
+    data = request.get_json(silent=True, force=True)
+    if not isinstance(data, dict):
+        data = {}
+    events = data.get("events") or []
+    if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+        events = [str(events)]
+    subscription = webhooks.subscribe(
+        enterprise_id=enterprise.id,
+        url=str(data.get("url") or ""),
+        events=events,
+        by_user_id=api_caller().id,
+    )
+    return _subscription_json(subscription, secret=True), 201
+
+
+@bp.delete("/enterprises/<int:enterprise_id>/webhooks/<int:subscription_id>")
+@dfc_auth("write")
+def delete_webhook(enterprise_id: int, subscription_id: int):
+    enterprise = _subscriber(enterprise_id)
+    subscription = load(
+        WebhookSubscription,
+        subscription_id,
+        where=lambda s: s.enterprise_id == enterprise.id,
+    )
+    webhooks.unsubscribe(subscription)
+    return Response(status=204)

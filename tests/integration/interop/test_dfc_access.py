@@ -73,6 +73,18 @@ def _ofn_order(w) -> bytes:
     return ofn_post(w)
 
 
+def _subscription(w) -> int:
+    from core.db import db
+    from interop.models import WebhookSubscription
+
+    subscription = WebhookSubscription(
+        enterprise_id=w.hub.id, url="https://hooks.example/x", secret="whsec_x"
+    )
+    db.session.add(subscription)
+    db.session.commit()
+    return subscription.id
+
+
 def _held(w) -> bytes:
     return json.dumps(
         {
@@ -229,7 +241,45 @@ ROWS = [
         ),
         st(401, 404, 200, 200, 200),
     ),
+    Row(
+        "list_webhooks",
+        lambda w: f"/api/dfc/enterprises/{w.hub.id}/webhooks",
+        st(401, 403, 403, 200, 200),
+    ),
+    Row(
+        "create_webhook",
+        lambda w: f"/api/dfc/enterprises/{w.hub.id}/webhooks",
+        st(401, 403, 403, 201, 201),
+        method="POST",
+        data=lambda w: b'{"url": "https://hooks.example/comptoir"}',
+    ),
+    Row(
+        "delete_webhook",
+        lambda w: f"/api/dfc/enterprises/{w.hub.id}/webhooks/{_subscription(w)}",
+        st(401, 403, 403, 204, 204),
+        method="DELETE",
+    ),
     # pages
+    Row(
+        "received.index",
+        lambda w: f"/producers/{w.producer.id}/received-orders",
+        st(302, 403, 200, 403, 200),
+        api=False,
+    ),
+    Row(
+        "received.cancel",
+        lambda w: f"/producers/{w.producer.id}/received-orders/{_received(w)[0]}/cancel",
+        st(302, 403, 303, 403, 303),
+        method="POST",
+        api=False,
+    ),
+    Row(
+        "received.fulfilled",
+        lambda w: f"/producers/{w.producer.id}/received-orders/{_received(w)[0]}/fulfilled",
+        st(302, 403, 303, 403, 303),
+        method="POST",
+        api=False,
+    ),
     Row(
         "dfc_import",
         lambda w: f"/producers/{w.producer.id}/dfc-import",

@@ -12,10 +12,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from dfc_support import body
+from test_dfc_received_orders import ofn_post
 
 from core.db import db
 from interop.models import OidcIdentity, ReceivedOrder
-from test_dfc_received_orders import ofn_post
 
 API = "/api/dfc/enterprises"
 ISSUER = "https://login.example/auth/realms/data-food-consortium"

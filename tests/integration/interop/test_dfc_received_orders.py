@@ -283,3 +283,36 @@ def test_who_may_send_and_read(client, world):
     }
     refused = client.put(path, data=json.dumps(put), headers=token(world.producer_manager, "write"))
     assert refused.status_code == 403
+
+
+def test_the_producer_sees_the_order_with_its_sender_and_cancels_it(client, world, login_as):
+    tomatoes = world.variants[0]
+    sent = client.post(
+        f"{API}/{world.producer.id}/orders",
+        data=ofn_post(world, beans=3),
+        headers=token(world.hub_manager, "write"),
+    )
+    assert sent.status_code == 201
+    assert _stock(tomatoes) == 9
+    login_as(world.producer_manager)
+    orders_page = client.get(f"/producers/{world.producer.id}/orders")
+    assert f"/producers/{world.producer.id}/received-orders" in orders_page.get_data(as_text=True)
+
+    page = client.get(f"/producers/{world.producer.id}/received-orders")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "dfc (Hugo Bernard)" in html  # the platform (the token's name) and the account
+    assert "http://test.host/api/dfc/enterprises/5246" in html  # the buyer, as OFN names it
+    assert "Tomates anciennes (500 g)" in html
+
+    (received,) = db.session.query(ReceivedOrder).all()
+    done = client.post(f"/producers/{world.producer.id}/received-orders/{received.id}/cancel")
+    assert done.status_code == 303
+    assert _stock(tomatoes) == 12
+    db.session.expire_all()
+    assert db.session.get(ReceivedOrder, received.id).status is ReceivedStatus.cancelled
+    # the sender reads it as cancelled
+    answer = client.get(
+        sent.headers["Location"].removeprefix(BASE), headers=token(world.hub_manager)
+    )
+    assert _order(_graph(answer))["dfc-b:hasOrderStatus"] == "dfc-v:Cancelled"
