@@ -30,6 +30,7 @@ from interop.auth import dfc_auth, platform_name
 from interop.jsonld import CONTEXT_V1_URL
 from interop.models import ReceivedOrder, WebhookSubscription
 from interop.nodes import OrderLineNode, OrderNode
+from interop.openapi import document_dfc_api
 from interop.schemas import dump_node
 from interop.urls import API, DfcUrls
 from orders.models import Order, OrderLine
@@ -228,6 +229,18 @@ def catalog_item(producer_id: int, variant_id: int):
     return graph_response([records.item, records.product, records.offer])
 
 
+@bp.get("/enterprises/<int:producer_id>/offers")
+@dfc_auth("read")
+def offers(producer_id: int):
+    """Every Offer of the producer's catalogue (OFN serves them one by one; a client that
+    builds an order wants them all)."""
+    producer = _producer_catalogue(producer_id)
+    records = exports.iter_catalog_records(
+        producer, dfc_urls(), parts=("offer",), with_groups=False
+    )
+    return graph_response(records)
+
+
 @bp.get("/enterprises/<int:producer_id>/offers/<int:variant_id>")
 @dfc_auth("read")
 def offer(producer_id: int, variant_id: int):
@@ -285,18 +298,18 @@ def place(hub_id: int, point_id: int):
     return graph_response(exports.place_records(point, dfc_urls()))
 
 
-@bp.get("/enterprises/<int:hub_id>/orders")
+@bp.get("/enterprises/<int:enterprise_id>/orders")
 @dfc_auth("read")
-def hub_orders(hub_id: int):
+def hub_orders(enterprise_id: int):
     """The orders of one cycle of the hub (``?cycle=<id>``). Without a cycle, for a producer:
     the orders the caller sent it (``received_orders``), where OFN looks for its open order."""
     cycle_id = request.args.get("cycle", type=int) or request.args.get("sale_session", type=int)
     if cycle_id is None:
-        owner = db.get_or_404(Enterprise, hub_id)
+        owner = db.get_or_404(Enterprise, enterprise_id)
         if owner.is_producer:
-            return received_orders(hub_id)
+            return received_orders(enterprise_id)
         abort(400, description="Give the cycle: ?cycle=<id>.")
-    hub = _hub(hub_id)
+    hub = _hub(enterprise_id)
     cycle = _hub_cycle(hub, cycle_id)
     scope = exports.OrderScope(cycle=cycle)
     return graph_response(exports.iter_cycle_order_records(scope, dfc_urls()))
@@ -402,14 +415,14 @@ def _orderable(producer_id: int) -> Enterprise:
     )
 
 
-@bp.post("/enterprises/<int:producer_id>/orders")
-@bp.post("/enterprises/<int:producer_id>/received_orders", endpoint="post_received_order")
+@bp.post("/enterprises/<int:enterprise_id>/orders")
+@bp.post("/enterprises/<int:enterprise_id>/received_orders", endpoint="post_received_order")
 @reads_own_body  # interop.graph bounds the document; its errors come as DFC problems (422)
 @dfc_auth("write")
-def receive_order(producer_id: int):
+def receive_order(enterprise_id: int):
     """An order for the producer's offers (an OFN backorder): 201 with the order under our ids,
     200 with the same order when the same order is sent again."""
-    producer = _orderable(producer_id)
+    producer = _orderable(enterprise_id)
     urls = dfc_urls()
     doc = received.read_order(request.get_data(), producer=producer, urls=urls, base=request.url)
     sender = _sender()
@@ -420,11 +433,11 @@ def receive_order(producer_id: int):
     return _order_document(producer, 201 if created else 200, order=order)
 
 
-@bp.get("/enterprises/<int:producer_id>/received_orders")
+@bp.get("/enterprises/<int:enterprise_id>/received_orders")
 @dfc_auth("read")
-def received_orders(producer_id: int):
+def received_orders(enterprise_id: int):
     """The producer's managers: every received order (newest first, 200); a sender: its own."""
-    producer = db.get_or_404(Enterprise, producer_id)
+    producer = db.get_or_404(Enterprise, enterprise_id)
     user = api_caller()
     if perm.can_manage_producer_of(user, producer):
         orders = received.orders_for_producer(producer)
@@ -543,3 +556,7 @@ def delete_webhook(enterprise_id: int, subscription_id: int):
     )
     webhooks.unsubscribe(subscription)
     return Response(status=204)
+
+
+# every route above in the application's OpenAPI document (/api/v1/openapi.json)
+bp.record_once(lambda state: document_dfc_api(state.app))

@@ -93,7 +93,8 @@ def make_token(key, user=None, *, kid=KID, algorithm="RS256", **claims) -> str:
 
 
 def bearer(raw: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {raw}"}
+    # errors asserted in one pinned language (English)
+    return {"Authorization": f"Bearer {raw}", "Accept-Language": "en"}
 
 
 def test_a_valid_token_is_accepted_and_links_the_subject(client, world, oidc, signing_key):
@@ -196,6 +197,11 @@ def test_a_forged_token_is_refused_with_401_and_a_clear_error(
     error = response.get_json()["error"]
     assert error["code"] == code
     assert words in error["message"]
+    french = client.get(
+        f"{API}/{world.producer.id}/catalog_items",
+        headers={**bearer(raw), "Accept-Language": "fr"},
+    )
+    assert french.get_json()["error"]["message"] != error["message"]  # in the reader's language
     assert db.session.query(OidcIdentity).count() == 0
 
 
