@@ -303,6 +303,8 @@ def _apply_quantities(
     back the difference of stock under the variants' locks. Raises InsufficientStock naming
     every short item."""
     current = {line.variant_id: line for line in order.lines if line.variant_id is not None}
+    # a line asked at 0 that the order does not hold is nothing to write
+    wanted = {k: w for k, w in wanted.items() if w[0] > 0 or k in current}
     variants = lock_variants(set(wanted) | set(current))
     shortages: list[Shortage] = []
     for variant_id, (quantity, _node) in wanted.items():
@@ -359,6 +361,10 @@ def receive_order(
     if doc.cancelled:
         raise DfcOrderRejected(
             [DfcError("invalid_value", "a new order cannot be cancelled", doc.order_id)]
+        )
+    if not any(w.quantity for w in doc.lines):
+        raise DfcOrderRejected(
+            [DfcError("missing_field", "no line has a quantity above 0", doc.order_id)]
         )
     order = ReceivedOrder(
         producer_id=producer.id,

@@ -222,6 +222,14 @@ def test_complete_then_replayed_put_is_accepted_once(client, world):
             "unknown_concept",
         ),
         (lambda doc: doc.update({"@graph": doc["@graph"][1:]}), "missing_field"),
+        (
+            lambda doc: [
+                n.update({"dfc-b:quantity": 0})
+                for n in doc["@graph"]
+                if n["@type"] == "dfc-b:OrderLine"
+            ],
+            "missing_field",
+        ),
         (lambda doc: doc.update({"@context": "https://example.org/ctx"}), "unknown_context"),
     ],
 )
