@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask.sansio.app import App
 
 from accounts.api_auth import SECURITY
 from interop.urls import API
@@ -25,7 +25,7 @@ _JSON_ANSWERS = {"import_catalog_items": "200", "list_webhooks": "200", "create_
 _TAG = "DFC"
 
 
-def _operation(app: Flask, endpoint: str, method: str) -> dict[str, Any]:
+def _operation(app: App, endpoint: str, method: str) -> dict[str, Any]:
     view = app.view_functions[endpoint]
     manual = dict(getattr(view, "_apidoc", {}).get("manual_doc", {}))
     doc = (view.__doc__ or "").strip()
@@ -68,7 +68,7 @@ def _operation(app: Flask, endpoint: str, method: str) -> dict[str, Any]:
     return operation
 
 
-def document_dfc_api(app: Flask) -> None:
+def document_dfc_api(app: App) -> None:
     """Add the DFC routes to the app's OpenAPI document (once per app)."""
     from core.extensions import api
 
