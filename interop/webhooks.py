@@ -37,7 +37,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
-from core.db import db
+from core.db import commit_keeping_loaded, db
 from core.errors import DomainError
 from core.timeutils import utcnow
 from interop.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -147,8 +147,8 @@ def subscriptions_of(enterprise_id: int) -> list[WebhookSubscription]:
 
 def queue(event_name: str, enterprise_ids: set[int], data_for: Any, now: datetime) -> int:
     """One delivery per active subscriber wanting the event (the enterprises' own and the
-    platform-wide ones); ``data_for(subscription)`` builds its ``data``. Commits; returns the
-    number queued."""
+    platform-wide ones); ``data_for(subscription)`` builds its ``data``. Commits what it wrote
+    (nothing, and no commit, without a subscriber: one SELECT); returns the number queued."""
     rows = db.session.scalars(
         select(WebhookSubscription).where(
             WebhookSubscription.active.is_(True),
@@ -179,8 +179,11 @@ def queue(event_name: str, enterprise_ids: set[int], data_for: Any, now: datetim
         }
         delivery.body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         count += 1
-    db.session.commit()
-    if count and has_request_context():
+    if not count:
+        return 0  # nothing written: the sender's session is left as it was
+    # the sender may still answer from the objects it loaded (checkout): do not expire them
+    commit_keeping_loaded()
+    if has_request_context():
         g.webhooks_queued = True
     return count
 

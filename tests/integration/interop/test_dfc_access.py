@@ -68,7 +68,7 @@ def _received(w) -> tuple[int, int]:
 
 
 def _ofn_order(w) -> bytes:
-    from test_dfc_received_orders import ofn_post
+    from dfc_support import ofn_post
 
     return ofn_post(w)
 

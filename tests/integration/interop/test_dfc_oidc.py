@@ -11,8 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from dfc_support import body
-from test_dfc_received_orders import ofn_post
+from dfc_support import body, ofn_post
 
 from core.db import db
 from interop.models import OidcIdentity, ReceivedOrder

@@ -162,7 +162,7 @@ def test_catalogue_changed_after_an_import_not_after_an_order(client, world, rec
     assert payload["data"]["producer_id"] == world.producer.id
 
     # an order received through the DFC API takes stock: not a catalogue change
-    from test_dfc_received_orders import ofn_post
+    from dfc_support import ofn_post
 
     sent = client.post(
         f"{API}/{world.producer.id}/orders",
