@@ -408,7 +408,7 @@ def lock_received(order_id: int) -> ReceivedOrder | None:
 
 
 def update_received_order(
-    order: ReceivedOrder, *, doc: OrderDocument, urls: DfcUrls, now: datetime
+    order: ReceivedOrder, *, doc: OrderDocument, now: datetime
 ) -> ReceivedOrder:
     """The sender's PUT: new quantities (a line left out keeps its quantity unless the order is
     complete: a PUT lists the order as the sender sees it), a new state. Cancelled gives every

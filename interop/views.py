@@ -478,7 +478,7 @@ def update_received_order(producer_id: int, order_id: int):
     doc = received.read_order(
         request.get_data(), producer=producer, urls=urls, base=request.url, new=False
     )
-    order = received.update_received_order(order, doc=doc, urls=urls, now=utcnow())
+    order = received.update_received_order(order, doc=doc, now=utcnow())
     return _order_document(producer, order=order)
 
 
