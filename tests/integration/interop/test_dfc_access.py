@@ -129,6 +129,11 @@ ROWS = [
         st(401, 403, 200, 200, 200),
     ),
     Row(
+        "offers",
+        lambda w: f"/api/dfc/enterprises/{w.producer.id}/offers",
+        st(401, 403, 200, 200, 200),
+    ),
+    Row(
         "offer",
         lambda w: f"/api/dfc/enterprises/{w.producer.id}/offers/{_variant(w)}",
         st(401, 403, 200, 200, 200),

@@ -36,3 +36,19 @@ def test_every_dfc_route_is_in_the_openapi_document(app, client):
     assert post["tags"] == ["DFC"]
     assert {"201", "200", "401", "403", "default"} <= set(post["responses"])
     assert post["security"] == [{"bearerToken": []}, {"tokenHeader": []}]
+
+
+def test_the_offers_of_a_catalogue_in_one_document(client, world):
+    from dfc_support import body, check_document, token
+
+    response = client.get(
+        f"/api/dfc/enterprises/{world.producer.id}/offers", headers=token(world.hub_manager)
+    )
+    assert response.status_code == 200
+    doc = body(response)
+    check_document(doc)
+    offers = [n for n in doc["@graph"] if n["@type"] == "dfc-b:Offer"]
+    assert {n["@type"] for n in doc["@graph"]} == {"dfc-b:Offer"}
+    assert sorted(o["@id"].rsplit("/", 1)[1] for o in offers) == sorted(
+        str(v.id) for v in world.variants
+    )
