@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "payments.models",
     "notifications.models",
     "coop.models",
+    "interop.models",
 )
 
 

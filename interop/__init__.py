@@ -3,7 +3,9 @@
 The DFC core (``jsonld``, ``fields``, ``schemas``, ``nodes``, ``graph``, ``catalog``,
 ``documents``, ``rules``, ``vocabulary``) imports neither Flask nor the app and can be reused
 as is; ``exports``, ``imports``, ``views`` (the token API), ``pages`` and ``cli`` wire it to
-Comptoir. ``bp`` is loaded lazily so that ``import interop.vocabulary`` stays light.
+Comptoir; ``received`` takes orders other platforms send, ``auth``/``oidc`` check API and
+OpenID Connect tokens, ``webhooks`` tells subscribers what happened. ``bp`` is loaded lazily
+so that ``import interop.vocabulary`` stays light.
 """
 
 from typing import Any

@@ -103,5 +103,50 @@ def import_catalog(file, enterprise_id: int, dry_run: bool) -> None:
     )
 
 
+webhooks_cli = AppGroup("webhooks", help="Outbound webhooks (interop.webhooks).")
+
+
+@webhooks_cli.command("send")
+@click.option("--limit", default=500, show_default=True)
+def webhooks_send(limit: int) -> None:
+    """Send the webhook deliveries that are due (cron, every minute); failed ones are retried
+    with a growing delay, then given up (``flask webhooks failed``)."""
+    from interop.webhooks import deliver_pending
+
+    click.echo(f"delivered {deliver_pending(limit=limit)} webhook(s)")
+
+
+@webhooks_cli.command("subscribe")
+@click.option("--url", required=True, help="https:// address that receives the POSTs.")
+@click.option("--enterprise", "enterprise_id", type=int, help="Only this enterprise's events.")
+@click.option("--event", "events", multiple=True, help="An event (repeat); none: every event.")
+def webhooks_subscribe(url: str, enterprise_id: int | None, events: tuple[str, ...]) -> None:
+    """Subscribe a URL (platform-wide without --enterprise); prints the signing secret once."""
+    from interop.webhooks import subscribe
+
+    subscription = subscribe(enterprise_id=enterprise_id, url=url, events=events, by_user_id=None)
+    click.echo(f"subscription {subscription.id}, secret {subscription.secret}")
+
+
+@webhooks_cli.command("failed")
+@click.option("--limit", default=50, show_default=True)
+def webhooks_failed(limit: int) -> None:
+    """The deliveries given up, newest first, with the last error."""
+    from sqlalchemy import select
+
+    from core.db import db
+    from interop.models import DeliveryStatus, WebhookDelivery
+
+    rows = db.session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.status == DeliveryStatus.failed)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(limit)
+    )
+    for row in rows:
+        click.echo(f"{row.id}\t{row.event}\t{row.subscription.url}\t{row.last_error}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(dfc_cli)
+    app.cli.add_command(webhooks_cli)

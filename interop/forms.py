@@ -19,3 +19,7 @@ class DfcImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Import"))
+
+
+class ReceivedOrderActionForm(FlaskForm):
+    """Cancel, or mark delivered, an order received from another platform (the CSRF token)."""

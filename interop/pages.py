@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from core.views import load, redirect_on_error
 from cycles.models import OrderCycle
 from enterprises.models import Enterprise
-from interop import exports, imports
+from interop import exports, imports, received_pages
 from interop import permissions as perm
 from interop import views as api
 from interop.forms import ConfirmForm, DfcImportForm
@@ -24,6 +24,7 @@ from orders.models import Order
 
 bp = Blueprint("interop", __name__)
 bp.register_blueprint(api.bp)
+bp.register_blueprint(received_pages.bp)  # orders from other platforms, webhooks
 
 #: link labels shown on other domains' pages (catalogue, hub back office): translated here
 LINK_LABELS = (

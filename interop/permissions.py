@@ -97,3 +97,34 @@ def can_read_person(user: Any, person: Any) -> bool:
         return False
     ordered = exists().where(Order.customer_id == person.id, Order.hub_id.in_(hubs))
     return bool(db.session.scalar(select(ordered)))
+
+
+# -- orders other platforms send to a producer (interop.received) ------------------------------
+
+
+def can_send_order(user: Any, producer: Enterprise) -> bool:
+    """Whoever reads an active producer's catalogue may order from it: its managers, admins,
+    the managers of the hubs it sells through (an OFN hub's account, by its API or OIDC
+    token)."""
+    return producer.is_active and can_read_catalogue(user, producer)
+
+
+def can_read_received_order(user: Any, order: Any) -> bool:
+    """The account that sent it, the producer's managers, admins."""
+    sent = user is not None and getattr(user, "id", None) == order.sender_user_id
+    return sent or can_manage_producer(user, order.producer)
+
+
+def can_change_received_order(user: Any, order: Any) -> bool:
+    """Only the sender changes its order through the API (the producer cancels or marks it
+    delivered on its page)."""
+    return user is not None and getattr(user, "id", None) == order.sender_user_id
+
+
+def can_manage_received_order(user: Any, order: Any) -> bool:
+    return can_manage_producer(user, order.producer)
+
+
+def can_manage_webhooks(user: Any, enterprise: Enterprise) -> bool:
+    """An enterprise's webhooks: its managers and admins (platform-wide ones: the CLI)."""
+    return can_manage_enterprise(user, enterprise)

@@ -84,6 +84,16 @@ class DfcUrls:
         """The buyer of an order with no account any more (deleted): a fragment of the order."""
         return self.order(hub_id, order_id) + "#customer"
 
+    # -- orders other platforms send to a producer (interop.received) -------------------------
+    def received_orders(self, producer_id: int) -> str:
+        return self._e(producer_id) + "/received_orders"
+
+    def received_order(self, producer_id: int, order_id: int) -> str:
+        return f"{self.received_orders(producer_id)}/{order_id}"
+
+    def received_order_line(self, producer_id: int, order_id: int, line_id: int) -> str:
+        return f"{self.received_order(producer_id, order_id)}/order_lines/{line_id}"
+
     # -- a producer's view of a hub cycle (its own lines only) --------------------------------
     def producer_orders(self, producer_id: int, cycle_id: int) -> str:
         return self.sale_session(producer_id, cycle_id) + "/orders"

@@ -1,6 +1,7 @@
 """The DFC API, laid out like Open Food Network's (``/api/dfc/...``) so that its clients find
 their way, plus orders, which OFN does not serve. Token authentication only
-(``Authorization: Bearer`` or ``X-Api-Token``), never the session cookie: the blueprint is
+(``Authorization: Bearer`` or ``X-Api-Token``: an API token, or an OpenID Connect access token
+of the configured issuer, ``interop.auth``), never the session cookie: the blueprint is
 CSRF-exempt. Answers are DFC 1.16 compact JSON-LD, ``application/ld+json``; the big documents
 (a cycle's orders, a catalogue) are streamed.
 """
@@ -13,19 +14,23 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request, stream_with_context
 
-from accounts.api_auth import api_user, token_required
+from accounts.api_auth import api_caller, api_user
 from accounts.models import User
 from core.db import db
 from core.hardening import reads_own_body
 from core.security import require
+from core.timeutils import utcnow
 from core.views import load
 from cycles.models import OrderCycle, PickupWindow
 from enterprises.models import Enterprise
 from hubs.models import DistributionPoint
-from interop import exports, imports
+from interop import exports, imports, received, webhooks
 from interop import permissions as perm
+from interop.auth import dfc_auth, platform_name
 from interop.jsonld import CONTEXT_V1_URL
+from interop.models import ReceivedOrder, WebhookSubscription
 from interop.nodes import OrderLineNode, OrderNode
+from interop.openapi import document_dfc_api
 from interop.schemas import dump_node
 from interop.urls import API, DfcUrls
 from orders.models import Order, OrderLine
@@ -129,7 +134,7 @@ def _hub_order(hub: Enterprise, order_id: int) -> Order:
 
 
 @bp.get("/enterprises/<int:enterprise_id>")
-@token_required("read")
+@dfc_auth("read")
 def enterprise(enterprise_id: int):
     found = _enterprise(enterprise_id)
     private = perm.can_read_private_enterprise(api_user(), found)
@@ -141,7 +146,7 @@ def enterprise(enterprise_id: int):
 
 
 @bp.get("/persons/me")
-@token_required("read")
+@dfc_auth("read")
 def person_me():
     """The token's own Person, with the enterprises it manages (``affiliates``): where a client
     starts to find its enterprises."""
@@ -149,7 +154,7 @@ def person_me():
 
 
 @bp.get("/persons/<int:user_id>")
-@token_required("read")
+@dfc_auth("read")
 def person(user_id: int):
     user = load(
         User,
@@ -165,14 +170,14 @@ def person(user_id: int):
 
 
 @bp.get("/enterprises/<int:producer_id>/supplied_products")
-@token_required("read")
+@dfc_auth("read")
 def supplied_products(producer_id: int):
     producer = _producer_catalogue(producer_id)
     return graph_response(exports.iter_catalog_records(producer, dfc_urls(), parts=("product",)))
 
 
 @bp.get("/enterprises/<int:producer_id>/supplied_products/<int:variant_id>")
-@token_required("read")
+@dfc_auth("read")
 def supplied_product(producer_id: int, variant_id: int):
     producer = _producer_catalogue(producer_id)
     variant, product = _variant(producer, variant_id)
@@ -181,7 +186,7 @@ def supplied_product(producer_id: int, variant_id: int):
 
 
 @bp.get("/enterprises/<int:producer_id>/product_groups/<int:product_id>")
-@token_required("read")
+@dfc_auth("read")
 def product_group(producer_id: int, product_id: int):
     producer = _producer_catalogue(producer_id)
     product = load(Product, product_id, where=lambda p: p.producer_id == producer.id and p.active)
@@ -190,7 +195,7 @@ def product_group(producer_id: int, product_id: int):
 
 
 @bp.get("/enterprises/<int:producer_id>/catalog_items")
-@token_required("read")
+@dfc_auth("read")
 def catalog_items(producer_id: int):
     """The whole catalogue: items, their products and offers (what OFN's index returns)."""
     producer = _producer_catalogue(producer_id)
@@ -199,7 +204,7 @@ def catalog_items(producer_id: int):
 
 @bp.post("/enterprises/<int:producer_id>/catalog_items")
 @reads_own_body  # interop.graph bounds the document; its errors come as DFC problems (422)
-@token_required("write")
+@dfc_auth("write")
 def import_catalog_items(producer_id: int):
     """Import a DFC catalogue into the producer's products: all or nothing (422 naming every
     bad node), update by @id on re-import."""
@@ -216,7 +221,7 @@ def import_catalog_items(producer_id: int):
 
 
 @bp.get("/enterprises/<int:producer_id>/catalog_items/<int:variant_id>")
-@token_required("read")
+@dfc_auth("read")
 def catalog_item(producer_id: int, variant_id: int):
     producer = _producer_catalogue(producer_id)
     variant, product = _variant(producer, variant_id)
@@ -224,8 +229,20 @@ def catalog_item(producer_id: int, variant_id: int):
     return graph_response([records.item, records.product, records.offer])
 
 
+@bp.get("/enterprises/<int:producer_id>/offers")
+@dfc_auth("read")
+def offers(producer_id: int):
+    """Every Offer of the producer's catalogue (OFN serves them one by one; a client that
+    builds an order wants them all)."""
+    producer = _producer_catalogue(producer_id)
+    records = exports.iter_catalog_records(
+        producer, dfc_urls(), parts=("offer",), with_groups=False
+    )
+    return graph_response(records)
+
+
 @bp.get("/enterprises/<int:producer_id>/offers/<int:variant_id>")
-@token_required("read")
+@dfc_auth("read")
 def offer(producer_id: int, variant_id: int):
     producer = _producer_catalogue(producer_id)
     variant, product = _variant(producer, variant_id)
@@ -236,7 +253,7 @@ def offer(producer_id: int, variant_id: int):
 
 
 @bp.get("/enterprises/<int:enterprise_id>/sale_sessions")
-@token_required("read")
+@dfc_auth("read")
 def sale_sessions(enterprise_id: int):
     """The cycles as SaleSessions, latest first: a hub's own (its managers), or those of the hubs
     where a producer sells (its managers): where a client finds the ids to ask orders for."""
@@ -251,7 +268,7 @@ def sale_sessions(enterprise_id: int):
 
 
 @bp.get("/enterprises/<int:enterprise_id>/sale_sessions/<int:cycle_id>")
-@token_required("read")
+@dfc_auth("read")
 def sale_session(enterprise_id: int, cycle_id: int):
     """A cycle as a SaleSession: under its hub for the hub's managers, under a producer for
     that producer's managers (when it sells in the cycle)."""
@@ -265,7 +282,7 @@ def sale_session(enterprise_id: int, cycle_id: int):
 
 
 @bp.get("/enterprises/<int:hub_id>/sale_sessions/<int:cycle_id>/pickup_options/<int:window_id>")
-@token_required("read")
+@dfc_auth("read")
 def pickup_option(hub_id: int, cycle_id: int, window_id: int):
     hub = _hub(hub_id)
     cycle = _hub_cycle(hub, cycle_id)
@@ -274,28 +291,32 @@ def pickup_option(hub_id: int, cycle_id: int, window_id: int):
 
 
 @bp.get("/enterprises/<int:hub_id>/places/<int:point_id>")
-@token_required("read")
+@dfc_auth("read")
 def place(hub_id: int, point_id: int):
     hub = _hub(hub_id)
     point = load(DistributionPoint, point_id, where=lambda point: point.hub_id == hub.id)
     return graph_response(exports.place_records(point, dfc_urls()))
 
 
-@bp.get("/enterprises/<int:hub_id>/orders")
-@token_required("read")
-def hub_orders(hub_id: int):
-    """The orders of one cycle of the hub (``?cycle=<id>``, required: a hub has many)."""
-    hub = _hub(hub_id)
+@bp.get("/enterprises/<int:enterprise_id>/orders")
+@dfc_auth("read")
+def hub_orders(enterprise_id: int):
+    """The orders of one cycle of the hub (``?cycle=<id>``). Without a cycle, for a producer:
+    the orders the caller sent it (``received_orders``), where OFN looks for its open order."""
     cycle_id = request.args.get("cycle", type=int) or request.args.get("sale_session", type=int)
     if cycle_id is None:
+        owner = db.get_or_404(Enterprise, enterprise_id)
+        if owner.is_producer:
+            return received_orders(enterprise_id)
         abort(400, description="Give the cycle: ?cycle=<id>.")
+    hub = _hub(enterprise_id)
     cycle = _hub_cycle(hub, cycle_id)
     scope = exports.OrderScope(cycle=cycle)
     return graph_response(exports.iter_cycle_order_records(scope, dfc_urls()))
 
 
 @bp.get("/enterprises/<int:hub_id>/orders/<int:order_id>")
-@token_required("read")
+@dfc_auth("read")
 def hub_order(hub_id: int, order_id: int):
     hub = _hub(hub_id)
     order = _hub_order(hub, order_id)
@@ -304,7 +325,7 @@ def hub_order(hub_id: int, order_id: int):
 
 
 @bp.get("/enterprises/<int:hub_id>/orders/<int:order_id>/order_lines/<int:line_id>")
-@token_required("read")
+@dfc_auth("read")
 def hub_order_line(hub_id: int, order_id: int, line_id: int):
     hub = _hub(hub_id)
     order = _hub_order(hub, order_id)
@@ -335,7 +356,7 @@ def _producer_cycle(producer_id: int, cycle_id: int) -> tuple[Enterprise, OrderC
 
 
 @bp.get("/enterprises/<int:producer_id>/sale_sessions/<int:cycle_id>/orders")
-@token_required("read")
+@dfc_auth("read")
 def producer_orders(producer_id: int, cycle_id: int):
     """The cycle's orders with only the lines of this producer; buyers by name only."""
     producer, cycle = _producer_cycle(producer_id, cycle_id)
@@ -344,7 +365,7 @@ def producer_orders(producer_id: int, cycle_id: int):
 
 
 @bp.get("/enterprises/<int:producer_id>/sale_sessions/<int:cycle_id>/orders/<int:order_id>")
-@token_required("read")
+@dfc_auth("read")
 def producer_order(producer_id: int, cycle_id: int, order_id: int):
     producer, cycle = _producer_cycle(producer_id, cycle_id)
     order = load(Order, order_id, where=lambda order: order.cycle_id == cycle.id)
@@ -359,7 +380,7 @@ def producer_order(producer_id: int, cycle_id: int, order_id: int):
     "/enterprises/<int:producer_id>/sale_sessions/<int:cycle_id>/orders/<int:order_id>"
     "/order_lines/<int:line_id>"
 )
-@token_required("read")
+@dfc_auth("read")
 def producer_order_line(producer_id: int, cycle_id: int, order_id: int, line_id: int):
     producer, cycle = _producer_cycle(producer_id, cycle_id)
     order = load(Order, order_id, where=lambda order: order.cycle_id == cycle.id)
@@ -369,3 +390,173 @@ def producer_order_line(producer_id: int, cycle_id: int, order_id: int, line_id:
         where=lambda line: line.order_id == order.id and line.producer_id == producer.id,
     )
     return _line_response(exports.OrderScope(cycle=cycle, producer_id=producer.id), order, line_id)
+
+
+# -- orders other platforms send to a producer (interop.received) ------------------------------
+
+
+def _sender() -> received.Sender:
+    return received.Sender(user=api_caller(), platform=platform_name())
+
+
+def _order_document(producer: Enterprise, status: int = 200, *, order: ReceivedOrder) -> Response:
+    response = graph_response(received.order_records(order, dfc_urls()))
+    response.status_code = status
+    response.headers["Location"] = dfc_urls().received_order(producer.id, order.id)
+    return response
+
+
+def _orderable(producer_id: int) -> Enterprise:
+    return load(
+        Enterprise,
+        producer_id,
+        where=lambda producer: producer.is_producer,
+        allow=lambda producer: perm.can_send_order(api_user(), producer),
+    )
+
+
+@bp.post("/enterprises/<int:enterprise_id>/orders")
+@bp.post("/enterprises/<int:enterprise_id>/received_orders", endpoint="post_received_order")
+@reads_own_body  # interop.graph bounds the document; its errors come as DFC problems (422)
+@dfc_auth("write")
+def receive_order(enterprise_id: int):
+    """An order for the producer's offers (an OFN backorder): 201 with the order under our ids,
+    200 with the same order when the same order is sent again."""
+    producer = _orderable(enterprise_id)
+    urls = dfc_urls()
+    doc = received.read_order(request.get_data(), producer=producer, urls=urls, base=request.url)
+    sender = _sender()
+    key = received.idempotency_key(sender, doc, urls, request.headers.get("Idempotency-Key"))
+    order, created = received.receive_order(
+        producer=producer, sender=sender, doc=doc, key=key, now=utcnow()
+    )
+    return _order_document(producer, 201 if created else 200, order=order)
+
+
+@bp.get("/enterprises/<int:enterprise_id>/received_orders")
+@dfc_auth("read")
+def received_orders(enterprise_id: int):
+    """The producer's managers: every received order (newest first, 200); a sender: its own."""
+    producer = db.get_or_404(Enterprise, enterprise_id)
+    user = api_caller()
+    if perm.can_manage_producer_of(user, producer):
+        orders = received.orders_for_producer(producer)
+    else:
+        require(producer.is_producer and perm.can_send_order(user, producer), hide=True)
+        orders = received.orders_of_sender(producer, _sender())
+    urls = dfc_urls()
+    return graph_response(r for order in orders for r in received.order_records(order, urls))
+
+
+def _received(producer_id: int, order_id: int) -> tuple[Enterprise, ReceivedOrder]:
+    producer = db.get_or_404(Enterprise, producer_id)
+    order = load(
+        ReceivedOrder,
+        order_id,
+        where=lambda order: order.producer_id == producer.id,
+        allow=lambda order: perm.can_read_received_order(api_user(), order),
+        hide=True,
+    )
+    return producer, order
+
+
+@bp.get("/enterprises/<int:producer_id>/received_orders/<int:order_id>")
+@dfc_auth("read")
+def received_order(producer_id: int, order_id: int):
+    producer, order = _received(producer_id, order_id)
+    return _order_document(producer, order=order)
+
+
+@bp.put("/enterprises/<int:producer_id>/received_orders/<int:order_id>")
+@reads_own_body
+@dfc_auth("write")
+def update_received_order(producer_id: int, order_id: int):
+    """The sender changes its order: quantities, ``dfc-v:Complete``, ``dfc-v:Cancelled``."""
+    producer, order = _received(producer_id, order_id)
+    require(perm.can_change_received_order(api_user(), order))
+    urls = dfc_urls()
+    doc = received.read_order(
+        request.get_data(), producer=producer, urls=urls, base=request.url, new=False
+    )
+    order = received.update_received_order(order, doc=doc, now=utcnow())
+    return _order_document(producer, order=order)
+
+
+@bp.get("/enterprises/<int:producer_id>/received_orders/<int:order_id>/order_lines/<int:line_id>")
+@dfc_auth("read")
+def received_order_line(producer_id: int, order_id: int, line_id: int):
+    _producer, order = _received(producer_id, order_id)
+    wanted = dfc_urls().received_order_line(order.producer_id, order.id, line_id)
+    for record in received.order_records(order, dfc_urls()):
+        if isinstance(record, OrderLineNode) and record.id == wanted:
+            return node_response(record)
+    abort(404)
+
+
+# -- outbound webhooks of an enterprise (interop.webhooks) -------------------------------------
+
+
+def _subscriber(enterprise_id: int) -> Enterprise:
+    return load(
+        Enterprise,
+        enterprise_id,
+        allow=lambda enterprise: perm.can_manage_webhooks(api_user(), enterprise),
+    )
+
+
+def _subscription_json(subscription: WebhookSubscription, *, secret: bool = False) -> dict:
+    body = {
+        "id": subscription.id,
+        "url": subscription.url,
+        "events": subscription.events.split() or list(webhooks.EVENTS),
+        "active": subscription.active,
+        "created_at": subscription.created_at.isoformat(),
+    }
+    if secret:
+        body["secret"] = subscription.secret
+    return body
+
+
+@bp.get("/enterprises/<int:enterprise_id>/webhooks")
+@dfc_auth("read")
+def list_webhooks(enterprise_id: int):
+    enterprise = _subscriber(enterprise_id)
+    return {"webhooks": [_subscription_json(s) for s in webhooks.subscriptions_of(enterprise.id)]}
+
+
+@bp.post("/enterprises/<int:enterprise_id>/webhooks")
+@dfc_auth("write")
+def create_webhook(enterprise_id: int):
+    """``{"url": "https://…", "events": ["order.placed", …]}`` (no events: all of them). The
+    answer holds the signing secret, shown this once."""
+    enterprise = _subscriber(enterprise_id)
+    data = request.get_json(silent=True, force=True)
+    if not isinstance(data, dict):
+        data = {}
+    events = data.get("events") or []
+    if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+        events = [str(events)]
+    subscription = webhooks.subscribe(
+        enterprise_id=enterprise.id,
+        url=str(data.get("url") or ""),
+        events=events,
+        by_user_id=api_caller().id,
+    )
+    return _subscription_json(subscription, secret=True), 201
+
+
+@bp.delete("/enterprises/<int:enterprise_id>/webhooks/<int:subscription_id>")
+@dfc_auth("write")
+def delete_webhook(enterprise_id: int, subscription_id: int):
+    enterprise = _subscriber(enterprise_id)
+    subscription = load(
+        WebhookSubscription,
+        subscription_id,
+        where=lambda s: s.enterprise_id == enterprise.id,
+    )
+    webhooks.unsubscribe(subscription)
+    return Response(status=204)
+
+
+# every route above in the application's OpenAPI document (/api/v1/openapi.json)
+bp.record_once(lambda state: document_dfc_api(state.app))

@@ -127,6 +127,35 @@ def _lock_slot(slot_id: int) -> PickupSlot | None:
     )
 
 
+def lock_variants(variant_ids: Iterable[int]) -> dict[int, Variant]:
+    """Lock variants in id order (their product comes along); return them by id. The same
+    locks as checkout's, for an order that takes a variant's stock outside any cycle (an order
+    received from another platform, ``interop.received``)."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    variants = db.session.scalars(
+        select(Variant)
+        .where(Variant.id.in_(ids))
+        .order_by(Variant.id)
+        .options(joinedload(Variant.product, innerjoin=True))
+        .with_for_update(of=Variant)
+        .execution_options(populate_existing=True)
+    )
+    return {variant.id: variant for variant in variants}
+
+
+def variant_available(variant: Variant) -> int | None:
+    """How many items of the variant are left outside any cycle (None: on demand)."""
+    return None if variant.on_demand else max(variant.stock, 0)
+
+
+def take_variant_stock(variant: Variant, quantity: int) -> None:
+    """Take (or, with a negative quantity, give back) a locked variant's stock."""
+    if not variant.on_demand:
+        variant.stock -= quantity
+
+
 def _lock_stock(offer_ids: Iterable[int]) -> dict[int, CycleOffer]:
     """Lock the variants then the offers, each in id order; return the offers by id."""
     ids = sorted(set(offer_ids))
@@ -159,9 +188,7 @@ def _lock_stock(offer_ids: Iterable[int]) -> dict[int, CycleOffer]:
 
 
 def _take_stock(offer: CycleOffer, quantity: int) -> None:
-    variant = offer.variant
-    if not variant.on_demand:
-        variant.stock -= quantity
+    take_variant_stock(offer.variant, quantity)
     if offer.remaining is not None:
         offer.remaining -= quantity
 

@@ -25,6 +25,38 @@ def example_bytes(prefix: str) -> bytes:
     return path.read_bytes()
 
 
+BASE = "http://comptoir.test"
+API = "/api/dfc/enterprises"
+FDC = "https://env-0105831.jcloud-ver-jpe.ik-server.com/api/dfc/Enterprises/test-hodmedod"
+#: the two products OFN orders in the recorded backorder
+BEANS, CHIA = "44519466500403", "44519468433715"
+
+
+def ofn_post(world: Any, *, beans: int | None = None, chia: int | None = None) -> bytes:
+    """OFN's POST (fixture 01): its Order is @id'd with our orders URL, lines 1 and 2 concern
+    our offers of the 500 g tomatoes (stock 12) and the juice (on demand)."""
+    tomatoes, _kilo, juice = world.variants
+    ours = f"{BASE}{API}/{world.producer.id}"
+    text = example_bytes("01").decode()
+    text = text.replace(f"{FDC}/SuppliedProducts/{BEANS}/Offer", f"{ours}/offers/{tomatoes.id}")
+    text = text.replace(f"{FDC}/SuppliedProducts/{CHIA}/Offer", f"{ours}/offers/{juice.id}")
+    text = text.replace(
+        f"{FDC}/SuppliedProducts/{BEANS}", f"{ours}/supplied_products/{tomatoes.id}"
+    )
+    text = text.replace(f"{FDC}/SuppliedProducts/{CHIA}", f"{ours}/supplied_products/{juice.id}")
+    text = text.replace(f"{FDC}/Orders", f"{ours}/orders")
+    text = text.replace(f"{FDC}/SalesSession/#", "https://ofn.example/api/dfc/sale_sessions/77")
+    doc = json.loads(text)
+    lines = {
+        n["@id"].rsplit("/", 1)[1]: n for n in doc["@graph"] if n["@type"] == "dfc-b:OrderLine"
+    }
+    if beans is not None:
+        lines["1"]["dfc-b:quantity"] = beans
+    if chia is not None:
+        lines["2"]["dfc-b:quantity"] = chia
+    return json.dumps(doc).encode()
+
+
 def token(user: Any, scope: str = "read") -> dict[str, str]:
     raw = new_token_value()
     db.session.add(

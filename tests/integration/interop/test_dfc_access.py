@@ -8,6 +8,7 @@ products), ``admin``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,10 +30,70 @@ class Row:
     expected: dict[str, int]
     method: str = "GET"
     api: bool = True
+    #: the body of a POST or PUT (default: catalogue example 07)
+    data: Callable[[Any], bytes] | None = None
 
 
 def _variant(w) -> int:
     return w.variants[0].id
+
+
+def _received(w) -> tuple[int, int]:
+    """An order the hub's manager sent the producer (interop.received): (order id, line id)."""
+    import uuid
+
+    from core.db import db
+    from interop.models import ReceivedOrder, ReceivedOrderLine
+
+    line = ReceivedOrderLine(
+        variant_id=w.variants[0].id,
+        product_name="Tomates",
+        variant_name="500 g",
+        quantity=1,
+        unit_price_cents=350,
+        vat_rate_bp=550,
+        line_total_cents=350,
+    )
+    order = ReceivedOrder(
+        producer_id=w.producer.id,
+        platform="OFN",
+        sender_user_id=w.hub_manager.id,
+        idempotency_key=uuid.uuid4().hex,
+        total_cents=350,
+        lines=[line],
+    )
+    db.session.add(order)
+    db.session.commit()
+    return order.id, line.id
+
+
+def _ofn_order(w) -> bytes:
+    from dfc_support import ofn_post
+
+    return ofn_post(w)
+
+
+def _subscription(w) -> int:
+    from core.db import db
+    from interop.models import WebhookSubscription
+
+    subscription = WebhookSubscription(
+        enterprise_id=w.hub.id, url="https://hooks.example/x", secret="whsec_x"
+    )
+    db.session.add(subscription)
+    db.session.commit()
+    return subscription.id
+
+
+def _held(w) -> bytes:
+    return json.dumps(
+        {
+            "@context": "https://www.datafoodconsortium.org",
+            "@graph": [
+                {"@id": "_:o", "@type": "dfc-b:Order", "dfc-b:hasOrderStatus": "dfc-v:Held"}
+            ],
+        }
+    ).encode()
 
 
 ROWS = [
@@ -65,6 +126,11 @@ ROWS = [
     Row(
         "supplied_product",
         lambda w: f"/api/dfc/enterprises/{w.producer.id}/supplied_products/{_variant(w)}",
+        st(401, 403, 200, 200, 200),
+    ),
+    Row(
+        "offers",
+        lambda w: f"/api/dfc/enterprises/{w.producer.id}/offers",
         st(401, 403, 200, 200, 200),
     ),
     Row(
@@ -142,7 +208,83 @@ ROWS = [
         ),
         st(401, 403, 200, 403, 200),
     ),
+    Row(
+        "receive_order",
+        lambda w: f"/api/dfc/enterprises/{w.producer.id}/orders",
+        st(401, 403, 201, 201, 201),
+        method="POST",
+        data=_ofn_order,
+    ),
+    Row(
+        "post_received_order",
+        lambda w: f"/api/dfc/enterprises/{w.producer.id}/received_orders",
+        st(401, 403, 201, 201, 201),
+        method="POST",
+        data=_ofn_order,
+    ),
+    Row(
+        "received_orders",
+        lambda w: f"/api/dfc/enterprises/{w.producer.id}/received_orders",
+        st(401, 404, 200, 200, 200),
+    ),
+    Row(
+        "received_order",
+        lambda w: f"/api/dfc/enterprises/{w.producer.id}/received_orders/{_received(w)[0]}",
+        st(401, 404, 200, 200, 200),
+    ),
+    Row(
+        "update_received_order",
+        lambda w: f"/api/dfc/enterprises/{w.producer.id}/received_orders/{_received(w)[0]}",
+        st(401, 404, 403, 200, 403),
+        method="PUT",
+        data=_held,
+    ),
+    Row(
+        "received_order_line",
+        lambda w: "/api/dfc/enterprises/{}/received_orders/{}/order_lines/{}".format(
+            w.producer.id, *_received(w)
+        ),
+        st(401, 404, 200, 200, 200),
+    ),
+    Row(
+        "list_webhooks",
+        lambda w: f"/api/dfc/enterprises/{w.hub.id}/webhooks",
+        st(401, 403, 403, 200, 200),
+    ),
+    Row(
+        "create_webhook",
+        lambda w: f"/api/dfc/enterprises/{w.hub.id}/webhooks",
+        st(401, 403, 403, 201, 201),
+        method="POST",
+        data=lambda w: b'{"url": "https://hooks.example/comptoir"}',
+    ),
+    Row(
+        "delete_webhook",
+        lambda w: f"/api/dfc/enterprises/{w.hub.id}/webhooks/{_subscription(w)}",
+        st(401, 403, 403, 204, 204),
+        method="DELETE",
+    ),
     # pages
+    Row(
+        "received.index",
+        lambda w: f"/producers/{w.producer.id}/received-orders",
+        st(302, 403, 200, 403, 200),
+        api=False,
+    ),
+    Row(
+        "received.cancel",
+        lambda w: f"/producers/{w.producer.id}/received-orders/{_received(w)[0]}/cancel",
+        st(302, 403, 303, 403, 303),
+        method="POST",
+        api=False,
+    ),
+    Row(
+        "received.fulfilled",
+        lambda w: f"/producers/{w.producer.id}/received-orders/{_received(w)[0]}/fulfilled",
+        st(302, 403, 303, 403, 303),
+        method="POST",
+        api=False,
+    ),
     Row(
         "dfc_import",
         lambda w: f"/producers/{w.producer.id}/dfc-import",
@@ -210,8 +352,8 @@ def test_access(client, login_as, world, row: Row, role: str):
         else:
             login_as(user)
     kwargs: dict[str, Any] = {"headers": headers}
-    if row.method == "POST" and row.api:
-        kwargs["data"] = example_bytes("07")
+    if row.method in ("POST", "PUT") and row.api:
+        kwargs["data"] = row.data(world) if row.data else example_bytes("07")
     response = client.open(row.path(world), method=row.method, **kwargs)
     assert response.status_code == row.expected[role], response.get_data(as_text=True)[:300]
 
