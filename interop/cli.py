@@ -66,7 +66,7 @@ def export_catalog(enterprise_id: int) -> None:
 @click.option("--enterprise", "enterprise_id", type=int, required=True, help="The producer.")
 @click.option("--dry-run", is_flag=True, help="Check only: show what would change.")
 def import_catalog(file, enterprise_id: int, dry_run: bool) -> None:
-    """Import a DFC catalogue into a producer's products: all or nothing, update by @id."""
+    """Import a DFC catalogue into a producer's products: every valid one, update by @id."""
     from core.db import db
     from enterprises.models import Enterprise
     from interop import imports
@@ -78,28 +78,35 @@ def import_catalog(file, enterprise_id: int, dry_run: bool) -> None:
     try:
         if dry_run:
             preview = imports.check_import(producer, None, data, store=False)
-            if preview.errors:
+            if not preview.rows:
                 raise imports.DfcImportRejected(preview.errors)
-            summary, warnings = preview.summary, preview.warnings
+            summary, refused, warnings = preview.summary, preview.errors, preview.warnings
         else:
-            summary, warnings = imports.import_catalogue(producer, data)
+            summary, refused, warnings = imports.import_catalogue(producer, data)
     except imports.DfcDocumentRefused as exc:
         db.session.rollback()
-        node = exc.error.node_id or "-"
-        raise click.ClickException(f"{exc.error.code} ({node}): {exc.error.message}") from None
+        problem = exc.problem
+        raise click.ClickException(
+            f"{problem.code} ({problem.node_id or '-'}): {problem.message}"
+        ) from None
     except imports.DfcImportRejected as exc:
         db.session.rollback()
         for problem in exc.errors:
             click.echo(
-                f"error {problem.code} ({problem.node_id or '-'}): {problem.message}", err=True
+                f"refused {problem.code} ({problem.node_id or '-'}): {problem.message}", err=True
             )
         raise click.ClickException(f"{len(exc.errors)} error(s): nothing was imported") from None
+    for problem in refused:
+        click.echo(
+            f"refused {problem.code} ({problem.node_id or '-'}): {problem.message}", err=True
+        )
     for warning in warnings:
         click.echo(f"note {warning.code} ({warning.node_id or '-'}): {warning.message}", err=True)
     verb = "would import" if dry_run else "imported"
     click.echo(
         f"dfc: {verb} {summary.new_products} new product(s), {summary.updated_products} updated; "
-        f"{summary.new_variants} new variant(s), {summary.updated_variants} updated"
+        f"{summary.new_variants} new variant(s), {summary.updated_variants} updated; "
+        f"{summary.refused} refused; {summary.deactivated_variants} variant(s) switched off"
     )
 
 
