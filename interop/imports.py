@@ -290,6 +290,15 @@ def _localised(error: DfcError, name: str = "", **params: object) -> NodeProblem
     )
 
 
+def _blocking(error: DfcError, name: str) -> NodeProblem:
+    """A product's blocking error from the graph side, with the most precise reason code."""
+    if error.code == "missing_field" and B + "hasPrice" in error.message:
+        return _problem(error.node_id, "missing_price", name, detail=B + "hasPrice")
+    if error.code == "missing_field" and error.message.startswith(B + "name:"):
+        return _problem(error.node_id, "missing_name", name, detail=B + "name")
+    return _localised(error, name)
+
+
 def _problem(node_id: str | None, code: str, name: str = "", **params: object) -> NodeProblem:
     detail = str(params.get("detail", ""))
     return NodeProblem(node_id, code, reason(code, **params), detail, name)
@@ -534,7 +543,7 @@ def read_catalogue(
         warnings.extend(_localised(w, name) for w in item.warnings)
         blocking = [e for e in item.errors if e.code != "unknown_currency"]
         if blocking:
-            errors.append(_localised(blocking[0], name))
+            errors.append(_blocking(blocking[0], name))
             continue
         try:
             row = _row(graph, item, warnings)
