@@ -49,7 +49,9 @@ def test_every_document_of_the_corpus_is_in_the_manifest_with_its_source():
     on_disk = {str(p.relative_to(CORPUS)) for p in CORPUS.glob("*/*.json")}
     assert listed == on_disk
     for entry in MANIFEST:
-        assert entry["repository"] and entry["path"] and entry["commit"], entry
+        assert entry["repository"], entry
+        assert entry["path"], entry
+        assert entry["commit"], entry
         assert "comptoir" not in entry["repository"].casefold()  # written by others
 
 
@@ -79,7 +81,8 @@ def test_corpus_document_imports_as_expected(client, db_session, entry):
     assert {w["code"] for w in result["warnings"]} == set(expected["notes"])
     assert len(_variants(producer)) == expected["imported"]
     for refused in result["refused"]:  # named, with a reason in the request's language
-        assert refused["node_id"] and refused["message"]
+        assert refused["node_id"]
+        assert refused["message"]
 
 
 def test_fdc_product_of_0_kg_at_1_percent_vat_is_one_item_at_its_shelf_price(client, db_session):
