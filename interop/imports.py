@@ -52,7 +52,6 @@ from interop import vocabulary
 from interop.catalog import ImportedProduct, extract_catalog
 from interop.errors import DfcError
 from interop.graph import Graph, Node, load_json, parse_document, raw_type_counts
-from interop.schemas import PriceSchema
 from products import categories
 from products.csv_io import imports_folder
 from products.models import Product, ProductLabel, Unit, Variant
@@ -338,35 +337,31 @@ class _Refused(Exception):
         self.problem = problem
 
 
-def _price(graph: Graph, item: ImportedProduct, warnings: list[NodeProblem]) -> tuple[int, int]:
-    """(shelf price in cents, VAT included; VAT basis points) from the Offer's Price.
+def _price(item: ImportedProduct, warnings: list[NodeProblem]) -> tuple[int, int]:
+    """(shelf price in cents, VAT included; VAT basis points) from the Offer's Price, as
+    :mod:`interop.catalog` read it.
 
     ``Price.value`` is the shelf price (VAT included), as OFN writes and reads it; ``VATrate``
     is the rate it includes (docs/dfc.md, "Prices"). Raises _Refused.
     """
-    offer = graph.get(item.offer_id)
-    price_data = graph.node_dict(offer)[B + "hasPrice"] if offer is not None else None
-    if isinstance(price_data, list):
-        price_data = price_data[0]
-    if price_data is None:
-        raise _Refused(_problem(item.offer_id or item.external_id, "missing_price"))
-    price = PriceSchema().load(price_data)
-    amount = price.amount if price.amount is not None else Decimal(price.cents) / 100
-    node_id = item.offer_id
-    if price.currency not in (None, "dfc-m:Euro"):
-        currency = price.currency.split(":", 1)[-1]
+    node_id = item.offer_id or item.external_id
+    amount = item.price_amount
+    if amount is None:
+        raise _Refused(_problem(node_id, "missing_price"))
+    if item.currency not in (None, "dfc-m:Euro"):
+        currency = item.currency.split(":", 1)[-1]
         raise _Refused(_problem(node_id, "unknown_currency", currency=currency, detail=currency))
     if amount < 0:
         raise _Refused(_problem(node_id, "invalid_value", detail=B + "hasPrice > " + B + "value"))
     if amount * 100 > MAX_PRICE_CENTS:
         raise _Refused(_problem(node_id, "too_big", what=_l("The price"), value=amount))
     cents = int((amount * 100).to_integral_value(ROUND_HALF_UP))
-    if price.vat_rate is None:
+    if item.vat_rate is None:
         warnings.append(_problem(node_id, "vat_defaulted"))
         return cents, DEFAULT_VAT_BP
-    if not Decimal(0) <= price.vat_rate <= Decimal(100):
-        raise _Refused(_problem(node_id, "invalid_vat_rate", rate=price.vat_rate))
-    return cents, int((price.vat_rate * 100).to_integral_value(ROUND_HALF_UP))
+    if not Decimal(0) <= item.vat_rate <= Decimal(100):
+        raise _Refused(_problem(node_id, "invalid_vat_rate", rate=item.vat_rate))
+    return cents, int((item.vat_rate * 100).to_integral_value(ROUND_HALF_UP))
 
 
 def _quantity(item: ImportedProduct, warnings: list[NodeProblem]) -> tuple[str, Decimal]:
@@ -416,7 +411,7 @@ def _row(graph: Graph, item: ImportedProduct, warnings: list[NodeProblem]) -> Im
     if not item.name:
         raise _Refused(_problem(item.external_id, "missing_name", detail=B + "name"))
     unit, unit_value = _quantity(item, warnings)
-    price_cents, vat_bp = _price(graph, item, warnings)
+    price_cents, vat_bp = _price(item, warnings)
     if item.stock is not None and item.stock > MAX_STOCK:
         raise _Refused(
             _problem(item.catalog_item_id, "too_big", what=_l("The stock"), value=item.stock)
