@@ -110,5 +110,50 @@ def import_catalog(file, enterprise_id: int, dry_run: bool) -> None:
     )
 
 
+@dfc_cli.command("import-enterprise")
+@click.argument("file", type=click.File("rb"))
+@click.option("--enterprise", "enterprise_id", type=int, help="Update this enterprise.")
+@click.option("--owner", "owner_email", help="Create a producer owned by this account.")
+@click.option("--node", "node_id", help="The @id of the enterprise, when the document has several.")
+def import_enterprise(file, enterprise_id: int | None, owner_email: str | None, node_id) -> None:
+    """Create or update a producer's profile and address from a DFC enterprise document."""
+    from sqlalchemy import select
+
+    from accounts.models import User
+    from core.db import db
+    from enterprises.models import Enterprise
+    from interop import enterprise_import, imports
+
+    if (enterprise_id is None) == (owner_email is None):
+        raise click.UsageError("give --enterprise ID or --owner EMAIL")
+    target = db.session.get(Enterprise, enterprise_id) if enterprise_id is not None else None
+    owner = None
+    if owner_email is not None:
+        owner = db.session.scalar(select(User).where(User.email == owner_email.lower()))
+        if owner is None:
+            raise click.ClickException(f"no account {owner_email}")
+    elif target is None:
+        raise click.ClickException(f"no enterprise {enterprise_id}")
+    try:
+        result = enterprise_import.import_enterprise(
+            file.read(), target=target, owner=owner, node_id=node_id
+        )
+    except imports.DfcDocumentRefused as exc:
+        problem = exc.problem
+        raise click.ClickException(
+            f"{problem.code} ({problem.node_id or '-'}): {problem.message}"
+        ) from None
+    except imports.DfcImportRejected as exc:
+        for problem in exc.errors:
+            click.echo(f"refused {problem.code}: {problem.message}", err=True)
+        raise click.ClickException("nothing was imported") from None
+    for problem in result.refused:
+        click.echo(f"refused {problem.detail}: {problem.message}", err=True)
+    for note in result.notes:
+        click.echo(f"note {note.code}: {note.message}", err=True)
+    verb = "created" if result.created else "updated"
+    click.echo(f"dfc: {verb} enterprise {result.enterprise_id} ({result.name})")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(dfc_cli)

@@ -127,6 +127,12 @@ REASONS = {
     "quantity_rounded": _l("Quantity %(value)s rounded to %(rounded)s."),
     "unknown_concept": _l("%(detail)s is not a category or label we use: ignored."),
     "not_held": _l("Not kept (we cannot hold it yet): %(detail)s."),
+    "no_enterprise": _l("The document has no Enterprise (or Organization)."),
+    "several_enterprises": _l(
+        "The document has %(count)s enterprises: name the one to import (%(detail)s)."
+    ),
+    "person_not_created": _l("The main contact (%(detail)s) does not become an account."),
+    "address_abroad": _l("The address is outside France (%(detail)s)."),
 }
 
 
