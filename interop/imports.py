@@ -44,6 +44,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from core.db import db
 from core.errors import DomainError
@@ -751,59 +752,78 @@ def _write(producer: Enterprise, rows: list[ImportRow], seen_ids: list[str]) -> 
     product_ids = [i for i in plan.product_of_key.values() if i is not None]
     products: dict[str, Product] = {}
     existing = (
-        {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(product_ids)))}
+        {
+            p.id: p
+            for p in db.session.scalars(
+                select(Product)
+                .where(Product.id.in_(product_ids))
+                .options(selectinload(Product.labels))
+            )
+        }
         if product_ids
         else {}
     )
     for key, pid in plan.product_of_key.items():
         if pid is not None:
             products[key] = existing[pid]
-    for row in rows:
-        product = products.get(row.product_key)
-        if product is None:
-            product = Product(producer_id=producer.id, producer=producer, image_path="")
-            db.session.add(product)
-            products[row.product_key] = product
-        product.name = row.product_name
-        product.description = row.description
-        product.product_type = row.product_type
-        product.vat_rate_bp = row.vat_rate_bp
-        if product.id is None:
-            product.active = True  # an update keeps what the producer chose
-        product.external_id = row.product_key
-        wanted = set(row.labels)
-        for label in list(product.labels):
-            if label.code not in wanted:
-                product.labels.remove(label)
-        have = {label.code for label in product.labels}
-        for code in row.labels:
-            if code not in have:
-                product.labels.append(ProductLabel(code=code))
-                have.add(code)
-        variant_id = plan.variant_of_row.get(row.external_id)
-        variant = variants.get(variant_id) if variant_id is not None else None
-        if variant is None:
-            variant = Variant(producer_id=producer.id)
-            product.variants.append(variant)
-        elif variant.product_id != getattr(product, "id", None):
-            variant.product = product
-        unit_value = Decimal(row.unit_value)
-        variant.name = row.variant_name or format_quantity(Unit(row.unit), unit_value)
-        variant.sku = row.sku
-        variant.unit = Unit(row.unit)
-        variant.unit_value = unit_value
-        variant.price_cents = row.price_cents
-        variant.on_demand = row.on_demand
-        variant.stock = 0 if row.on_demand else row.stock
-        if variant.id is None:
-            variant.active = True
-        variant.external_id = row.external_id
+    with db.session.no_autoflush:  # one flush at the end, not one per row
+        for row in rows:
+            _write_row(producer, row, plan, products, variants)
     try:
         db.session.flush()
     except IntegrityError as exc:
         db.session.rollback()
         raise DfcImportConflict() from exc
     return plan.summary
+
+
+def _write_row(
+    producer: Enterprise,
+    row: ImportRow,
+    plan: _Plan,
+    products: dict[str, Product],
+    variants: dict[int, Variant],
+) -> None:
+    """One row onto its product and variant (new ones added to the session)."""
+    product = products.get(row.product_key)
+    if product is None:
+        product = Product(producer_id=producer.id, producer=producer, image_path="")
+        db.session.add(product)
+        products[row.product_key] = product
+    product.name = row.product_name
+    product.description = row.description
+    product.product_type = row.product_type
+    product.vat_rate_bp = row.vat_rate_bp
+    if product.id is None:
+        product.active = True  # an update keeps what the producer chose
+    product.external_id = row.product_key
+    wanted = set(row.labels)
+    for label in list(product.labels):
+        if label.code not in wanted:
+            product.labels.remove(label)
+    have = {label.code for label in product.labels}
+    for code in row.labels:
+        if code not in have:
+            product.labels.append(ProductLabel(code=code))
+            have.add(code)
+    variant_id = plan.variant_of_row.get(row.external_id)
+    variant = variants.get(variant_id) if variant_id is not None else None
+    if variant is None:
+        variant = Variant(producer_id=producer.id)
+        product.variants.append(variant)
+    elif variant.product_id != getattr(product, "id", None):
+        variant.product = product
+    unit_value = Decimal(row.unit_value)
+    variant.name = row.variant_name or format_quantity(Unit(row.unit), unit_value)
+    variant.sku = row.sku
+    variant.unit = Unit(row.unit)
+    variant.unit_value = unit_value
+    variant.price_cents = row.price_cents
+    variant.on_demand = row.on_demand
+    variant.stock = 0 if row.on_demand else row.stock
+    if variant.id is None:
+        variant.active = True
+    variant.external_id = row.external_id
 
 
 def apply_import(producer: Enterprise, user_id: int | None, token: str) -> ImportSummary:
