@@ -214,3 +214,68 @@ def test_quantity_zero_or_missing_is_one_item_with_a_note(client, importer):
         assert (variant.unit.value, variant.unit_value) == ("piece", Decimal(1))
     notes = [w for w in body(response)["warnings"] if w["code"] == "quantity_defaulted"]
     assert len(notes) == 2
+
+
+def _offer_of(doc, sku):
+    graph = doc["@graph"]
+    items = {n["@id"]: n for n in graph if n["@type"] == "dfc-b:CatalogItem"}
+    offers = {n["@id"]: n for n in graph if n["@type"] == "dfc-b:Offer"}
+    products = {n["@id"]: n for n in graph if n["@type"] == "dfc-b:SuppliedProduct"}
+    (item,) = [i for i in items.values() if i["dfc-b:sku"] == sku]
+    offer_ref = item["dfc-b:offeredThrough"]
+    offer_ref = offer_ref[0] if isinstance(offer_ref, list) else offer_ref
+    product_ref = item["dfc-b:references"]
+    return offers[offer_ref["@id"]], products[product_ref["@id"]]
+
+
+def test_prices_mean_the_same_on_both_sides(client, importer):
+    """OFN's reader (``variant.price = offer.price.value``) gets our shelf price; a DFC reader
+    gets the VAT from VATrate; a sold-by-weight item travels as its estimated weight and the
+    exact price at that weight, so that value / weight is the price per kg."""
+    from core.money import vat_included_cents
+
+    producer, user = importer
+    product = ProductFactory(producer=producer, name="Confiture", vat_rate_bp=1000)
+    VariantFactory(product=product, sku="JAM", unit="g", unit_value=Decimal(350), price_cents=350)
+    cheese = ProductFactory(producer=producer, name="Tomme", vat_rate_bp=550)
+    VariantFactory(
+        product=cheese,
+        sku="TOMME",
+        unit="g",
+        unit_value=Decimal(450),
+        price_cents=1290,  # per kg
+        sold_by_weight=True,
+    )
+    db.session.commit()
+    exported = client.get(f"/api/dfc/enterprises/{producer.id}/catalog_items", headers=token(user))
+    doc = json.loads(exported.get_data())
+
+    jam_offer, _jam = _offer_of(doc, "JAM")
+    price = jam_offer["dfc-b:hasPrice"]
+    assert price["dfc-b:value"] == 3.5  # what OFN shows and charges: our shelf price
+    rate = Decimal(str(price["dfc-b:VATrate"]))
+    value = Decimal(str(price["dfc-b:value"]))
+    vat = (value * rate / (100 + rate) * 100).quantize(Decimal(1))
+    assert int(vat) == vat_included_cents(350, 1000) == 32  # the VAT we account for
+
+    cheese_offer, cheese_product = _offer_of(doc, "TOMME")
+    assert cheese_product["dfc-b:hasQuantity"] == {
+        "@type": "dfc-b:QuantitativeValue",
+        "dfc-b:hasUnit": "dfc-m:Gram",
+        "dfc-b:value": 450,
+    }
+    weighed = Decimal(str(cheese_offer["dfc-b:hasPrice"]["dfc-b:value"]))
+    assert weighed == Decimal("5.805")  # 12.90 EUR/kg x 0.45 kg, exact
+    assert weighed / Decimal("0.450") == Decimal("12.90")
+
+    # round trip into another producer: the same shelf price and VAT rate
+    other = ProducerFactory()
+    MembershipFactory(user=user, enterprise=other)
+    db.session.commit()
+    response = _post(client, other, user, exported.get_data())
+    assert response.status_code == 200, response.get_data(as_text=True)
+    variants = _variants(other)
+    assert variants["JAM"].price_cents == 350
+    assert variants["JAM"].product.vat_rate_bp == 1000
+    # a reader of the ontology alone sees one 450 g item at its estimated price
+    assert (variants["TOMME"].unit_value, variants["TOMME"].price_cents) == (Decimal(450), 581)
