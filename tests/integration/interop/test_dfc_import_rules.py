@@ -279,3 +279,15 @@ def test_prices_mean_the_same_on_both_sides(client, importer):
     assert variants["JAM"].product.vat_rate_bp == 1000
     # a reader of the ontology alone sees one 450 g item at its estimated price
     assert (variants["TOMME"].unit_value, variants["TOMME"].price_cents) == (Decimal(450), 581)
+
+
+def test_a_product_imported_at_another_vat_rate_still_opens_in_our_pages(
+    client, importer, login_as
+):
+    producer, user = importer
+    doc = {"@context": CTX, "@graph": [_product(1, vat="7.7", context=False)]}
+    assert _post(client, producer, user, json.dumps(doc)).status_code == 200
+    variant = _variants(producer)["P1"]
+    login_as(user)
+    assert client.get(f"/products/{variant.product_id}/edit").status_code == 200
+    assert client.get(f"/producers/{producer.id}/products").status_code == 200
