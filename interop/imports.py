@@ -542,32 +542,48 @@ def read_catalogue(
     seen_skus: dict[str, str] = {}
     for item in items:
         name = item.name or ""
-        warnings.extend(_localised(w, name) for w in item.warnings)
-        blocking = [e for e in item.errors if e.code != "unknown_currency"]
-        if blocking:
-            errors.append(_blocking(blocking[0], name))
-            continue
-        try:
-            row = _row(graph, item, warnings)
-        except _Refused as refused:
-            refused.problem.name = refused.problem.name or name
-            errors.append(refused.problem)
-            continue
-        problems = _check_rules(row)
-        if problems:
-            errors.append(problems[0])
-            continue
-        key = row.sku.casefold()
-        if key in seen_skus:
-            errors.append(
-                _problem(row.external_id, "duplicate_sku", name, sku=row.sku, other=seen_skus[key])
-            )
-            continue
-        seen_skus[key] = row.external_id
-        rows.append(row)
+        first_note = len(warnings)
+        _read_item(graph, item, name, rows, errors, warnings, seen_skus)
+        for note in warnings[first_note:]:
+            note.name = note.name or name
     if not items:
         errors.append(_problem(None, "no_product"))
     return graph, rows, errors, warnings
+
+
+def _read_item(
+    graph: Graph,
+    item: ImportedProduct,
+    name: str,
+    rows: list[ImportRow],
+    errors: list[NodeProblem],
+    warnings: list[NodeProblem],
+    seen_skus: dict[str, str],
+) -> None:
+    """One product: its row, or its refusal; its notes."""
+    warnings.extend(_localised(w, name) for w in item.warnings)
+    blocking = [e for e in item.errors if e.code != "unknown_currency"]
+    if blocking:
+        errors.append(_blocking(blocking[0], name))
+        return
+    try:
+        row = _row(graph, item, warnings)
+    except _Refused as refused:
+        refused.problem.name = refused.problem.name or name
+        errors.append(refused.problem)
+        return
+    problems = _check_rules(row)
+    if problems:
+        errors.append(problems[0])
+        return
+    key = row.sku.casefold()
+    if key in seen_skus:
+        errors.append(
+            _problem(row.external_id, "duplicate_sku", name, sku=row.sku, other=seen_skus[key])
+        )
+        return
+    seen_skus[key] = row.external_id
+    rows.append(row)
 
 
 # -- plan and storage ------------------------------------------------------------------------
@@ -863,6 +879,11 @@ def import_catalogue(
     summary.refused = preview.summary.refused
     db.session.commit()
     return summary, preview.errors, preview.warnings
+
+
+def quantity_label(row: ImportRow) -> str:
+    """The pack size of a row as our pages show it ("400 g", "1 pièce")."""
+    return format_quantity(Unit(row.unit), Decimal(row.unit_value))
 
 
 def unit_label(unit: str) -> str:
