@@ -1,7 +1,8 @@
 """The corpus: real DFC documents written by Open Food Network, the FDC producer app, LiteFarm,
 the DFC standard and the DFC Ruby connector (tests/interop/corpus/MANIFEST.json says where each
 comes from, at which commit), each imported as a catalogue through the API, with its expected
-outcome: products imported, products refused by reason, notes, or the document refused whole.
+outcome: products imported, products refused by reason, notes, or the document refused whole;
+and the outcome of each as an enterprise import (a new producer's profile and address).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from dfc_support import body, token
 from sqlalchemy import select
 
 from core.db import db
+from enterprises.models import Enterprise
+from interop import imports
+from interop.enterprise_import import import_enterprise
 from products.models import Unit, Variant
 from tests.factories import MembershipFactory, ProducerFactory, UserFactory
 
@@ -116,3 +120,27 @@ def test_fdc_catalogue_in_pounds_is_never_relabelled_as_euros(client, db_session
     assert "PoundSterling" in refused[0]["message"]
     assert refused[0]["name"] == "Apple Balsamic Vinegar - Retail bottle, 40ml"
     assert _variants(producer) == []
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["file"])
+def test_corpus_document_as_an_enterprise_import(app, db_session, entry):
+    owner = UserFactory()
+    db.session.commit()
+    expected = entry["expected_enterprise"]
+    data = (CORPUS / entry["file"]).read_bytes()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        if "document_refused" in expected:
+            with pytest.raises(imports.DfcDocumentRefused) as refused:
+                import_enterprise(data, owner=owner)
+            assert refused.value.problem.code == expected["document_refused"]
+            return
+        if "rejected" in expected:
+            with pytest.raises(imports.DfcImportRejected) as rejected:
+                import_enterprise(data, owner=owner)
+            assert rejected.value.errors[0].code == expected["rejected"]
+            return
+        result = import_enterprise(data, owner=owner)
+    assert result.name == expected["name"]
+    assert sorted(p.detail for p in result.refused) == expected["refused_fields"]
+    assert {n.code for n in result.notes} == set(expected["notes"])
+    assert db.session.get(Enterprise, result.enterprise_id).is_producer
