@@ -31,6 +31,10 @@ from interop.schemas import CatalogItemSchema, PriceSchema, SuppliedProductSchem
 
 B = "dfc-b:"
 _MISSING = "Missing data for required field."
+#: one instance each, reused for every node (building a schema costs more than loading a node)
+_PRODUCT_SCHEMA = SuppliedProductSchema()
+_PRICE_SCHEMA = PriceSchema()
+_STOCK_FIELD = CatalogItemSchema().fields["stock_limitation"]
 
 
 @dataclass
@@ -43,6 +47,7 @@ class ImportedProduct:
     unit: str | None = None  #: our unit code (g, kg, ml, cl, l, piece, dozen)
     unit_value: Decimal | None = None
     price_cents: int | None = None
+    price_amount: Decimal | None = None  #: the value as sent (major units)
     currency: str | None = None
     vat_rate: Decimal | None = None  #: percent (5.5)
     sku: str | None = None
@@ -110,9 +115,8 @@ def _stock(graph: Graph, item: Node | None, offer: Node | None, record: Imported
     for node in (item, offer):
         if node is None or node.first(B + "stockLimitation") is None:
             continue
-        field_ = CatalogItemSchema().fields["stock_limitation"]
         try:
-            stock = field_.deserialize(node.first(B + "stockLimitation"))
+            stock = _STOCK_FIELD.deserialize(node.first(B + "stockLimitation"))
         except ValidationError as exc:
             wrapped = ValidationError({B + "stockLimitation": exc.messages})
             record.errors.extend(validation_errors(wrapped, node.id))
@@ -129,12 +133,13 @@ def _price(graph: Graph, offer: Node | None, record: ImportedProduct, currency: 
     data = graph.node_dict(offer)[B + "hasPrice"]
     data = data[0] if isinstance(data, list) else data
     try:
-        price = PriceSchema().load(data)
+        price = _PRICE_SCHEMA.load(data)
     except ValidationError as exc:
         wrapped = ValidationError({B + "hasPrice": exc.messages})
         record.errors.extend(validation_errors(wrapped, offer.id))
         return
     record.price_cents, record.vat_rate = price.cents, price.vat_rate
+    record.price_amount = price.amount if price.amount is not None else Decimal(price.cents) / 100
     record.currency = price.currency
     if currency and price.currency not in (None, currency):
         message = f"price in {price.currency}, expected {currency}"
@@ -161,7 +166,7 @@ def _product(graph: Graph, node: Node, currency: str | None) -> ImportedProduct:
     record = ImportedProduct(external_id=node.id)
     data = graph.node_dict(node)
     _drop_unknown_concepts(node, data, record)
-    loaded = _load(SuppliedProductSchema(), data, node.id, record.errors)
+    loaded = _load(_PRODUCT_SCHEMA, data, node.id, record.errors)
     record.name = loaded.get("name")
     record.description = loaded.get("description")
     record.product_type = loaded.get("product_type")

@@ -66,7 +66,7 @@ def export_catalog(enterprise_id: int) -> None:
 @click.option("--enterprise", "enterprise_id", type=int, required=True, help="The producer.")
 @click.option("--dry-run", is_flag=True, help="Check only: show what would change.")
 def import_catalog(file, enterprise_id: int, dry_run: bool) -> None:
-    """Import a DFC catalogue into a producer's products: all or nothing, update by @id."""
+    """Import a DFC catalogue into a producer's products: every valid one, update by @id."""
     from core.db import db
     from enterprises.models import Enterprise
     from interop import imports
@@ -78,29 +78,81 @@ def import_catalog(file, enterprise_id: int, dry_run: bool) -> None:
     try:
         if dry_run:
             preview = imports.check_import(producer, None, data, store=False)
-            if preview.errors:
+            if not preview.rows:
                 raise imports.DfcImportRejected(preview.errors)
-            summary, warnings = preview.summary, preview.warnings
+            summary, refused, warnings = preview.summary, preview.errors, preview.warnings
         else:
-            summary, warnings = imports.import_catalogue(producer, data)
+            summary, refused, warnings = imports.import_catalogue(producer, data)
     except imports.DfcDocumentRefused as exc:
         db.session.rollback()
-        node = exc.error.node_id or "-"
-        raise click.ClickException(f"{exc.error.code} ({node}): {exc.error.message}") from None
+        problem = exc.problem
+        raise click.ClickException(
+            f"{problem.code} ({problem.node_id or '-'}): {problem.message}"
+        ) from None
     except imports.DfcImportRejected as exc:
         db.session.rollback()
         for problem in exc.errors:
             click.echo(
-                f"error {problem.code} ({problem.node_id or '-'}): {problem.message}", err=True
+                f"refused {problem.code} ({problem.node_id or '-'}): {problem.message}", err=True
             )
         raise click.ClickException(f"{len(exc.errors)} error(s): nothing was imported") from None
+    for problem in refused:
+        click.echo(
+            f"refused {problem.code} ({problem.node_id or '-'}): {problem.message}", err=True
+        )
     for warning in warnings:
         click.echo(f"note {warning.code} ({warning.node_id or '-'}): {warning.message}", err=True)
     verb = "would import" if dry_run else "imported"
     click.echo(
         f"dfc: {verb} {summary.new_products} new product(s), {summary.updated_products} updated; "
-        f"{summary.new_variants} new variant(s), {summary.updated_variants} updated"
+        f"{summary.new_variants} new variant(s), {summary.updated_variants} updated; "
+        f"{summary.refused} refused; {summary.deactivated_variants} variant(s) switched off"
     )
+
+
+@dfc_cli.command("import-enterprise")
+@click.argument("file", type=click.File("rb"))
+@click.option("--enterprise", "enterprise_id", type=int, help="Update this enterprise.")
+@click.option("--owner", "owner_email", help="Create a producer owned by this account.")
+@click.option("--node", "node_id", help="The @id of the enterprise, when the document has several.")
+def import_enterprise(file, enterprise_id: int | None, owner_email: str | None, node_id) -> None:
+    """Create or update a producer's profile and address from a DFC enterprise document."""
+    from sqlalchemy import select
+
+    from accounts.models import User
+    from core.db import db
+    from enterprises.models import Enterprise
+    from interop import enterprise_import, imports
+
+    if (enterprise_id is None) == (owner_email is None):
+        raise click.UsageError("give --enterprise ID or --owner EMAIL")
+    target = db.session.get(Enterprise, enterprise_id) if enterprise_id is not None else None
+    owner = None
+    if owner_email is not None:
+        owner = db.session.scalar(select(User).where(User.email == owner_email.lower()))
+        if owner is None:
+            raise click.ClickException(f"no account {owner_email}")
+    elif target is None:
+        raise click.ClickException(f"no enterprise {enterprise_id}")
+    try:
+        result = enterprise_import.import_enterprise(
+            file.read(), target=target, owner=owner, node_id=node_id
+        )
+    except imports.DfcDocumentRefused as exc:
+        problem = exc.problem
+        raise click.ClickException(
+            f"{problem.code} ({problem.node_id or '-'}): {problem.message}"
+        ) from None
+    except imports.DfcImportRejected as exc:
+        for problem in exc.errors:
+            click.echo(f"refused {problem.code}: {problem.message}", err=True)
+        raise click.ClickException("nothing was imported") from None
+    for problem in result.refused:
+        click.echo(f"refused {problem.detail}: {problem.message}", err=True)
+    for note in result.notes:
+        click.echo(f"note {note.code}: {note.message}", err=True)
+    verb = "created" if result.created else "updated"
+    click.echo(f"dfc: {verb} enterprise {result.enterprise_id} ({result.name})")
 
 
 webhooks_cli = AppGroup("webhooks", help="Outbound webhooks (interop.webhooks).")

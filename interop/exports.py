@@ -6,10 +6,12 @@ server-side cursor (``yield_per``) ordered by order, and yields each order's rec
 its last line is read. Memory holds one order plus the set of offers already written, whatever
 the number of orders.
 
-Money. Our prices include VAT; DFC prices normally exclude it and give ``VATrate`` (WIRE-FORMAT
-§2.6). We write the amount excluding VAT to 1/100 cent (:func:`price_excluding_vat`), so that
-``value × (1 + VATrate / 100)`` rounded to the cent is our price exactly: an import (ours or
-anyone's) gets the same price back.
+Money (docs/dfc.md, "Prices"). ``Price.value`` is the shelf price, VAT included, as OFN writes
+and reads it (its ``OfferBuilder`` puts the variant's price there and reads it back as the
+price); ``VATrate`` is the rate that price includes, so that a reader who wants the VAT gets
+``value × rate / (100 + rate)``. A sold-by-weight variant travels as what it is: its
+``hasQuantity`` is the estimated weight of one item and its price that of one item at that
+weight (price per kg × estimated weight, exact), so the price per kg is ``value / quantity``.
 
 Order statuses (``dfc-v:``), from ours:
 - order: pending_payment -> Draft; confirmed -> Held while its cycle is open (it can still be
@@ -57,12 +59,11 @@ from interop.nodes import (
 )
 from interop.urls import DfcUrls
 from orders.models import Order, OrderLine, OrderStatus, PaymentStatus
-from products.models import Product, ProductLabel, Variant
+from products.models import UNIT_INFO, Product, ProductLabel, UnitKind, Variant
 
 #: rows read per round trip by the streaming exports
 BATCH = 2000
 EURO = "dfc-m:Euro"
-FOURTH_DECIMAL = Decimal("0.0001")
 
 
 # -- money ---------------------------------------------------------------------------------------
@@ -73,25 +74,18 @@ def vat_percent(vat_rate_bp: int) -> Decimal:
     return (Decimal(vat_rate_bp) / 100).normalize()
 
 
-def price_excluding_vat(cents_including_vat: int, vat_rate_bp: int) -> Decimal:
-    """The amount in euros without VAT, to 1/100 cent: 350 cents at 5.5 % -> 3.3175."""
-    amount = Decimal(cents_including_vat) * 100 / (10000 + vat_rate_bp)
-    return amount.quantize(FOURTH_DECIMAL, ROUND_HALF_UP).normalize()
-
-
 def price_node(cents_including_vat: int, vat_rate_bp: int) -> PriceNode:
-    amount = price_excluding_vat(cents_including_vat, vat_rate_bp)
-    return PriceNode(
-        cents=int((amount * 100).to_integral_value(ROUND_HALF_UP)),
-        currency=EURO,
-        vat_rate=vat_percent(vat_rate_bp),
-        amount=amount,
-    )
+    """The DFC Price of a shelf price: the value VAT included, with the rate it includes."""
+    return PriceNode(cents=cents_including_vat, currency=EURO, vat_rate=vat_percent(vat_rate_bp))
 
 
-def cents_including_vat(amount_excluding_vat: Decimal, vat_percent_: Decimal) -> int:
-    """The inverse of :func:`price_excluding_vat`, rounded once to the cent (half up)."""
-    return int((amount_excluding_vat * (100 + vat_percent_)).to_integral_value(ROUND_HALF_UP))
+def weighed_price_node(cents_per_kg: int, weight_kg: Decimal, vat_rate_bp: int) -> PriceNode:
+    """The Price of one sold-by-weight item at its estimated weight: ``value / weight`` is the
+    price per kg exactly (12.90 €/kg × 0.45 kg -> 5.805)."""
+    amount = (Decimal(cents_per_kg) * weight_kg / 100).normalize()
+    cents = int((amount * 100).to_integral_value(ROUND_HALF_UP))
+    exact = amount if amount != Decimal(cents) / 100 else None
+    return PriceNode(cents=cents, currency=EURO, vat_rate=vat_percent(vat_rate_bp), amount=exact)
 
 
 # -- statuses --------------------------------------------------------------------------------
@@ -237,10 +231,17 @@ def supplied_product_name(product_name: str, variant_name: str) -> str:
 
 
 def _quantity(variant: Variant) -> QuantityNode:
-    if variant.sold_by_weight:
-        # priced per kg: the Offer's price is for one kilogram
-        return QuantityNode(value=Decimal(1), unit="kg")
+    """The pack size; for a sold-by-weight variant, the estimated weight of one item."""
     return QuantityNode(value=variant.unit_value.normalize(), unit=str(variant.unit.value))
+
+
+def _offer_price(variant: Variant, vat_rate_bp: int) -> PriceNode:
+    if variant.sold_by_weight:
+        factor = UNIT_INFO[variant.unit][1]
+        if UNIT_INFO[variant.unit][0] == UnitKind.weight:
+            weight_kg = variant.unit_value * factor
+            return weighed_price_node(variant.price_cents, weight_kg, vat_rate_bp)
+    return price_node(variant.price_cents, vat_rate_bp)
 
 
 @dataclass
@@ -282,7 +283,7 @@ def variant_records(
         offer=OfferNode(
             id=offer_id,
             item_id=sp_id,
-            price=price_node(variant.price_cents, product.vat_rate_bp),
+            price=_offer_price(variant, product.vat_rate_bp),
             stock_limitation=stock,
         ),
     )

@@ -19,6 +19,7 @@ Numbers stay as sent (number or string); the schemas' fields read both.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,9 +123,13 @@ MAX_JSON_OBJECTS = 400_000
 MAX_JSON_DEPTH = 32
 
 
-def _load_json(source: str | bytes | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(source, dict):
-        doc = source
+def load_json(source: str | bytes | dict[str, Any] | list[Any]) -> dict[str, Any]:
+    """The decoded document, bounded (:data:`MAX_JSON_OBJECTS`, :data:`MAX_JSON_DEPTH`) before
+    any JSON-LD work. A top-level array of node objects (JSON-LD allows it, each node with its
+    own ``@context``) becomes one ``{"@context", "@graph"}`` document when all its contexts are
+    of one DFC version."""
+    if isinstance(source, dict | list):
+        doc: Any = source
     else:
         try:
             doc = json.loads(source)
@@ -132,13 +137,47 @@ def _load_json(source: str | bytes | dict[str, Any]) -> dict[str, Any]:
             raise DfcError("invalid_json", f"the body is not valid JSON: {exc}") from None
         except RecursionError:
             raise DfcError("invalid_json", "the document is nested too deeply") from None
+    if isinstance(doc, list):
+        _check_size(doc)
+        return _wrap_array(doc)
     if not isinstance(doc, dict):
-        raise DfcError("invalid_json", "a DFC document is a JSON object")
+        raise DfcError("invalid_json", "a DFC document is a JSON object or an array of them")
     _check_size(doc)
     return doc
 
 
-def _check_size(doc: dict[str, Any]) -> None:
+def _wrap_array(items: list[Any]) -> dict[str, Any]:
+    if not items or not all(isinstance(item, dict) for item in items):
+        raise DfcError("invalid_json", "a top-level array must hold JSON-LD node objects")
+    contexts = [item["@context"] for item in items if "@context" in item]
+    if not contexts:
+        raise DfcError("unknown_context", "no node of the array has a @context")
+    profiles = {detect_profile({"@context": ctx}) for ctx in contexts}
+    if len(profiles) > 1:
+        raise DfcError("unknown_context", "the document mixes DFC v1 and v2 contexts")
+    return {"@context": contexts[0], "@graph": items}
+
+
+def raw_type_counts(doc: Any) -> Counter[str]:
+    """How many JSON objects of each ``@type`` (its local name: ``SuppliedProduct``, ``Order``)
+    the decoded document holds, before any JSON-LD processing: a cheap look at what the
+    document is and how big (nested nodes included)."""
+    counts: Counter[str] = Counter()
+    stack: list[Any] = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            types = value.get("@type")
+            for name in types if isinstance(types, list) else [types]:
+                if isinstance(name, str):
+                    counts[name.rsplit("#", 1)[-1].rsplit(":", 1)[-1]] += 1
+            stack.extend(v for k, v in value.items() if k != "@context")
+        elif isinstance(value, list):
+            stack.extend(value)
+    return counts
+
+
+def _check_size(doc: dict[str, Any] | list[Any]) -> None:
     """Refuse, before any JSON-LD processing, a document too deep or with too many objects."""
     containers = 0
     try:
@@ -196,14 +235,16 @@ def _add_inverses(nodes: dict[str, Node]) -> None:
                     target.add(inverse, Ref(node.id))
 
 
-def parse_document(source: str | bytes | dict[str, Any], *, base: str | None = None) -> Graph:
+def parse_document(
+    source: str | bytes | dict[str, Any] | list[Any], *, base: str | None = None
+) -> Graph:
     """Read a DFC document (JSON text or already decoded) into a :class:`Graph`.
 
     ``base`` is the URL the document came from (resolves relative ids). Raises ``DfcError`` for
     a document that cannot be read at all (invalid JSON, unknown context, refused by pyld);
     node-level problems are collected in ``graph.errors``.
     """
-    doc = _load_json(source)
+    doc = load_json(source)
     graph = Graph(profile=detect_profile(doc))
     for raw in flatten_expanded(doc, base):
         node = _node(raw)

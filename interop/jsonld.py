@@ -191,7 +191,10 @@ def flatten(doc: dict[str, Any], base: str | None = None) -> dict[str, Any]:
 def flatten_expanded(doc: dict[str, Any], base: str | None = None) -> list[dict[str, Any]]:
     """``doc`` expanded then flattened without compaction: a list of node objects, full IRIs."""
     expanded = expand(doc, base)
-    return _pyld_call(_pyld.flatten, expanded, None, _options())
+    # pyld's public flatten() expands its input again (half the time of a big catalogue):
+    # flatten the expanded form directly
+    options = {**_options(), "identifierIssuer": _pyld.IdentifierIssuer("_:b")}
+    return _pyld_call(_pyld.JsonLdProcessor()._flatten, expanded, options)
 
 
 @cache

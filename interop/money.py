@@ -1,7 +1,8 @@
 """Money on the DFC wire: decimal amounts there, integer cents here (STYLE §7).
 
-DFC prices are unit prices normally excluding VAT, with ``VATrate`` as a percentage (5.5); our
-variants store cents including VAT and ``vat_rate_bp`` in basis points (550). Each conversion
+DFC prices are unit prices, the shelf price VAT included (docs/dfc.md "Prices"), with
+``VATrate`` the percentage they include (5.5); our variants store cents including VAT and
+``vat_rate_bp`` in basis points (550). Each conversion
 rounds once, ROUND_HALF_UP.
 """
 

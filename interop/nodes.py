@@ -33,18 +33,16 @@ class QuantityNode:
 
 @dataclass(kw_only=True)
 class PriceNode:
-    """A ``dfc-b:Price``: a **unit** price in cents, normally excluding VAT (DFC practice).
-
-    ``vat_rate`` is a percentage (5.5). Our variants store prices including VAT: convert with
-    ``interop.money.excluding_vat_cents`` before filling ``cents`` if you follow DFC practice.
+    """A ``dfc-b:Price``: a **unit** price in cents, the shelf price **VAT included** (as OFN
+    writes and reads it; docs/dfc.md "Prices"), ``vat_rate`` the percentage (5.5) it includes.
     """
 
     cents: int
     currency: str | None = "dfc-m:Euro"  #: None when a sender gave no unit
     vat_rate: Decimal | None = None
-    #: the exact amount in major units when it has more than two decimals: an amount excluding
-    #: VAT is written to 1/100 cent (``3.3175``) so that adding the VAT gives back the
-    #: VAT-inclusive cents exactly; on load, the value as sent. ``cents`` is it rounded.
+    #: the exact amount in major units when it has more than two decimals (a sold-by-weight
+    #: item: price per kg × estimated weight, ``5.805``); on load, the value as sent.
+    #: ``cents`` is it rounded.
     amount: Decimal | None = None
 
 

@@ -90,6 +90,7 @@ def dfc_import_preview(producer_id: int, token: str):
         preview=preview,
         form=ConfirmForm(),
         unit_label=imports.unit_label,
+        quantity_label=imports.quantity_label,
     )
 
 

@@ -206,14 +206,17 @@ def catalog_items(producer_id: int):
 @reads_own_body  # interop.graph bounds the document; its errors come as DFC problems (422)
 @dfc_auth("write")
 def import_catalog_items(producer_id: int):
-    """Import a DFC catalogue into the producer's products: all or nothing (422 naming every
-    bad node), update by @id on re-import."""
+    """Import a DFC catalogue into the producer's products: every valid product, the refused
+    ones named with their reason (422 when none is valid), update by @id on re-import."""
     producer = load(
         Enterprise, producer_id, allow=lambda p: perm.can_import_catalogue(api_user(), p)
     )
-    summary, warnings = imports.import_catalogue(producer, request.get_data(), base=request.url)
+    summary, refused, warnings = imports.import_catalogue(
+        producer, request.get_data(), base=request.url
+    )
     body = {
         "summary": summary.__dict__,
+        "refused": [r.__dict__ for r in refused],
         "warnings": [w.__dict__ for w in warnings],
         "catalog": dfc_urls().catalog_items(producer.id),
     }

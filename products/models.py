@@ -62,7 +62,8 @@ UNIT_INFO: dict[Unit, tuple[UnitKind, Decimal]] = {
 class Product(Model):
     __tablename__ = "products"
     __table_args__ = (
-        CheckConstraint("vat_rate_bp IN (0, 550, 1000, 2000)", name="vat_rate"),
+        #: any rate 0-100 % (DFC imports keep theirs); our forms offer VAT_RATES_BP
+        CheckConstraint("vat_rate_bp BETWEEN 0 AND 10000", name="vat_rate"),
         Index("ix_products_producer_active", "producer_id", "active"),
     )
 

@@ -1,5 +1,6 @@
 """A producer imports a DFC catalogue (the FDC app's example) in real Chromium: from its
-catalogue page, upload, preview, import; then a broken document shows its node errors."""
+catalogue page, upload, preview, import; then a document with one broken product names it
+with its reason and imports the others."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def test_producer_imports_a_dfc_catalogue(app, live_server, page, tmp_path):
     page.locator("input[type=file]").set_input_files(str(_example("05")))
     page.get_by_role("button", name="Vérifier le fichier").click()
 
-    page.get_by_text("Aucune erreur dans 4 produits").wait_for()
+    page.get_by_text("4 produits peuvent être importés").wait_for()
     assert page.get_by_role("cell", name="NCBB/T4").is_visible()
     assert _count(producer.id) == 0
     page.get_by_role("button", name="Importer").click()
@@ -72,6 +73,9 @@ def test_producer_imports_a_dfc_catalogue(app, live_server, page, tmp_path):
     page.get_by_role("alert").wait_for()
     table = page.locator("table.import-errors")
     assert "SuppliedProducts/44519466500403" in table.inner_text()
+    assert "Baked British Beans - Case, 12 x 400g (can)" in table.inner_text()
     assert "unknown_unit" in table.inner_text()
-    assert page.get_by_role("button", name="Importer").count() == 0
-    assert _count(producer.id) == 4
+    page.get_by_role("button", name="Importer").click()  # the 3 others
+    page.locator("#import-done").wait_for()
+    assert "3 variantes mises à jour" in page.locator("#import-done").inner_text()
+    assert _count(producer.id) == 4  # the refused one is still in the document: kept

@@ -353,7 +353,7 @@ def test_access(client, login_as, world, row: Row, role: str):
             login_as(user)
     kwargs: dict[str, Any] = {"headers": headers}
     if row.method in ("POST", "PUT") and row.api:
-        kwargs["data"] = row.data(world) if row.data else example_bytes("07")
+        kwargs["data"] = row.data(world) if row.data else example_bytes("05")
     response = client.open(row.path(world), method=row.method, **kwargs)
     assert response.status_code == row.expected[role], response.get_data(as_text=True)[:300]
 

@@ -99,10 +99,10 @@ def test_catalogue_is_read_by_its_managers_and_linked_hubs_only(client, world):
     assert len(group["dfc-b:hasVariant"]) == 2
     offers = {o["@id"]: o for o in _by_type(doc, "dfc-b:Offer")}
     offer = offers[by_sku["TOM-500"]["dfc-b:offeredThrough"][0]["@id"]]
-    # 3.50 EUR including 5.5 % VAT: 3.3175 excluding VAT, and back to 350 cents exactly
+    # the shelf price 3.50 EUR, with the 5.5 % VAT it includes (what OFN reads as the price)
     assert offer["dfc-b:hasPrice"] == {
         "@type": "dfc-b:Price",
-        "dfc-b:value": 3.3175,
+        "dfc-b:value": 3.5,
         "dfc-b:hasUnit": "dfc-m:Euro",
         "dfc-b:VATrate": 5.5,
     }
@@ -234,7 +234,7 @@ def test_producer_sees_its_own_lines_without_contact_details(client, world):
     assert buyer["@id"].endswith("#customer")
     # the producer's price, not the hub's
     line = next(ln for ln in lines if ln["dfc-b:quantity"] == 2)
-    assert line["dfc-b:hasPrice"]["dfc-b:value"] == pytest.approx(3.3175)
+    assert line["dfc-b:hasPrice"]["dfc-b:value"] == pytest.approx(3.5)
     (session,) = _by_type(doc, "dfc-b:SaleSession")
     assert session["@id"] == f"{BASE}{API}/{world.producer.id}/sale_sessions/{world.cycle.id}"
     one = client.get(f"{path}/{world.orders[0].id}", headers=token(world.producer_manager))

@@ -54,7 +54,7 @@ def test_import_page_preview_then_apply(client, login_as, world):
     assert _count(world.producer) == before + 4
 
 
-def test_import_page_lists_errors_per_node_and_cannot_apply(client, login_as, world):
+def test_import_page_names_each_refused_product_and_imports_the_others(client, login_as, world):
     login_as(world.producer_manager)
     doc = json.loads(example_bytes("05"))
     for node in doc["@graph"]:
@@ -64,11 +64,15 @@ def test_import_page_lists_errors_per_node_and_cannot_apply(client, login_as, wo
     preview = client.get(response.headers["Location"])
     text = preview.get_data(as_text=True)
     assert "SuppliedProducts/44519466467635" in text
+    assert "Baked British Beans - Retail can, 400g (can)" in text  # named, with its reason
+    assert "L’unité de la quantité" in text or "unité" in text
     assert "unknown_unit" in text
-    assert "/apply" not in text
-    refused = client.post(response.headers["Location"] + "/apply")
-    assert refused.status_code == 302
-    assert _count(world.producer) == 3
+    assert "/apply" in text  # the 3 others can be imported
+    applied = client.post(response.headers["Location"] + "/apply")
+    assert applied.status_code == 302
+    assert _count(world.producer) == 3 + 3
+    done = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Baked British Beans - Retail can, 400g (can)" in done
 
 
 def test_import_page_refuses_an_unreadable_document(client, login_as, world):

@@ -1,44 +1,38 @@
-"""How our models map to DFC values: prices without VAT that come back exactly, statuses from
+"""How our models map to DFC values: shelf prices with the VAT rate they include, statuses from
 the vocabulary taxonomy, names, descriptions."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from interop import vocabulary
 from interop.exports import (
-    cents_including_vat,
     fulfilment_status,
     order_status,
     payment_status,
-    price_excluding_vat,
     price_node,
     split_name,
     supplied_product_name,
+    weighed_price_node,
 )
 from interop.imports import html_to_text
 from orders.models import OrderStatus, PaymentStatus
-from products.models import VAT_RATES_BP
 
 
-@pytest.mark.parametrize("vat_rate_bp", VAT_RATES_BP)
-def test_price_without_vat_comes_back_to_the_same_cents(vat_rate_bp):
-    percent = Decimal(vat_rate_bp) / 100
-    for cents in range(0, 30_001):
-        amount = price_excluding_vat(cents, vat_rate_bp)
-        assert amount == amount.quantize(Decimal("0.0001"))
-        assert cents_including_vat(amount, percent) == cents, (cents, vat_rate_bp, amount)
-
-
-def test_price_node_values():
+def test_price_node_is_the_shelf_price_with_the_rate_it_includes():
     node = price_node(350, 550)
-    assert node.amount == Decimal("3.3175")
-    assert node.cents == 332
-    assert node.vat_rate == Decimal("5.5")
+    assert (node.cents, node.amount, node.vat_rate) == (350, None, Decimal("5.5"))
     assert node.currency == "dfc-m:Euro"
-    assert price_node(1200, 2000).amount == Decimal(10)
+    assert price_node(1200, 2000).cents == 1200
+
+
+def test_a_weighed_item_is_priced_at_its_estimated_weight_exactly():
+    # 12.90 EUR/kg, about 450 g: 5.805 EUR, and 5.805 / 0.45 gives the price per kg back
+    node = weighed_price_node(1290, Decimal("0.45"), 550)
+    assert node.amount == Decimal("5.805")
+    assert node.cents == 581
+    assert node.amount / Decimal("0.45") == Decimal("12.90")
+    assert weighed_price_node(1000, Decimal("0.5"), 0).amount is None  # whole cents: 5.00
 
 
 def test_every_order_status_maps_to_a_dfc_order_status():
