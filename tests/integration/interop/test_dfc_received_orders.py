@@ -56,9 +56,9 @@ def test_an_ofn_backorder_is_received_answered_with_our_ids_and_idempotent(clien
         line["dfc-b:concerns"]["@id"].rsplit("/", 1)[1]: line["dfc-b:quantity"] for line in lines
     }
     assert quantities == {str(tomatoes.id): 1, str(juice.id): 5}
-    # our prices, not the sender's (18.85 £): 3.50 € at 5.5 % VAT is 3.3175 € before VAT
+    # our prices, not the sender's (18.85 £): the shelf price, 3.50 € VAT included (docs/dfc.md)
     (tomato_line,) = [ln for ln in lines if ln["dfc-b:concerns"]["@id"].endswith(f"/{tomatoes.id}")]
-    assert tomato_line["dfc-b:hasPrice"]["dfc-b:value"] == 3.3175
+    assert tomato_line["dfc-b:hasPrice"]["dfc-b:value"] == 3.5
     assert tomato_line["dfc-b:hasPrice"]["dfc-b:hasUnit"] == "dfc-m:Euro"
     # the stock is taken (on-demand juice has no stock to take)
     assert _stock(tomatoes) == 11

@@ -151,7 +151,7 @@ def test_catalogue_changed_after_an_import_not_after_an_order(client, world, rec
     )
     imported = client.post(
         f"{API}/{world.producer.id}/catalog_items",
-        data=example_bytes("07"),
+        data=example_bytes("05"),
         headers=token(world.producer_manager, "write"),
     )
     assert imported.status_code == 200, imported.get_data(as_text=True)
