@@ -1,0 +1,49 @@
+"""The shop's label filter: products carrying a label (AB, Label Rouge, AOP...) and the labels
+offered in a cycle with their counts (the filter's options), cached like the other facets."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, func, select
+
+from core.db import db
+from cycles.models import CycleOffer, OrderCycle
+from products import categories
+from products.models import Product, ProductLabel, Variant
+
+
+def label_condition(code: str) -> ColumnElement[bool]:
+    """Offers whose product carries the label ``code``."""
+    return Product.id.in_(select(ProductLabel.product_id).where(ProductLabel.code == code))
+
+
+def label_facets(cycle: OrderCycle, max_age: float = 0) -> list[tuple[str, str, int]]:
+    """(code, short name, offers) of every label in the cycle's shop, the main French labels
+    first; one statement, reused for ``max_age`` seconds (names are given in the reader's
+    language, after the cache)."""
+    from orders.shop import facets
+
+    key = ("labels", cycle.id)
+    counts = facets.get(key, max_age) if max_age else None
+    if counts is None:
+        rows = db.session.execute(
+            select(ProductLabel.code, func.count(CycleOffer.id))
+            .select_from(CycleOffer)
+            .join(Variant, Variant.id == CycleOffer.variant_id)
+            .join(Product, Product.id == Variant.product_id)
+            .join(ProductLabel, ProductLabel.product_id == Product.id)
+            .where(
+                and_(
+                    CycleOffer.cycle_id == cycle.id,
+                    CycleOffer.active.is_(True),
+                    Variant.active.is_(True),
+                    Product.active.is_(True),
+                )
+            )
+            .group_by(ProductLabel.code)
+        ).all()
+        counts = {code: int(n) for code, n in rows}
+        if max_age:
+            facets.put(key, counts)
+    main = {code: i for i, code in enumerate(categories.MAIN_LABELS)}
+    found = [(code, categories.label_badge(code), n) for code, n in counts.items()]
+    return sorted(found, key=lambda f: (main.get(f[0], len(main)), f[1].lower()))

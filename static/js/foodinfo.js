@@ -1,0 +1,47 @@
+/* The category finder: a search box above a <select data-filter-placeholder> that keeps only the
+   options (and their groups) whose name contains what was typed, accents and case ignored.
+   Without JavaScript the grouped select works as it is. */
+(function () {
+  "use strict";
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/œ/g, "oe").toLowerCase();
+  }
+  function enhance(select) {
+    var all = Array.prototype.slice.call(select.children).map(function (node) { return node.cloneNode(true); });
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "category-finder";
+    input.placeholder = select.getAttribute("data-filter-placeholder");
+    input.setAttribute("aria-label", input.placeholder);
+    input.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(input, select);
+    input.addEventListener("input", function () {
+      var wanted = fold(input.value.trim());
+      var chosen = select.value;
+      while (select.firstChild) { select.removeChild(select.firstChild); }
+      var matches = [];
+      all.forEach(function (node) {
+        if (node.tagName === "OPTGROUP") {
+          var group = node.cloneNode(false);
+          var groupMatches = fold(node.label).indexOf(wanted) !== -1;
+          Array.prototype.forEach.call(node.children, function (option) {
+            if (!wanted || groupMatches || fold(option.text).indexOf(wanted) !== -1) {
+              group.appendChild(option.cloneNode(true));
+              if (option.value) { matches.push(option.value); }
+            }
+          });
+          if (group.children.length) { select.appendChild(group); }
+        } else if (!wanted || !node.value || fold(node.text).indexOf(wanted) !== -1) {
+          select.appendChild(node.cloneNode(true));
+          if (node.value) { matches.push(node.value); }
+        }
+      });
+      if (matches.indexOf(chosen) !== -1) {
+        select.value = chosen;
+      } else if (matches.length) {
+        select.value = matches[0];
+      }
+    });
+  }
+  document.querySelectorAll("select[data-filter-placeholder]").forEach(enhance);
+})();
