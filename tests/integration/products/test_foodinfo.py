@@ -1,0 +1,224 @@
+"""Food information before purchase (INCO 1169/2011 art. 14), labels and French categories:
+what the producer fills in, what a buyer sees (product page, shop card, shop filters)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from markupsafe import Markup
+from sqlalchemy import select
+
+from core.db import db
+from products import categories, foodinfo, services
+from products.errors import InvalidProduct
+from products.models import Product, ProductLabel
+from tests.factories_orders import make_shop
+from tests.i18n import in_language
+from tests.integration.products.test_catalogue_views import new_product_form
+
+
+def _product(producer) -> Product:
+    return db.session.scalar(select(Product).where(Product.producer_id == producer.id))
+
+
+def test_producer_fills_in_food_information_and_the_buyer_sees_allergens_in_bold(
+    client, login_as, producer, manager
+):
+    login_as(manager)
+    form = new_product_form(
+        name="Brioche au beurre",
+        product_type="dfc-pt:viennoiserie-",
+        ingredients="Farine de blé, beurre (22 %), œufs frais, sucre, sel",
+        allergens=["gluten", "milk", "eggs"],
+        origin="Fournil de la ferme, Vertou",
+        origin_code="dfc-f:PaysDeLoire",
+        storage="Dans un endroit sec",
+        date_kind="ddm",
+        shelf_life_days="5",
+        alcohol_percent="",
+    )
+    response = client.post(f"/producers/{producer.id}/products/new", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    product = _product(producer)
+    assert product.allergen_codes == ["gluten", "eggs", "milk"]  # the Annex II order
+    assert product.origin_code == "dfc-f:PaysDeLoire"
+    assert (product.date_kind, product.shelf_life_days, product.alcohol_percent) == ("ddm", 5, None)
+
+    in_language(client, "fr")
+    page = client.get(f"/products/{product.id}").get_data(as_text=True)
+    allergens = re.search(r'data-testid="allergens">(.*?)</dd>', page, re.S)[1]
+    assert "Céréales contenant du gluten, Œufs, Lait" in allergens
+    assert allergens.startswith('<strong class="allergen">')
+    ingredients = re.search(r'data-testid="ingredients">(.*?)</dd>', page, re.S)[1]
+    assert '<strong class="allergen">blé</strong>' in ingredients
+    assert '<strong class="allergen">beurre</strong>' in ingredients
+    assert '<strong class="allergen">œufs</strong>' in ingredients
+    assert "sucre" in ingredients and '<strong class="allergen">sucre' not in ingredients
+    assert "Pays de la Loire" in page
+    assert "À consommer de préférence avant (DDM)" in page
+    assert "environ 5 jours" in page
+
+
+def test_the_edit_form_shows_what_was_saved(client, login_as, producer, manager):
+    login_as(manager)
+    client.post(
+        f"/producers/{producer.id}/products/new",
+        data=new_product_form(
+            product_type="dfc-pt:cider", allergens=["sulphites"], alcohol_percent="4,5"
+        ),
+    )
+    product = _product(producer)
+    assert product.alcohol_percent == Decimal("4.5")
+    in_language(client, "fr")
+    page = client.get(f"/products/{product.id}/edit").get_data(as_text=True)
+    assert re.search(r'value="sulphites"[^>]*checked|checked[^>]*value="sulphites"', page)
+    assert 'value="4,5"' in page
+    # the category list is grouped and in French
+    assert '<optgroup label="Boissons">' in page
+    assert ">Cidre</option>" in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"allergens": ["peanut-butter"]}, "allergens", "not a valid choice"),
+        ({"alcohol_percent": "150"}, "alcohol_percent", "from 0 to 100"),
+        ({"alcohol_percent": "-1"}, "alcohol_percent", "from 0 to 100"),
+        ({"alcohol_percent": "douze"}, "alcohol_percent", "Enter a percentage"),
+        ({"shelf_life_days": "0"}, "shelf_life_days", "from 1 to 3650"),
+        ({"date_kind": "dluo"}, "date_kind", "use by (DLC)"),
+        ({"origin_code": "dfc-f:Organic-AB"}, "origin_code", "Unknown region"),
+    ],
+)
+def test_bad_food_information_is_a_form_error(
+    client, login_as, producer, manager, overrides, field, message
+):
+    login_as(manager)
+    in_language(client, "en")
+    response = client.post(
+        f"/producers/{producer.id}/products/new", data=new_product_form(**overrides)
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    error = re.search(rf'<p class="field-error"[^>]*>([^<]*{re.escape(message)}[^<]*)</p>', page)
+    assert error, page[page.find("food-fields") :][:3000]
+    assert _product(producer) is None
+
+
+def test_the_service_refuses_an_unknown_allergen_and_alcohol_out_of_range(producer, manager):
+    data = services.ProductInput(
+        name="Cidre",
+        product_type="dfc-pt:cider",
+        food=foodinfo.FoodInfo(allergens=["sulphites", "shellfish"], alcohol_percent=Decimal(101)),
+    )
+    with pytest.raises(InvalidProduct) as caught:
+        services.create_product(producer, data, [])
+    assert "shellfish" in caught.value.fields["allergens"]
+    assert "alcohol_percent" in caught.value.fields
+
+
+def test_highlight_escapes_the_text_and_marks_only_declared_allergens():
+    marked = foodinfo.highlight("<b>Lait</b> entier, noisettes & sel", ["milk"])
+    assert isinstance(marked, Markup)
+    assert (
+        marked
+        == '&lt;b&gt;<strong class="allergen">Lait</strong>&lt;/b&gt; entier, noisettes &amp; sel'
+    )
+    assert "strong" not in foodinfo.highlight("Lait, noisettes", [])
+
+
+def test_spreadsheet_allergen_names_resolve_in_french_and_english():
+    assert foodinfo.parse_allergens("Lait; oeufs, Fruits à coque, gluten, Soja") == [
+        "milk",
+        "eggs",
+        "nuts",
+        "gluten",
+        "soy",
+    ]
+    assert foodinfo.parse_allergens("céleri, dfc-m:Sulphites, licorne") == [
+        "celery",
+        "sulphites",
+        "licorne",
+    ]
+
+
+def test_our_labels_fix_the_taxonomy_typos():
+    fr = dict(categories.list_labels("fr"))
+    light = [fr["dfc-f:Light"], fr["dfc-f:LightLite"], fr["dfc-f:Natural"]]
+    assert len(set(light)) == 3 and "Allégé/Light" not in light
+    assert fr["dfc-f:IGP_EU"] == "Indication géographique protégée (IGP)"
+    assert fr["dfc-f:FairTradeMaxHaavelar"] == "Fairtrade Max Havelaar"
+    assert categories.label_name("dfc-f:HEV", "en") == "High Environmental Value (HVE)"
+    assert categories.category_label("dfc-pt:hierloom-tomato", "en") == "Heirloom tomato"
+    assert categories.category_label("dfc-pt:apples", "fr") == "Pomme"
+    assert all("Haavelar" not in name for _c, name in categories.form_labels("en"))
+    # the main French labels come first in the form
+    assert [c for c, _n in categories.form_labels("fr")[:3]] == [
+        "dfc-f:Organic-AB",
+        "dfc-f:Organic-EU",
+        "dfc-f:NatureEtProgres",
+    ]
+
+
+def test_every_category_has_a_group_and_a_french_name():
+    grouped = categories.grouped_categories("fr")
+    codes = [code for _g, items in grouped for code, _l in items]
+    assert sorted(codes) == sorted(code for code, _l in categories.list_categories("fr"))
+    basil = next(g for g, items in grouped if any(c == "dfc-pt:basil" for c, _l in items))
+    assert basil == "Vegetables"  # under "herb" ("aromatic" is not defined by the taxonomy)
+
+
+def _shop_with_apples_and_organic_eggs():
+    shop = make_shop(offers=3, producers=1)
+    apples, eggs, bread = (offer.variant.product for offer in shop.offers)
+    apples.product_type, apples.name = "dfc-pt:apples", "Pommes Reinette"
+    eggs.product_type, eggs.name = "dfc-pt:egg", "Œufs plein air"
+    eggs.labels.append(ProductLabel(code="dfc-f:Organic-AB"))
+    eggs.allergen_codes = ["eggs"]
+    eggs.ingredients = ""
+    bread.product_type, bread.name = "dfc-pt:bread", "Pain de campagne"
+    bread.labels.append(ProductLabel(code="dfc-f:RedLabel_FR"))
+    db.session.commit()
+    return shop
+
+
+def test_the_french_shop_filters_by_french_category_and_by_label(client):
+    shop = _shop_with_apples_and_organic_eggs()
+    in_language(client, "fr")
+    page = client.get(f"/cycles/{shop.cycle.id}/shop").get_data(as_text=True)
+    category_select = re.search(r'<select id="category".*?</select>', page, re.S)[0]
+    assert ">Pomme (1)</option>" in category_select
+    assert ">Œuf (1)</option>" in category_select
+    assert "Apples" not in category_select and "Egg" not in category_select
+    label_select = re.search(r'<select id="label".*?</select>', page, re.S)[0]
+    assert ">AB (1)</option>" in label_select and ">Label Rouge (1)</option>" in label_select
+    # badges on the cards, food information one tap away
+    assert page.count('class="badge badge-label"') == 2
+    assert page.count('data-testid="food-details"') == 3
+    assert "Infos produit" in page
+
+    organic = client.get(f"/cycles/{shop.cycle.id}/shop?label=dfc-f:Organic-AB").get_data(
+        as_text=True
+    )
+    assert organic.count('class="card shop-item"') == 1
+    assert "Œufs plein air" in organic and "Pommes Reinette" not in organic
+    assert '<strong class="allergen">Œufs</strong>' in organic
+
+    english = client.get(
+        f"/cycles/{shop.cycle.id}/shop", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    assert english  # the same cached facets, relabelled per reader
+    in_language(client, "en")
+    english = client.get(f"/cycles/{shop.cycle.id}/shop").get_data(as_text=True)
+    assert (
+        ">Apple (1)</option>" in re.search(r'<select id="category".*?</select>', english, re.S)[0]
+    )
+
+
+def test_an_unknown_label_filter_shows_nothing(client):
+    shop = _shop_with_apples_and_organic_eggs()
+    in_language(client, "fr")
+    page = client.get(f"/cycles/{shop.cycle.id}/shop?label=dfc-f:Nope").get_data(as_text=True)
+    assert page.count('class="card shop-item"') == 0
