@@ -24,7 +24,7 @@ from cycles.models import CycleOffer, OrderCycle
 from enterprises.models import Enterprise
 from orders import pricing
 from orders.services import available_quantity
-from products.models import Product, Variant
+from products.models import Product, ProductLabel, Variant
 
 PAGE_SIZE = 24
 LOW_STOCK = 5
@@ -136,10 +136,9 @@ def _filters(q: str, producer_id: int | None, category: str, label: str = "") ->
         conditions.append(CycleOffer.producer_id == producer_id)
     if category:
         conditions.append(Product.product_type == category)
-    if label:
-        from orders.shop_labels import label_condition
-
-        conditions.append(label_condition(label))
+    if label:  # products carrying this label (AB, Label Rouge...: orders.shop_labels)
+        labelled = select(ProductLabel.product_id).where(ProductLabel.code == label)
+        conditions.append(Product.id.in_(labelled))
     return conditions
 
 

@@ -1,27 +1,22 @@
-"""The shop's label filter: products carrying a label (AB, Label Rouge, AOP...) and the labels
-offered in a cycle with their counts (the filter's options), cached like the other facets."""
+"""The shop's label filter: the labels (AB, Label Rouge, AOP...) offered in a cycle with their
+counts (the filter's options), cached like the other facets. The filter itself is in
+``orders.shop`` (``shop_page(label=...)``)."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import and_, func, select
 
 from core.db import db
 from cycles.models import CycleOffer, OrderCycle
+from orders.shop import facets
 from products import categories
 from products.models import Product, ProductLabel, Variant
-
-
-def label_condition(code: str) -> ColumnElement[bool]:
-    """Offers whose product carries the label ``code``."""
-    return Product.id.in_(select(ProductLabel.product_id).where(ProductLabel.code == code))
 
 
 def label_facets(cycle: OrderCycle, max_age: float = 0) -> list[tuple[str, str, int]]:
     """(code, short name, offers) of every label in the cycle's shop, the main French labels
     first; one statement, reused for ``max_age`` seconds (names are given in the reader's
     language, after the cache)."""
-    from orders.shop import facets
-
     key = ("labels", cycle.id)
     counts = facets.get(key, max_age) if max_age else None
     if counts is None:

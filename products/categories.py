@@ -340,3 +340,26 @@ def resolve_label(text: str) -> str | None:
     if not text.strip():
         return None
     return _label_index().get(_fold(text))
+
+
+@lru_cache(maxsize=1)
+def _origin_index() -> dict[str, str]:
+    voc = _vocabulary()
+    index: dict[str, str] = {}
+    for code in voc.descendants(ORIGIN_ROOT):
+        concept = voc.concept(code)
+        index[_fold(code)] = code
+        index[_fold(code[len(FACET_PREFIX) :])] = code
+        for lang in ("fr", "en"):
+            if concept is not None and lang in concept.labels:
+                index.setdefault(_fold(concept.labels[lang]), code)
+            if (code, lang) in FIXES:
+                index.setdefault(_fold(FIXES[(code, lang)]), code)
+    return index
+
+
+def resolve_origin(text: str) -> str | None:
+    """The territorial origin code for a code or a French/English name ("Bretagne"); or None."""
+    if not text.strip():
+        return None
+    return _origin_index().get(_fold(normalize(text.strip())))

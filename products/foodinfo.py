@@ -194,19 +194,24 @@ def _fold(text: str) -> str:
 #: the Annex II names in French and English, as a spreadsheet may spell them (folded)
 NAMES: dict[str, tuple[str, ...]] = {
     "gluten": ("cereales contenant du gluten", "cereals containing gluten"),
-    "crustaceans": ("crustaces",),
-    "eggs": ("oeufs",),
-    "fish": ("poissons",),
+    "crustaceans": ("crustaces", "crustaceans"),
+    "eggs": ("oeufs", "eggs"),
+    "fish": ("poissons", "fish"),
     "peanuts": ("arachides", "peanuts"),
     "soy": ("soja", "soybeans"),
-    "milk": ("lait", "milk (including lactose)"),
+    "milk": ("lait", "lait (y compris lactose)", "milk", "milk (including lactose)"),
     "nuts": ("fruits a coque", "nuts"),
-    "celery": ("celeri",),
-    "mustard": ("moutarde",),
+    "celery": ("celeri", "celery"),
+    "mustard": ("moutarde", "mustard"),
     "sesame": ("graines de sesame", "sesame seeds"),
-    "sulphites": ("anhydride sulfureux et sulfites", "sulphur dioxide and sulphites", "sulfites"),
+    "sulphites": (
+        "anhydride sulfureux et sulfites",
+        "sulphur dioxide and sulphites",
+        "sulfites",
+        "sulphites",
+    ),
     "lupin": ("lupin",),
-    "molluscs": ("mollusques",),
+    "molluscs": ("mollusques", "molluscs"),
 }
 
 
@@ -347,7 +352,7 @@ def _pattern(word: str) -> str:
         "u": "[uùûü]",
         "c": "[cç]",
     }
-    parts = []
+    parts: list[str] = []
     for char in word:
         if word.startswith("oe") and not parts and char == "o":
             parts.append("(?:œ|oe)")

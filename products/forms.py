@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -20,7 +21,6 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -241,9 +241,10 @@ class ProductFields(FoodFields):
         origins: list[tuple[str, str]] | None = None,
     ) -> None:
         """``categories``: (group name, [(code, label)...]) pairs, shown as option groups."""
-        grouped = [SelectChoice("", _l("— choose —"))]
+        option = wtforms.SelectChoice  # type: ignore[attr-defined]  # new in wtforms 3.3
+        grouped = [option("", _l("— choose —"))]
         for group, items in categories:
-            grouped.extend(SelectChoice(code, label, optgroup=group) for code, label in items)
+            grouped.extend(option(code, label, optgroup=group) for code, label in items)
         self.product_type.choices = grouped
         self.labels.choices = choices(labels)
         self.set_food_choices(origins or [])

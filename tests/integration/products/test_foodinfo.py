@@ -227,3 +227,92 @@ def test_an_unknown_label_filter_shows_nothing(client):
     in_language(client, "fr")
     page = client.get(f"/cycles/{shop.cycle.id}/shop?label=dfc-f:Nope").get_data(as_text=True)
     assert page.count('class="card shop-item"') == 0
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+FOOD_HEADER = (
+    "sku;product_name;unit;unit_value;price_eur;Ingrédients;Allergènes;Origine;"
+    "Région d'origine;Conservation;DLC/DDM;Durée de conservation (jours);Alcool"
+)
+
+
+def _check_csv(producer, manager, text: str):
+    from products.csv_io import check_import, run_to_end
+
+    return run_to_end(check_import(producer, manager.id, text.encode("utf-8"), "f.csv"))
+
+
+def test_csv_food_columns_round_trip(producer, manager):
+    from products.csv_io import apply_import, export_csv, run_to_end
+
+    rows = [
+        "CID-75;Cidre brut;cl;75;4,80;Jus de pommes;Sulfites;Verger de la ferme;Bretagne;"
+        "Au frais après ouverture;DDM;365;4,5",
+        'BRI-1;Brioche;piece;1;6,00;"Farine de blé, beurre, œufs";Lait | oeufs, gluten;;;;DLC;4;',
+    ]
+    preview = _check_csv(producer, manager, "\r\n".join([FOOD_HEADER, *rows]))
+    assert preview.errors == []
+    run_to_end(apply_import(producer, manager.id, preview.token))
+    cider = db.session.scalar(select(Product).where(Product.name == "Cidre brut"))
+    brioche = db.session.scalar(select(Product).where(Product.name == "Brioche"))
+    assert (cider.allergen_codes, cider.origin_code, cider.date_kind) == (
+        ["sulphites"],
+        "dfc-f:Brittany",
+        "ddm",
+    )
+    assert (cider.shelf_life_days, cider.alcohol_percent) == (365, Decimal("4.5"))
+    assert brioche.allergen_codes == ["gluten", "eggs", "milk"]
+    assert brioche.alcohol_percent is None
+
+    exported = "".join(export_csv(producer.id, "fr"))
+    header = exported.lstrip("\ufeff").split("\r\n", 1)[0].split(";")
+    assert header[-8:] == list(csv_io_food_columns())
+    cider_line = next(line for line in exported.split("\r\n") if line.startswith("CID-75"))
+    assert cider_line.endswith(
+        "Jus de pommes;Anhydride sulfureux et sulfites;Verger de la ferme;Bretagne;"
+        "Au frais après ouverture;DDM;365;4,5"
+    )
+    # the export read back changes nothing, and clearing a cell clears the value
+    again = _check_csv(producer, manager, exported.lstrip("\ufeff"))
+    assert again.errors == []
+    assert [r["food"] for r in again.rows if r["sku"] == "CID-75"][0]["allergens"] == ["sulphites"]
+    cleared = _check_csv(
+        producer, manager, "\r\n".join([FOOD_HEADER, "CID-75;Cidre brut;cl;75;4,80;;;;;;;;"])
+    )
+    run_to_end(apply_import(producer, manager.id, cleared.token))
+    db.session.expire_all()
+    cider = db.session.get(Product, cider.id)
+    assert (cider.allergens, cider.alcohol_percent, cider.ingredients) == ("", None, "")
+
+
+def csv_io_food_columns():
+    from products.foodinfo_csv import COLUMNS
+
+    return COLUMNS
+
+
+def test_csv_bad_food_cells_name_line_and_column(producer, manager):
+    rows = [
+        "A-1;Vin;cl;75;9,00;;Lait, licorne;;Atlantide;;DLUO;jamais;150",
+    ]
+    preview = _check_csv(producer, manager, "\r\n".join([FOOD_HEADER, *rows]))
+    found = {(e.line, e.column) for e in preview.errors}
+    assert found == {
+        (2, "allergens"),
+        (2, "origin_region"),
+        (2, "shelf_life_days"),
+        (2, "alcohol_percent"),
+    }
+    message = next(e.message for e in preview.errors if e.column == "allergens")
+    assert "licorne" in message
+    assert preview.rows == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_allergen_name_we_write_reads_back(lang):
+    from flask_babel import force_locale
+
+    with force_locale(lang):
+        names = [foodinfo.allergen_label(code) for code in foodinfo.ALLERGEN_CODES]
+    assert [foodinfo.resolve_allergen(name) for name in names] == list(foodinfo.ALLERGEN_CODES)
