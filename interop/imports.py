@@ -32,6 +32,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -40,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from core.db import db
 from core.errors import DomainError
 from enterprises.models import Enterprise
-from interop import vocabulary
+from interop import foodinfo, vocabulary
 from interop.catalog import ImportedProduct, extract_catalog
 from interop.errors import DfcError
 from interop.exports import cents_including_vat
@@ -128,6 +129,8 @@ class ImportRow:
     price_cents: int
     on_demand: bool
     stock: int
+    #: allergens, origin, storage, shelf life, alcohol (interop.foodinfo.read)
+    food: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -286,6 +289,9 @@ def _row(graph: Graph, item: ImportedProduct, warnings: list[NodeProblem]) -> Im
     price_cents, vat_bp = _price(graph, item, warnings)
     group = _group_of(graph, item.external_id)
     product_name = group[1] if group else item.name
+    food = foodinfo.read(
+        graph, item, lambda code, text: warnings.append(NodeProblem(item.external_id, code, text))
+    )
     labels = []
     for code in item.labels:
         if categories.is_label(code):
@@ -319,6 +325,7 @@ def _row(graph: Graph, item: ImportedProduct, warnings: list[NodeProblem]) -> Im
         price_cents=price_cents,
         on_demand=item.stock is None,
         stock=int(item.stock or 0),
+        food=food,
     )
 
 
@@ -613,6 +620,7 @@ def _write(producer: Enterprise, rows: list[ImportRow]) -> ImportSummary:
             if code not in have:
                 product.labels.append(ProductLabel(code=code))
                 have.add(code)
+        foodinfo.apply(product, row.food)
         variant_id = plan.variant_of_row.get(row.external_id)
         variant = variants.get(variant_id) if variant_id is not None else None
         if variant is None:
