@@ -253,18 +253,31 @@ def list_labels(lang: str | None = None) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: _fold(p[1]))
 
 
-def form_labels(lang: str | None = None) -> list[tuple[str, str]]:
-    """The labels a producer can tick: the main French labels first, then the others (claims...)
-    by name; the groups of the taxonomy ("Label local", "Allégation nutritionnelle") left out."""
+#: the claims a farmer may tick beside the certifications (nutrition claims are for processors:
+#: they are kept when imported, and listed in the form only on a product that has them)
+FORM_CLAIMS = ("dfc-f:Vegan", "dfc-f:Vegetarian", "dfc-f:GlutenFree")
+
+
+def form_labels(lang: str | None = None, keep: list[str] | None = None) -> list[tuple[str, str]]:
+    """The labels a producer can tick: the main French labels first, then the other
+    certifications and a few claims by name, then those of ``keep`` (the product's own) not yet
+    listed. The groups of the taxonomy ("Label local", "Label éthique") are left out."""
     voc = _vocabulary()
+    certifications = set(voc.descendants("dfc-f:Certification"))
     pairs = [
         (c, lbl)
         for c, lbl in list_labels(lang)
-        if not voc.descendants(c) and c not in ("dfc-f:HealthClaim", "dfc-f:UnknownLabel")
+        if not voc.descendants(c) and c != "dfc-f:UnknownLabel"
     ]
     main = {c: lbl for c, lbl in pairs if c in MAIN_LABELS}
     first = [(c, main[c]) for c in MAIN_LABELS if c in main]
-    return first + [(c, lbl) for c, lbl in pairs if c not in main]
+    wanted = set(keep or [])
+    rest = [
+        (c, lbl)
+        for c, lbl in pairs
+        if c not in main and (c in certifications or c in FORM_CLAIMS or c in wanted)
+    ]
+    return first + rest
 
 
 def label_name(code: str, lang: str | None = None) -> str:

@@ -117,9 +117,12 @@ def _variant_for_edit(variant_id: int) -> Variant:
     )
 
 
-def _form_choices(form: Any) -> None:
+def _form_choices(form: Any, product: Product | None = None) -> None:
+    keep = [label.code for label in product.labels] if product is not None else []
     form.set_choices(
-        categories.grouped_categories(), categories.form_labels(), categories.list_origins()
+        categories.grouped_categories(),
+        categories.form_labels(keep=keep),
+        categories.list_origins(),
     )
 
 
@@ -223,7 +226,7 @@ def _variants_valid(form: NewProductForm) -> bool:
 def edit(product_id: int):
     product = _product_for_edit(product_id)
     form = ProductForm()
-    _form_choices(form)
+    _form_choices(form, product)
     if request.method == "GET":
         form.fill(product)
     elif form.validate_on_submit():

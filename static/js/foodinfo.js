@@ -15,9 +15,11 @@
     input.setAttribute("aria-label", input.placeholder);
     input.setAttribute("aria-controls", select.id);
     select.parentNode.insertBefore(input, select);
+    var picked = select.value;  // what the producer chose, restored when the search is cleared
+    select.addEventListener("change", function () { picked = select.value; });
     input.addEventListener("input", function () {
       var wanted = fold(input.value.trim());
-      var chosen = select.value;
+      var chosen = wanted ? select.value : picked;
       while (select.firstChild) { select.removeChild(select.firstChild); }
       var matches = [];
       all.forEach(function (node) {
@@ -39,7 +41,7 @@
       if (matches.indexOf(chosen) !== -1) {
         select.value = chosen;
       } else if (matches.length) {
-        select.value = matches[0];
+        select.value = matches[0];  // the best guess shows; the producer can open the list
       }
     });
   }
