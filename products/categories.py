@@ -227,6 +227,7 @@ def _category_index() -> dict[str, str]:
     for lang in ("en", "fr"):
         for code, label in _pairs(_vocabulary().list_product_types(lang)):
             index.setdefault(_fold(label), code)
+            index.setdefault(_fold(_fixed(code, lang, label)), code)
             index[_fold(code)] = code
             if code.startswith(PT_PREFIX):
                 index[_fold(code[len(PT_PREFIX) :])] = code
@@ -333,6 +334,7 @@ def _label_index() -> dict[str, str]:
     for lang in ("en", "fr"):
         for code, label in _pairs(_vocabulary().list_facets(lang)):
             index.setdefault(_fold(label), code)
+            index.setdefault(_fold(_fixed(code, lang, label)), code)
             index[_fold(code)] = code
             if code.startswith(FACET_PREFIX):
                 index[_fold(code[len(FACET_PREFIX) :])] = code
