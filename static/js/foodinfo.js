@@ -6,6 +6,10 @@
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/œ/g, "oe").toLowerCase();
   }
+  function matches(text, words) {  // every word typed, in any order
+    var folded = fold(text);
+    return words.every(function (word) { return folded.indexOf(word) !== -1; });
+  }
   function enhance(select) {
     var all = Array.prototype.slice.call(select.children).map(function (node) { return node.cloneNode(true); });
     var input = document.createElement("input");
@@ -19,29 +23,30 @@
     select.addEventListener("change", function () { picked = select.value; });
     input.addEventListener("input", function () {
       var wanted = fold(input.value.trim());
+      var words = wanted.split(/\s+/).filter(Boolean);
       var chosen = wanted ? select.value : picked;
       while (select.firstChild) { select.removeChild(select.firstChild); }
-      var matches = [];
+      var found = [];
       all.forEach(function (node) {
         if (node.tagName === "OPTGROUP") {
           var group = node.cloneNode(false);
-          var groupMatches = fold(node.label).indexOf(wanted) !== -1;
+          var groupMatches = words.length > 0 && matches(node.label, words);
           Array.prototype.forEach.call(node.children, function (option) {
-            if (!wanted || groupMatches || fold(option.text).indexOf(wanted) !== -1) {
+            if (!wanted || groupMatches || matches(option.text, words)) {
               group.appendChild(option.cloneNode(true));
-              if (option.value) { matches.push(option.value); }
+              if (option.value) { found.push(option.value); }
             }
           });
           if (group.children.length) { select.appendChild(group); }
-        } else if (!wanted || !node.value || fold(node.text).indexOf(wanted) !== -1) {
+        } else if (!wanted || !node.value || matches(node.text, words)) {
           select.appendChild(node.cloneNode(true));
-          if (node.value) { matches.push(node.value); }
+          if (node.value) { found.push(node.value); }
         }
       });
-      if (matches.indexOf(chosen) !== -1) {
+      if (found.indexOf(chosen) !== -1) {
         select.value = chosen;
-      } else if (matches.length) {
-        select.value = matches[0];  // the best guess shows; the producer can open the list
+      } else if (found.length) {
+        select.value = found[0];  // the best guess shows; the producer can open the list
       }
     });
   }
