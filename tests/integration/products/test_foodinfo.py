@@ -333,3 +333,23 @@ def test_every_category_and_label_name_we_show_reads_back(lang):
         assert categories.resolve_label(name) == code, (code, name)
     assert categories.resolve_category("Heirloom tomato") == "dfc-pt:hierloom-tomato"
     assert categories.resolve_label("Fairtrade Max Havelaar") == "dfc-f:FairTradeMaxHaavelar"
+
+
+def test_the_api_shows_the_food_information(client, producer, manager):
+    from tests.integration.interop.dfc_support import token
+
+    product = services.create_product(
+        producer,
+        services.ProductInput(
+            name="Cidre",
+            product_type="dfc-pt:cider",
+            food=foodinfo.FoodInfo(allergens=["sulphites"], alcohol_percent=Decimal("4.5")),
+        ),
+        [],
+    )
+    response = client.get(f"/api/v1/products/{product.id}", headers=token(manager))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    food = response.get_json()["food"]
+    assert food["allergens"] == ["sulphites"]
+    assert food["alcohol_percent"] == "4.5"
+    assert food["shelf_life_days"] is None
