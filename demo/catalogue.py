@@ -14,6 +14,7 @@ from sqlalchemy import select
 from core.db import db
 from demo.accounts import get_enterprise
 from products import services
+from products.foodinfo import FoodInfo
 from products.models import Product, Unit, Variant
 
 AB = "dfc-f:Organic-AB"
@@ -32,6 +33,69 @@ def v(sku: str, name: str, unit: Unit, value: str, cents: int, stock: int | None
 def by_weight(sku: str, name: str, weight_kg: str, cents_per_kg: int, stock: int) -> V:
     return (sku, name, Unit.kg, weight_kg, cents_per_kg, stock, True)
 
+
+#: food information of some demo products (INCO art. 14), by product name
+FOOD: dict[str, FoodInfo] = {
+    "Tomates anciennes": FoodInfo(
+        origin="Nos serres froides, Vertou",
+        origin_code="dfc-f:PaysDeLoire",
+        storage="À température ambiante, pas au réfrigérateur",
+        shelf_life_days=5,
+    ),
+    "Beurre demi-sel": FoodInfo(
+        ingredients="Crème de lait cru, sel de Guérande (2 %)",
+        allergens=["milk"],
+        origin="Notre troupeau, Bretagne",
+        origin_code="dfc-f:Brittany",
+        storage="Au réfrigérateur, entre 0 et 4 °C",
+        date_kind="ddm",
+        shelf_life_days=30,
+    ),
+    "Tomme du Moulin": FoodInfo(
+        ingredients="Lait cru de vache, sel, présure, ferments lactiques",
+        allergens=["milk"],
+        origin_code="dfc-f:Brittany",
+        storage="Au frais, dans un papier alimentaire",
+        date_kind="dlc",
+        shelf_life_days=21,
+    ),
+    "Croissants": FoodInfo(
+        ingredients="Farine de blé, beurre (25 %), eau, sucre, œufs, levure, sel",
+        allergens=["gluten", "eggs", "milk"],
+        storage="Dans un endroit sec",
+        date_kind="ddm",
+        shelf_life_days=2,
+    ),
+    "Pain d'épices": FoodInfo(
+        ingredients="Farine de seigle, miel (40 %), sucre, épices, lait, noisettes",
+        allergens=["gluten", "milk", "nuts"],
+        date_kind="ddm",
+        shelf_life_days=60,
+    ),
+    "Cidre brut": FoodInfo(
+        ingredients="Jus de pommes, sulfites",
+        allergens=["sulphites"],
+        origin_code="dfc-f:Brittany",
+        storage="Au frais après ouverture",
+        date_kind="ddm",
+        shelf_life_days=365,
+        alcohol_percent=Decimal("5.0"),
+    ),
+    "Bière blonde": FoodInfo(
+        ingredients="Eau, malt d'orge, houblon, levure",
+        allergens=["gluten"],
+        date_kind="ddm",
+        shelf_life_days=180,
+        alcohol_percent=Decimal("5.5"),
+    ),
+    "Œufs bio": FoodInfo(
+        allergens=["eggs"],
+        origin="Nos poules en plein air",
+        date_kind="ddm",
+        shelf_life_days=28,
+        storage="Au frais",
+    ),
+}
 
 # producer slug -> products: (name, DFC type, VAT bp, labels, description, variants)
 CATALOGUE: dict[str, list[tuple[str, str, int, list[str], str, list[V]]]] = {
@@ -613,6 +677,7 @@ def seed() -> str:
                         description=description,
                         vat_rate_bp=vat,
                         labels=labels,
+                        food=FOOD.get(name),
                     ),
                     missing,
                 )

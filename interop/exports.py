@@ -40,6 +40,7 @@ from core.timeutils import utcnow
 from cycles.models import CycleOffer, OrderCycle, PickupWindow
 from enterprises.models import Enterprise, Membership, MembershipRole
 from hubs.models import DistributionPoint
+from interop import foodinfo
 from interop import vocabulary as v
 from interop.nodes import (
     AddressNode,
@@ -267,10 +268,11 @@ def variant_records(
             quantity=_quantity(variant),
             description=product.description or None,
             product_type=product.product_type or None,
-            labels=[c for c in labels if v.facet_property(c)],
+            labels=[c for c in [*labels, product.origin_code] if c and v.facet_property(c)],
             image=_media_url(urls, product.image_path, "products"),
             catalog_item_ids=[item_id],
             variant_of=urls.product_group(producer_id, product.id) if grouped else None,
+            **foodinfo.node_fields(product),
         ),
         item=CatalogItemNode(
             id=item_id,

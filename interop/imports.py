@@ -39,6 +39,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -49,7 +50,7 @@ from sqlalchemy.orm import selectinload
 from core.db import db
 from core.errors import DomainError
 from enterprises.models import Enterprise
-from interop import vocabulary
+from interop import foodinfo, vocabulary
 from interop.catalog import ImportedProduct, extract_catalog
 from interop.errors import DfcError
 from interop.graph import Graph, Node, load_json, parse_document, raw_type_counts
@@ -74,19 +75,14 @@ DEFAULT_VAT_BP = 550
 THOUSANDTH = Decimal("0.001")
 #: a pack size above this (in our unit: 1,000 t, 1,000 m3, a million pieces) is a typing error
 MAX_QUANTITY = Decimal(1_000_000)
-#: the hook where product characteristics are mapped (foodinfo adds allergens and origin):
-#: ``(graph, product node) -> (kept, not held)``; ``not held`` lists the properties we cannot
-#: keep, named in a note
+#: the product characteristics we cannot hold, named in a ``not_held`` note; those we hold
+#: (allergens, geographical origin, storage, lifetime, alcohol) are read by interop.foodinfo,
+#: which names what it drops itself
 CHARACTERISTICS = (
-    B + "hasAllergenCharacteristic",
     B + "hasNutrientCharacteristic",
     B + "hasPhysicalCharacteristic",
-    B + "hasGeographicalOrigin",
     B + "hasNatureOrigin",
     B + "hasPartOrigin",
-    B + "alcoholPercentage",
-    B + "lifetime",
-    B + "usageOrStorageCondition",
     B + "hasIngredient",
     B + "hasBrand",
     B + "totalTheoreticalStock",
@@ -221,6 +217,8 @@ class ImportRow:
     price_cents: int
     on_demand: bool
     stock: int
+    #: allergens, origin, storage, shelf life, alcohol (interop.foodinfo.read)
+    food: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -401,9 +399,8 @@ def _quantity(item: ImportedProduct, warnings: list[NodeProblem]) -> tuple[str, 
 def characteristics_not_held(graph: Graph, node: Node) -> list[str]:
     """The product characteristics of ``node`` that we cannot hold, by DFC property.
 
-    THE hook for product characteristics: the food information helper maps allergens and
-    origin here (and removes them from this list); empty values (connectors write ``""``,
-    ``0`` and ``[]`` by default) are not characteristics.
+    Those interop.foodinfo reads are not in ``CHARACTERISTICS``; empty values (connectors
+    write ``""``, ``0`` and ``[]`` by default) are not characteristics.
     """
     found = []
     for prop in CHARACTERISTICS:
@@ -425,6 +422,9 @@ def _row(graph: Graph, item: ImportedProduct, warnings: list[NodeProblem]) -> Im
         )
     group = _group_of(graph, item.external_id)
     product_name = group[1] if group else item.name
+    food = foodinfo.read(
+        graph, item, lambda code, text: warnings.append(NodeProblem(item.external_id, code, text))
+    )
     labels = []
     for code in item.labels:
         if categories.is_label(code):
@@ -455,6 +455,7 @@ def _row(graph: Graph, item: ImportedProduct, warnings: list[NodeProblem]) -> Im
         price_cents=price_cents,
         on_demand=item.stock is None,
         stock=int(item.stock or 0),
+        food=food,
     )
 
 
@@ -822,6 +823,7 @@ def _write_row(
         if code not in have:
             product.labels.append(ProductLabel(code=code))
             have.add(code)
+    foodinfo.apply(product, row.food)
     variant_id = plan.variant_of_row.get(row.external_id)
     variant = variants.get(variant_id) if variant_id is not None else None
     if variant is None:

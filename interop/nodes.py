@@ -106,6 +106,12 @@ class SuppliedProductNode:
     catalog_item_ids: list[str] = field(default_factory=list)
     #: the product group this variant belongs to (``dfc-b:isVariantOf``)
     variant_of: str | None = None
+    # food information (interop.foodinfo): dfc-m allergen concepts, storage text, shelf life in
+    # days, alcohol percent by volume
+    allergens: list[str] = field(default_factory=list)
+    storage: str | None = None
+    lifetime: int | None = None
+    alcohol_percent: Decimal | None = None
 
 
 @dataclass(kw_only=True)

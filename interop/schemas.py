@@ -249,6 +249,16 @@ class SuppliedProductSchema(NodeSchema):
     catalog_item_ids = DfcRefList(data_key=B + "referencedBy")
     variant_of = DfcRef(data_key=B + "isVariantOf")
     labels = DfcConceptList("dfc-f", load_only=True, data_key="labels")
+    # food information: written here, read leniently by interop.foodinfo (with warnings)
+    allergens = fields.Method("_dump_allergens", data_key=B + "hasAllergenCharacteristic")
+    storage = DfcText(data_key=B + "usageOrStorageCondition", dump_only=True)
+    lifetime = DfcNumber(data_key=B + "lifetime", dump_only=True)
+    alcohol_percent = DfcNumber(data_key=B + "alcoholPercentage", dump_only=True)
+
+    def _dump_allergens(self, obj: Any) -> Any:
+        from interop.foodinfo import allergen_nodes
+
+        return allergen_nodes(_get(obj, "allergens") or [])
 
     @pre_load
     def _gather_facets(self, data: Any, **kwargs: Any) -> Any:

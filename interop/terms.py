@@ -19,6 +19,7 @@ WIRE_ONLY: dict[str, str | None] = {
     "dfc-b:image": None,
     "dfc-b:totalTheoreticalStock": None,
     "dfc-b:alcoholPercentage": "dfc-b:hasPercentageOfAlcoholByVolume",
+    "dfc-b:usageOrStorageCondition": "dfc-b:specificCondition",
     "dfc-b:hasIncome": "dfc-b:hasInput",
     "dfc-b:hasOutcome": "dfc-b:hasOutput",
 }
@@ -33,6 +34,7 @@ PROPERTY_ALIASES: dict[str, str] = {
     "dfc-b:hasOutput": "dfc-b:hasOutcome",
     "dfc-b:totalTheoriticalStock": "dfc-b:totalTheoreticalStock",
     "dfc-b:hasPercentageOfAlcoholByVolume": "dfc-b:alcoholPercentage",
+    "dfc-b:specificCondition": "dfc-b:usageOrStorageCondition",
     "dfc-b:hasAdress": "dfc-b:hasAddress",  # DFC 1.9 practical example
     "dfc-p:hasType": "dfc-b:hasType",  # contexts <= 1.7 (ProductOntology)
     "dfc-p:hasUnit": "dfc-b:hasUnit",

@@ -17,13 +17,14 @@ from math import ceil
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from core.db import db
 from cycles.models import CycleOffer, OrderCycle
 from enterprises.models import Enterprise
 from orders import pricing
 from orders.services import available_quantity
-from products.models import Product, Variant
+from products.models import Product, ProductLabel, Variant
 
 PAGE_SIZE = 24
 LOW_STOCK = 5
@@ -94,12 +95,10 @@ class ShopPage:
 
 
 def category_label(product_type: str) -> str:
-    """ "dfc-pt:fresh-vegetable" → "Fresh vegetable" (the DFC product type, readable)."""
-    if not product_type:
-        return ""
-    tail = product_type.split(":", 1)[-1].split("#")[-1].split("/")[-1]
-    words = tail.replace("-", " ").replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    """ "dfc-pt:apples" → "Pomme" (the taxonomy's label in the reader's language)."""
+    from products.categories import category_label as label
+
+    return label(product_type) if product_type else ""
 
 
 def _escape_like(text: str) -> str:
@@ -121,7 +120,7 @@ def _base(cycle: OrderCycle) -> Select:
     )
 
 
-def _filters(q: str, producer_id: int | None, category: str) -> list:
+def _filters(q: str, producer_id: int | None, category: str, label: str = "") -> list:
     conditions = []
     if q:
         pattern = f"%{_escape_like(q.strip())}%"
@@ -137,6 +136,9 @@ def _filters(q: str, producer_id: int | None, category: str) -> list:
         conditions.append(CycleOffer.producer_id == producer_id)
     if category:
         conditions.append(Product.product_type == category)
+    if label:  # products carrying this label (AB, Label Rouge...: orders.shop_labels)
+        labelled = select(ProductLabel.product_id).where(ProductLabel.code == label)
+        conditions.append(Product.id.in_(labelled))
     return conditions
 
 
@@ -146,13 +148,15 @@ def shop_page(
     q: str = "",
     producer_id: int | None = None,
     category: str = "",
+    label: str = "",
     sort: str = "producer",
     page: int = 1,
     per_page: int = PAGE_SIZE,
     with_facets: bool = True,
     facets_max_age: float = 0,
 ) -> ShopPage:
-    """One page of the cycle's shopfront (3 statements; 1 with ``with_facets=False``).
+    """One page of the cycle's shopfront (4 statements; 2 with ``with_facets=False``: the
+    page's rows, then the labels of their products).
 
     The rows and their total come in one statement (``count(*) OVER ()``: one scan of the
     filtered catalogue, not two); the facets do not depend on the filters, so with
@@ -161,7 +165,7 @@ def shop_page(
     from orders.pricing import hub_fee_cents
 
     page = max(1, page)
-    conditions = _filters(q, producer_id, category)
+    conditions = _filters(q, producer_id, category, label)
     base_where = and_(
         CycleOffer.cycle_id == cycle.id,
         CycleOffer.active.is_(True),
@@ -175,6 +179,7 @@ def shop_page(
         .join(Product, Product.id == Variant.product_id)
         .join(Enterprise, Enterprise.id == CycleOffer.producer_id)
         .where(base_where)
+        .options(selectinload(Product.labels))  # the cards' label badges, one statement
     )
     if sort == "name":
         order: tuple[Any, ...] = (Product.name, Variant.id)
@@ -250,6 +255,11 @@ def shop_page(
         )
         if facets_max_age:
             facets.put(cycle.id, (result.producers, result.categories))
+    # labelled here, not in the cache: a French and an English reader share the cached counts
+    result.categories = sorted(
+        (Facet(f.value, category_label(f.value), f.count) for f in result.categories),
+        key=lambda f: f.label.lower(),
+    )
     return result
 
 

@@ -36,7 +36,7 @@ from cycles.models import OrderCycle, PickupWindow
 from cycles.permissions import shop_is_public
 from cycles.services import require_open
 from hubs.terms.services import ensure_current_terms
-from orders import fulfilment, services, shop
+from orders import fulfilment, services, shop, shop_labels
 from orders import guest_links as guest_links_service
 from orders.errors import InsufficientStock, SlotFull
 from orders.forms import CheckoutForm, GuestLinksForm, PlaceOrderForm
@@ -185,15 +185,17 @@ def shop_view(cycle_id: int):
     q = request.args.get("q", "").strip()[:100]
     producer_id = _int_arg("producer")
     category = request.args.get("category", "")[:120]
+    label = request.args.get("label", "")[:120]
     sort = request.args.get("sort", "producer")
     if sort not in shop.SORTS:
         sort = "producer"
     page = _int_arg("page", 1) or 1
     is_open = cycle.is_open(now)
     filters = {"q": q, "producer": producer_id or "", "category": category, "sort": sort}
+    filters["label"] = label
     filters = {k: v for k, v in filters.items() if v}
     max_age = current_app.config.get("SHOP_CACHE_SECONDS", 0)
-    key = (cycle.id, q, producer_id, category, sort, page, str(get_locale()), is_open)
+    key = (cycle.id, q, producer_id, category, label, sort, page, str(get_locale()), is_open)
     content = shop.fragments.get(key, max_age) if max_age else None
     if content is None:
         result = shop.shop_page(
@@ -201,6 +203,7 @@ def shop_view(cycle_id: int):
             q=q,
             producer_id=producer_id,
             category=category,
+            label=label,
             sort=sort,
             page=page,
             facets_max_age=max_age,
@@ -222,6 +225,7 @@ def shop_view(cycle_id: int):
             is_open=is_open,
             filters=filters,
             low_stock=shop.LOW_STOCK,
+            label_facets=shop_labels.label_facets(cycle, max_age),
             **shop.MARKS,
         )
         if max_age:

@@ -6,6 +6,7 @@ may read a product that is active where a hub sells it (``products.permissions``
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import url_for
@@ -18,7 +19,7 @@ from accounts.api_auth import api_user, token_required
 from core.db import db
 from core.views import load
 from enterprises.models import Enterprise
-from products import categories, services
+from products import categories, foodinfo, services
 from products.models import Product, Variant
 from products.permissions import (
     can_edit_product,
@@ -76,6 +77,7 @@ def product_out(product: Product, *, manager: bool) -> dict[str, Any]:
         "vat_rate_bp": product.vat_rate_bp,
         "active": product.active,
         "labels": sorted(label.code for label in product.labels),
+        "food": asdict(foodinfo.of(product)),
         "image_url": url_for(
             "products.image", filename=product.image_path.removeprefix("products/"), _external=True
         )

@@ -37,7 +37,7 @@ from core.db import db, table_of
 from core.money import parse_euros
 from core.timeutils import utcnow
 from enterprises.models import Enterprise
-from products import categories
+from products import categories, foodinfo_csv
 from products.errors import ImportConflict, ImportExpired, ImportFileInvalid, ImportHasErrors
 from products.models import VAT_RATES_BP, Product, ProductLabel, Unit, Variant
 from products.services import ProductInput, VariantInput, product_errors, variant_errors
@@ -61,6 +61,7 @@ COLUMNS = (
     "product_active",
     "description",
     "labels",
+    *foodinfo_csv.COLUMNS,
 )
 REQUIRED = ("sku", "product_name", "unit", "unit_value", "price_eur")
 
@@ -96,6 +97,7 @@ HEADER_ALIASES = {
     "produit_actif": "product_active",
     "etiquettes": "labels",
     "labels_certifications": "labels",
+    **foodinfo_csv.HEADER_ALIASES,
 }
 
 ON_DEMAND_WORDS = {"sur demande", "on demand", "illimite", "unlimited", "a la demande"}
@@ -403,6 +405,7 @@ class _RowChecker:
                     label_codes.append(code)
         description = self.cell(record, "description")
         variant_name = get("variant_name")
+        food = foodinfo_csv.read_cells(lambda column: self.cell(record, column), err)
 
         # the rules shared with the forms and the API, on the cells that parsed
         product_fields = product_errors(
@@ -455,6 +458,7 @@ class _RowChecker:
             "product_active": flags["product_active"],
             "description": description,
             "labels": label_codes,
+            "food": food,
         }, errors
 
 
@@ -676,6 +680,7 @@ def _plan(producer_id: int, rows: list[dict[str, Any]]) -> _Plan:
                 Product.product_type,
                 Product.vat_rate_bp,
                 Product.active,
+                *(getattr(Product, a) for a in foodinfo_csv.COLUMNS.values()),
             ).where(Product.producer_id == producer_id)
         )
     }
@@ -763,6 +768,7 @@ def apply_import(
                     "image_path": "",
                     "created_at": now,
                     "updated_at": now,
+                    **foodinfo_csv.values(foodinfo_csv.merged(group)),
                 }
             )
         product_id_of: dict[str, int] = {
@@ -794,6 +800,7 @@ def apply_import(
                     "vat_rate_bp": old["vat_rate_bp"] if vat is None else vat,
                     "active": old["active"] if active is None else active,
                     "updated_at": now,
+                    **foodinfo_csv.values(foodinfo_csv.merged(group), old),
                 }
             )
         stmt = update(products_t).where(products_t.c.id == bindparam("b_id"))
@@ -928,6 +935,7 @@ def export_rows(
             _yes_no(product.active, lang),
             product.description,
             " | ".join(_label_cell(c, lang) for c in labels.get(product.id, [])),
+            *foodinfo_csv.export_cells(product, lang, number),
         ]
 
 

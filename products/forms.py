@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -24,6 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import SubForm, choices
 from core.money import parse_euros
+from products import foodinfo
 from products.models import VAT_RATES_BP, Unit
 from products.services import ProductInput, VariantInput
 from products.units import parse_decimal
@@ -97,6 +100,90 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class AlcoholField(StringField):
+    """An alcohol strength typed "12,5" or "12.5 %"; ``_alcohol`` leaves it in ``decimal``."""
+
+    decimal: Decimal | None = None
+
+
+class DaysField(StringField):
+    """A number of days; ``_days`` leaves it in ``number`` (None when empty)."""
+
+    number: int | None = None
+
+
+def _alcohol(form: Form, field: AlcoholField) -> None:
+    try:
+        field.decimal = foodinfo.parse_alcohol(field.data or "")
+    except ValueError as exc:
+        field.decimal = None
+        raise ValidationError(_l("Enter a percentage, e.g. 12,5.")) from exc
+
+
+def _days(form: Form, field: DaysField) -> None:
+    text = (field.data or "").strip()
+    field.number = None
+    if not text:
+        return
+    if not text.isdigit():
+        raise ValidationError(_l("Enter a whole number of days, e.g. 7."))
+    field.number = int(text)
+
+
+class FoodFields:
+    """The food information of a product (products.foodinfo), in the product forms."""
+
+    ingredients = TextAreaField(
+        _l("Ingredients"), validators=[Optional(), Length(max=foodinfo.MAX_INGREDIENTS)]
+    )
+    allergens = MultiCheckboxField(_l("Allergens it contains"), choices=[])
+    origin = StringField(
+        _l("Where it comes from"), validators=[Optional(), Length(max=foodinfo.MAX_ORIGIN)]
+    )
+    origin_code = SelectField(_l("Region or country"), choices=[], validate_choice=False)
+    storage = StringField(
+        _l("How to store it"), validators=[Optional(), Length(max=foodinfo.MAX_STORAGE)]
+    )
+    date_kind = SelectField(_l("Date on the pack"), choices=[], validate_choice=False)
+    shelf_life_days = DaysField(_l("Keeps for (days)"), validators=[_days])
+    alcohol_percent = AlcoholField(_l("Alcohol (% vol.)"), validators=[_alcohol])
+
+    def set_food_choices(self, origins: list[tuple[str, str]]) -> None:
+        fields: Any = self
+        fields.allergens.choices = choices(foodinfo.allergen_choices())
+        fields.origin_code.choices = choices([("", _l("— not given —")), *origins])
+        fields.date_kind.choices = choices(foodinfo.date_kind_choices())
+
+    def food_input(self) -> foodinfo.FoodInfo:
+        fields: Any = self
+        return foodinfo.FoodInfo(
+            ingredients=fields.ingredients.data or "",
+            allergens=list(fields.allergens.data or []),
+            origin=fields.origin.data or "",
+            origin_code=fields.origin_code.data or "",
+            storage=fields.storage.data or "",
+            date_kind=fields.date_kind.data or "",
+            shelf_life_days=getattr(fields.shelf_life_days, "number", None),
+            alcohol_percent=getattr(fields.alcohol_percent, "decimal", None),
+        )
+
+    def fill_food(self, product: Any) -> None:
+        fields: Any = self
+        fields.ingredients.data = product.ingredients
+        fields.allergens.data = product.allergen_codes
+        fields.origin.data = product.origin
+        fields.origin_code.data = product.origin_code
+        fields.storage.data = product.storage
+        fields.date_kind.data = product.date_kind
+        fields.shelf_life_days.data = (
+            str(product.shelf_life_days) if product.shelf_life_days else ""
+        )
+        alcohol = product.alcohol_percent
+        fields.alcohol_percent.data = (
+            "" if alcohol is None else format(Decimal(alcohol).normalize(), "f").replace(".", ",")
+        )
+
+
 class VariantFields(Form):
     """One variant; used alone (variant form) and repeated in the new product form."""
 
@@ -136,7 +223,7 @@ class VariantFields(Form):
         self.active.data = variant.active
 
 
-class ProductFields:
+class ProductFields(FoodFields):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=150)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     product_type = SelectField(
@@ -147,9 +234,20 @@ class ProductFields:
     active = BooleanField(_l("Active (can be offered to hubs)"), default=True)
     image = FileField(_l("Photo (JPEG, PNG or WebP, 5 MB at most)"))
 
-    def set_choices(self, categories: list[tuple[str, str]], labels: list[tuple[str, str]]) -> None:
-        self.product_type.choices = choices([("", _l("— choose —")), *categories])
+    def set_choices(
+        self,
+        categories: list[tuple[str, list[tuple[str, str]]]],
+        labels: list[tuple[str, str]],
+        origins: list[tuple[str, str]] | None = None,
+    ) -> None:
+        """``categories``: (group name, [(code, label)...]) pairs, shown as option groups."""
+        option = wtforms.SelectChoice  # type: ignore[attr-defined]  # new in wtforms 3.3
+        grouped = [option("", _l("— choose —"))]
+        for group, items in categories:
+            grouped.extend(option(code, label, optgroup=group) for code, label in items)
+        self.product_type.choices = grouped
         self.labels.choices = choices(labels)
+        self.set_food_choices(origins or [])
 
     def to_input(self) -> ProductInput:
         return ProductInput(
@@ -159,6 +257,7 @@ class ProductFields:
             vat_rate_bp=int(self.vat_rate_bp.data or 550),
             active=bool(self.active.data),
             labels=list(self.labels.data or []),
+            food=self.food_input(),
         )
 
     def fill(self, product) -> None:  # noqa: ANN001 - a Product
@@ -168,6 +267,7 @@ class ProductFields:
         self.vat_rate_bp.data = str(product.vat_rate_bp)
         self.labels.data = [label.code for label in product.labels]
         self.active.data = product.active
+        self.fill_food(product)
 
 
 class VariantEntry(VariantFields, SubForm):

@@ -64,6 +64,15 @@ class Product(Model):
     __table_args__ = (
         #: any rate 0-100 % (DFC imports keep theirs); our forms offer VAT_RATES_BP
         CheckConstraint("vat_rate_bp BETWEEN 0 AND 10000", name="vat_rate"),
+        CheckConstraint(
+            "alcohol_percent IS NULL OR (alcohol_percent >= 0 AND alcohol_percent <= 100)",
+            name="alcohol_range",
+        ),
+        CheckConstraint(
+            "shelf_life_days IS NULL OR (shelf_life_days BETWEEN 1 AND 3650)",
+            name="shelf_life_range",
+        ),
+        CheckConstraint("date_kind IN ('', 'dlc', 'ddm')", name="date_kind"),
         Index("ix_products_producer_active", "producer_id", "active"),
     )
 
@@ -79,6 +88,19 @@ class Product(Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: the DFC @id this product was imported from (re-import updates it)
     external_id: Mapped[str | None] = mapped_column(String(500))
+    # food information before purchase (INCO 1169/2011 art. 14; products.foodinfo)
+    ingredients: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: the declared allergens: products.foodinfo codes, comma-separated ("gluten,milk")
+    allergens: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: where it comes from, in the producer's words ("Vertou, Loire-Atlantique")
+    origin: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: the DFC territorial origin facet ("dfc-f:PaysDeLoire"), or ""
+    origin_code: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    storage: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: "dlc" (use by), "ddm" (best before) or ""
+    date_kind: Mapped[str] = mapped_column(String(3), default="", server_default="")
+    shelf_life_days: Mapped[int | None] = mapped_column()
+    alcohol_percent: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -89,6 +111,14 @@ class Product(Model):
     labels: Mapped[list[ProductLabel]] = relationship(
         back_populates="product", cascade="all, delete-orphan"
     )
+
+    @property
+    def allergen_codes(self) -> list[str]:
+        return [code for code in (self.allergens or "").split(",") if code]
+
+    @allergen_codes.setter
+    def allergen_codes(self, codes: list[str]) -> None:
+        self.allergens = ",".join(codes)
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.name!r} producer={self.producer_id}>"

@@ -97,6 +97,19 @@ class VariantOut(Schema):
     updated_at = fields.DateTime()
 
 
+class FoodInfoOut(Schema):
+    """Food information before purchase (products.foodinfo; INCO 1169/2011 art. 14)."""
+
+    ingredients = fields.String()
+    allergens = fields.List(fields.String(), metadata={"description": "codes of the 14 allergens"})
+    origin = fields.String()
+    origin_code = fields.String(metadata={"description": "DFC territorial facet, or empty"})
+    storage = fields.String()
+    date_kind = fields.String(metadata={"description": "dlc (use by), ddm (best before) or empty"})
+    shelf_life_days = fields.Integer(allow_none=True)
+    alcohol_percent = fields.Decimal(allow_none=True, as_string=True)
+
+
 class ProductOut(Schema):
     id = fields.Integer()
     producer_id = fields.Integer()
@@ -107,6 +120,7 @@ class ProductOut(Schema):
     vat_rate_bp = fields.Integer()
     active = fields.Boolean()
     labels = fields.List(fields.String())
+    food = fields.Nested(FoodInfoOut)
     image_url = fields.String()
     variants = fields.List(fields.Nested(VariantOut))
     updated_at = fields.DateTime()

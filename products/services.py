@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from core.db import db
 from core.errors import DomainError
 from enterprises.models import Enterprise
-from products import categories
+from products import categories, foodinfo
 from products.errors import DuplicateSku, InvalidImage, InvalidProduct, InvalidVariant
 from products.models import VAT_RATES_BP, Product, ProductLabel, Unit, UnitKind, Variant
 from products.units import format_quantity, unit_kind
@@ -50,6 +50,8 @@ class ProductInput:
     vat_rate_bp: int = 550
     active: bool = True
     labels: list[str] = field(default_factory=list)
+    #: food information (products.foodinfo); None leaves the product's as it is
+    food: foodinfo.FoodInfo | None = None
 
 
 @dataclass
@@ -98,6 +100,8 @@ def product_errors(data: ProductInput) -> dict[str, str]:
     unknown = [code for code in data.labels if not categories.is_label(code)]
     if unknown:
         errors["labels"] = str(_l("Unknown label: %(labels)s.", labels=", ".join(unknown)))
+    if data.food is not None:
+        errors.update(foodinfo.errors(data.food))
     return errors
 
 
@@ -149,6 +153,7 @@ def _clean_product(data: ProductInput) -> ProductInput:
         vat_rate_bp=data.vat_rate_bp,
         active=bool(data.active),
         labels=labels,
+        food=foodinfo.clean(data.food) if data.food is not None else None,
     )
 
 
@@ -184,6 +189,8 @@ def _apply_product(product: Product, data: ProductInput) -> None:
     for code in data.labels:
         if code not in current:
             product.labels.append(ProductLabel(code=code))
+    if data.food is not None:
+        foodinfo.apply(product, data.food)
 
 
 def _apply_variant(variant: Variant, data: VariantInput) -> None:

@@ -31,7 +31,7 @@ from core.errors import DomainError
 from core.security import require
 from core.views import domain_errors, load, redirect_on_error
 from enterprises.models import Enterprise
-from products import categories, csv_io, services
+from products import categories, csv_io, foodinfo, services
 from products.errors import ImportFileInvalid
 from products.forms import (
     ConfirmForm,
@@ -79,6 +79,12 @@ def _register_globals(state: Any) -> None:
         price_info=price_info,
         category_label=categories.category_label,
         label_name=categories.label_name,
+        label_badge=categories.label_badge,
+        origin_name=categories.origin_name,
+        allergen_label=foodinfo.allergen_label,
+        highlight_allergens=foodinfo.highlight,
+        has_food_info=foodinfo.has_any,
+        date_kind_label=foodinfo.date_kind_label,
         product_image_url=product_image_url,
     )
 
@@ -111,8 +117,13 @@ def _variant_for_edit(variant_id: int) -> Variant:
     )
 
 
-def _form_choices(form: Any) -> None:
-    form.set_choices(categories.list_categories(), categories.list_labels())
+def _form_choices(form: Any, product: Product | None = None) -> None:
+    keep = [label.code for label in product.labels] if product is not None else []
+    form.set_choices(
+        categories.grouped_categories(),
+        categories.form_labels(keep=keep),
+        categories.list_origins(),
+    )
 
 
 #: the services' field names the forms call otherwise
@@ -215,7 +226,7 @@ def _variants_valid(form: NewProductForm) -> bool:
 def edit(product_id: int):
     product = _product_for_edit(product_id)
     form = ProductForm()
-    _form_choices(form)
+    _form_choices(form, product)
     if request.method == "GET":
         form.fill(product)
     elif form.validate_on_submit():
