@@ -107,8 +107,12 @@ def test_connector_product_keeps_its_vat_rate_and_names_what_we_cannot_hold(clie
     assert variant.price_cents == 1278
     assert (variant.unit, variant.unit_value) == (Unit.kg, Decimal("1.2"))
     (note,) = [w for w in body(response)["warnings"] if w["code"] == "not_held"]
-    for prop in ("hasNutrientCharacteristic", "hasPhysicalCharacteristic", "alcoholPercentage"):
+    for prop in ("hasNutrientCharacteristic", "hasPhysicalCharacteristic"):
         assert prop in note["detail"]
+    # what we hold is kept (interop.foodinfo), not listed as lost
+    assert "alcoholPercentage" not in note["detail"]
+    assert variant.product.alcohol_percent == Decimal("2.6")
+    assert variant.product.storage == "usageOrStorageConditions"
 
 
 def test_fdc_catalogue_in_pounds_is_never_relabelled_as_euros(client, db_session):
