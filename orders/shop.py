@@ -149,9 +149,12 @@ def _filters(query: search.Query, producer_id: int | None, category: str) -> lis
     return conditions
 
 
-def _corrected(cycle: OrderCycle, query: search.Query) -> search.Query:
-    """The query with its misspelt words replaced by the cycle's close words (one statement:
-    the folded names of what the cycle offers)."""
+def _vocabulary(cycle: OrderCycle, max_age: float) -> set[str]:
+    """The words of the names the cycle offers (products, variants, producers): one statement,
+    reused for ``max_age`` seconds (a stale word only changes a suggestion)."""
+    cached = vocabularies.get(cycle.id, max_age) if max_age else None
+    if cached is not None:
+        return set(cached)
     offered = _base(cycle).subquery()
     names = db.session.execute(
         union(
@@ -169,7 +172,18 @@ def _corrected(cycle: OrderCycle, query: search.Query) -> search.Query:
             ),
         )
     ).scalars()
-    return search.corrections(query, search.vocabulary(names))
+    words = search.vocabulary(names)
+    if max_age:
+        vocabularies.put(cycle.id, frozenset(words))
+    return words
+
+
+def _corrected(cycle: OrderCycle, query: search.Query, max_age: float) -> search.Query:
+    """The query with its misspelt words replaced by the cycle's close words (no statement
+    when no word is long enough to be corrected)."""
+    if not any(search.typo_limit(t) for t in query.terms):
+        return query
+    return search.corrections(query, _vocabulary(cycle, max_age))
 
 
 def shop_page(
@@ -239,7 +253,7 @@ def shop_page(
             .where(base_where)
         )
     if not total and query.terms and not query.corrected:
-        corrected = _corrected(cycle, query)
+        corrected = _corrected(cycle, query, facets_max_age)
         if corrected.corrected:
             return shop_page(
                 cycle,
@@ -365,6 +379,8 @@ class FragmentCache:
 fragments = FragmentCache()
 #: producer and category facets, by cycle (the same for every page and search of a cycle)
 facets = FragmentCache(max_entries=256)
+#: the words of a cycle's names, for typo corrections (products.search), by cycle
+vocabularies = FragmentCache(max_entries=64)
 
 #: placeholders in a cached page, replaced per request by ``fill_fragment``
 CSRF_MARK = "\x00csrf\x00"
