@@ -24,7 +24,8 @@ def test_query_words_are_folded_stemmed_and_bounded():
     assert len(parse(" ".join(f"mot{i}" for i in range(50))).terms) == 8
     assert parse("x" * 500).terms == ("x" * 39,)  # 40 letters, the plural x dropped
     punctuation = parse("?!%_")
-    assert punctuation.terms == () and not punctuation.blank
+    assert punctuation.terms == ()
+    assert not punctuation.blank
     assert parse("   ").blank
 
 
