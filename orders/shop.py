@@ -155,16 +155,24 @@ def _vocabulary(cycle: OrderCycle, max_age: float) -> set[str]:
     cached = vocabularies.get(cycle.id, max_age) if max_age else None
     if cached is not None:
         return set(cached)
-    offered = _base(cycle).subquery()
+    offered = and_(
+        CycleOffer.cycle_id == cycle.id,
+        CycleOffer.active.is_(True),
+        Variant.active.is_(True),
+    )
     names = db.session.execute(
         union(
-            select(Product.search_name)
-            .join(Variant, Variant.product_id == Product.id)
-            .join(CycleOffer, CycleOffer.variant_id == Variant.id)
-            .where(CycleOffer.id.in_(select(offered.c.id))),
+            select(Product.search_name).where(
+                Product.active.is_(True),
+                Product.id.in_(
+                    select(Variant.product_id)
+                    .join(CycleOffer, CycleOffer.variant_id == Variant.id)
+                    .where(offered)
+                ),
+            ),
             select(Variant.search_name)
             .join(CycleOffer, CycleOffer.variant_id == Variant.id)
-            .where(CycleOffer.id.in_(select(offered.c.id))),
+            .where(offered),
             select(func.comptoir_fold(Enterprise.name)).where(
                 Enterprise.id.in_(
                     select(CycleOffer.producer_id).where(CycleOffer.cycle_id == cycle.id)
