@@ -94,7 +94,7 @@ def _check_french_search(client) -> None:
     # typos: close matches after nothing exact, with a word saying so
     page = client.get(f"{url}?q=fromgae").get_data(as_text=True)
     assert re.findall(r'<h2 class="h3">([^<]*)</h2>', page) == ["Fromage de chèvre"]
-    assert "voici les produits les plus proches" in page
+    assert "voici les produits les plus proches." in page
     assert _names(client, url, "confiutre") == ["Confiture de fraises"]
     assert _names(client, url, "confiutre fraises") == ["Confiture de fraises"]
     # a word found as typed is not "corrected" into its neighbours (poire / poivre)
