@@ -287,13 +287,8 @@ def shop_page(
         for offer, variant, product, producer, _total in rows
         for fee in (hub_fee_cents(offer, variant.price_cents),)
     ]
-    result = ShopPage(
-        items=items,
-        total=int(total or 0),
-        page=page,
-        per_page=per_page,
-        corrected=query.corrected,
-    )
+    result = ShopPage(items=items, total=int(total or 0), page=page, per_page=per_page)
+    result.corrected = query.corrected
     cached_facets = facets.get(cycle.id, facets_max_age) if facets_max_age else None
     if with_facets and cached_facets is not None:
         result.producers, result.categories = cached_facets
