@@ -68,7 +68,7 @@ def fold(text: str | None) -> str | None:
 
     Must give what PostgreSQL's ``comptoir_fold`` gives (lower(unaccent(text)), every run of
     characters other than a-z and 0-9 made one space, a space at each end):
-    ``tests/integration/products/test_search.py`` compares them.
+    ``tests/integration/products/test_french_search.py`` compares them.
     """
     if text is None:
         return None
