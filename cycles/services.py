@@ -42,6 +42,7 @@ from cycles.permissions import shop_is_public
 from enterprises.models import Enterprise
 from hubs import services as hub_services
 from hubs.models import DistributionPoint
+from products import search as product_search
 from products.models import Product, Variant
 
 MAX_PERCENT_BP = 10000  # a 100 % markup at most
@@ -573,6 +574,10 @@ class Candidate:
     offer: CycleOffer | None
 
 
+#: the hub finds a variant to offer by its product's or its own name (products.search)
+OFFER_SEARCH = product_search.Fields(names=(Product.search_name, Variant.search_name))
+
+
 def offer_candidates(
     cycle: OrderCycle,
     *,
@@ -605,9 +610,9 @@ def offer_candidates(
             ),
         )
     )
-    if search.strip():
-        like = f"%{search.strip()}%"
-        query = query.where(or_(Product.name.ilike(like), Variant.name.ilike(like)))
+    matching = OFFER_SEARCH.condition(product_search.parse(search))
+    if matching is not None:
+        query = query.where(matching)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.execute(
         query.order_by(producer.name, Product.name, Variant.id)

@@ -3,9 +3,10 @@
 Whatever the catalogue size (50 or 10,000 offered variants) a page costs: the rows of the page
 (offers joined with variants, products and producers, LIMIT/OFFSET on an index-backed filter)
 with their count in the same statement, and two small facet queries (producers, categories),
-reusable across pages. Search is ILIKE on the product, variant and producer names
-(case-insensitive on PostgreSQL and SQLite). The rendered page is cached for a few seconds per
-app server (``FragmentCache``, ``SHOP_CACHE_SECONDS``).
+reusable across pages. Search (``products.search``) ignores accents, ligatures and case, finds
+word starts and plurals in the product, variant and producer names and the description, ranks
+name matches first, and corrects small typos when nothing matches. The rendered page is cached
+for a few seconds per app server (``FragmentCache``, ``SHOP_CACHE_SECONDS``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from math import ceil
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from core.db import db
@@ -24,6 +25,7 @@ from cycles.models import CycleOffer, OrderCycle
 from enterprises.models import Enterprise
 from orders import pricing
 from orders.services import available_quantity
+from products import search
 from products.models import Product, ProductLabel, Variant
 
 PAGE_SIZE = 24
@@ -72,6 +74,8 @@ class ShopPage:
     per_page: int
     producers: list[Facet] = field(default_factory=list)
     categories: list[Facet] = field(default_factory=list)
+    #: the search found nothing as typed: these are close matches (products.search)
+    corrected: bool = False
 
     @property
     def pages(self) -> int:
@@ -101,10 +105,6 @@ def category_label(product_type: str) -> str:
     return label(product_type) if product_type else ""
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _base(cycle: OrderCycle) -> Select:
     return (
         select(CycleOffer.id)
@@ -120,18 +120,27 @@ def _base(cycle: OrderCycle) -> Select:
     )
 
 
-def _filters(q: str, producer_id: int | None, category: str, label: str = "") -> list:
+def _producers_named(words: tuple[str, ...]) -> ColumnElement[bool]:
+    """Offers of the producers whose name has a word starting with one of ``words``."""
+    folded = func.comptoir_fold(Enterprise.name)
+    named = select(Enterprise.id).where(or_(*(folded.like(f"% {w}%") for w in words)))
+    return CycleOffer.producer_id.in_(named)
+
+
+#: where the shop looks: the product's name first, then the variant's and the producer's, then
+#: the description (products.search)
+SEARCH = search.Fields(
+    names=(Product.search_name, Variant.search_name),
+    others=(Product.search_description,),
+    also=_producers_named,
+)
+
+
+def _filters(query: search.Query, producer_id: int | None, category: str, label: str = "") -> list:
     conditions = []
-    if q:
-        pattern = f"%{_escape_like(q.strip())}%"
-        conditions.append(
-            or_(
-                Product.name.ilike(pattern, escape="\\"),
-                Variant.name.ilike(pattern, escape="\\"),
-                Enterprise.name.ilike(pattern, escape="\\"),
-                Product.description.ilike(pattern, escape="\\"),
-            )
-        )
+    matching = SEARCH.condition(query)
+    if matching is not None:
+        conditions.append(matching)
     if producer_id:
         conditions.append(CycleOffer.producer_id == producer_id)
     if category:
@@ -142,10 +151,55 @@ def _filters(q: str, producer_id: int | None, category: str, label: str = "") ->
     return conditions
 
 
+def _vocabulary(cycle: OrderCycle, max_age: float) -> set[str]:
+    """The words of the names the cycle offers (products, variants, producers): one statement,
+    reused for ``max_age`` seconds (a stale word only changes a suggestion)."""
+    cached = vocabularies.get(cycle.id, max_age) if max_age else None
+    if cached is not None:
+        return set(cached)
+    offered = and_(
+        CycleOffer.cycle_id == cycle.id,
+        CycleOffer.active.is_(True),
+        Variant.active.is_(True),
+    )
+    names = db.session.execute(
+        union(
+            select(Product.search_name).where(
+                Product.active.is_(True),
+                Product.id.in_(
+                    select(Variant.product_id)
+                    .join(CycleOffer, CycleOffer.variant_id == Variant.id)
+                    .where(offered)
+                ),
+            ),
+            select(Variant.search_name)
+            .join(CycleOffer, CycleOffer.variant_id == Variant.id)
+            .where(offered),
+            select(func.comptoir_fold(Enterprise.name)).where(
+                Enterprise.id.in_(
+                    select(CycleOffer.producer_id).where(CycleOffer.cycle_id == cycle.id)
+                )
+            ),
+        )
+    ).scalars()
+    words = search.vocabulary(names)
+    if max_age:
+        vocabularies.put(cycle.id, frozenset(words))
+    return words
+
+
+def _corrected(cycle: OrderCycle, query: search.Query, max_age: float) -> search.Query:
+    """The query with its misspelt words replaced by the cycle's close words (no statement
+    when no word is long enough to be corrected)."""
+    if not any(search.typo_limit(t) for t in query.terms):
+        return query
+    return search.corrections(query, _vocabulary(cycle, max_age))
+
+
 def shop_page(
     cycle: OrderCycle,
     *,
-    q: str = "",
+    q: str | search.Query = "",
     producer_id: int | None = None,
     category: str = "",
     label: str = "",
@@ -161,11 +215,14 @@ def shop_page(
     The rows and their total come in one statement (``count(*) OVER ()``: one scan of the
     filtered catalogue, not two); the facets do not depend on the filters, so with
     ``facets_max_age`` they are reused for that many seconds across pages and searches.
+    A search that finds nothing is corrected and run again (2 more statements: the catalogue's
+    words, the page): ranked by relevance (products.search), then ``sort``.
     """
     from orders.pricing import hub_fee_cents
 
     page = max(1, page)
-    conditions = _filters(q, producer_id, category, label)
+    query = q if isinstance(q, search.Query) else search.parse(q)
+    conditions = _filters(query, producer_id, category, label)
     base_where = and_(
         CycleOffer.cycle_id == cycle.id,
         CycleOffer.active.is_(True),
@@ -187,6 +244,8 @@ def shop_page(
         order = (Variant.price_cents, Variant.id)
     else:
         order = (Enterprise.name, Product.name, Variant.id)
+    if query.terms:
+        order = (SEARCH.rank(query), *order)
     rows = db.session.execute(
         joined.add_columns(func.count().over())
         .order_by(*order)
@@ -206,6 +265,20 @@ def shop_page(
             .join(Enterprise, Enterprise.id == CycleOffer.producer_id)
             .where(base_where)
         )
+    if not total and query.terms and not query.corrected:
+        corrected = _corrected(cycle, query, facets_max_age)
+        if corrected.corrected:
+            return shop_page(
+                cycle,
+                q=corrected,
+                producer_id=producer_id,
+                category=category,
+                sort=sort,
+                page=page,
+                per_page=per_page,
+                with_facets=with_facets,
+                facets_max_age=facets_max_age,
+            )
     items = [
         ShopItem(
             offer=offer,
@@ -220,6 +293,7 @@ def shop_page(
         for fee in (hub_fee_cents(offer, variant.price_cents),)
     ]
     result = ShopPage(items=items, total=int(total or 0), page=page, per_page=per_page)
+    result.corrected = query.corrected
     cached_facets = facets.get(cycle.id, facets_max_age) if facets_max_age else None
     if with_facets and cached_facets is not None:
         result.producers, result.categories = cached_facets
@@ -318,6 +392,8 @@ class FragmentCache:
 fragments = FragmentCache()
 #: producer and category facets, by cycle (the same for every page and search of a cycle)
 facets = FragmentCache(max_entries=256)
+#: the words of a cycle's names, for typo corrections (products.search), by cycle
+vocabularies = FragmentCache(max_entries=64)
 
 #: placeholders in a cached page, replaced per request by ``fill_fragment``
 CSRF_MARK = "\x00csrf\x00"

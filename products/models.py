@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     CheckConstraint,
     Enum,
+    FetchedValue,
     ForeignKey,
     Index,
     Numeric,
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Model
 from core.timeutils import utcnow
+from products import search as _search  # noqa: F401 - SQLite's comptoir_fold, for the triggers
 
 if TYPE_CHECKING:
     from enterprises.models import Enterprise
@@ -74,12 +76,20 @@ class Product(Model):
         ),
         CheckConstraint("date_kind IN ('', 'dlc', 'ddm')", name="date_kind"),
         Index("ix_products_producer_active", "producer_id", "active"),
+        *_search.trigram_indexes("products", "search_name", "search_description"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     producer_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(150))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: name and description folded for search, kept by triggers (products.search)
+    search_name: Mapped[str] = mapped_column(
+        Text, server_default="", server_onupdate=FetchedValue()
+    )
+    search_description: Mapped[str] = mapped_column(
+        Text, server_default="", server_onupdate=FetchedValue()
+    )
     #: DFC product type, compact CURIE from taxonomy_productTypes ("dfc-pt:tomato")
     product_type: Mapped[str] = mapped_column(String(120), default="", index=True)
     #: path relative to UPLOAD_FOLDER
@@ -152,6 +162,7 @@ class Variant(Model):
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         CheckConstraint("unit_value > 0", name="unit_value_positive"),
         Index("ix_variants_producer_active", "producer_id", "active"),
+        *_search.trigram_indexes("variants", "search_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,6 +172,10 @@ class Variant(Model):
     #: the product's producer, repeated so SKU uniqueness and producer lists need no join
     producer_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
+    #: the name folded for search, kept by a trigger (products.search)
+    search_name: Mapped[str] = mapped_column(
+        Text, server_default="", server_onupdate=FetchedValue()
+    )
     sku: Mapped[str] = mapped_column(String(64))
     unit: Mapped[Unit] = mapped_column(Enum(Unit, native_enum=False, length=10))
     unit_value: Mapped[Decimal] = mapped_column(Numeric(12, 3))

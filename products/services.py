@@ -16,13 +16,13 @@ from typing import IO, Any, TypeVar
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db
 from core.errors import DomainError
 from enterprises.models import Enterprise
-from products import categories, foodinfo
+from products import categories, foodinfo, search
 from products.errors import DuplicateSku, InvalidImage, InvalidProduct, InvalidVariant
 from products.models import VAT_RATES_BP, Product, ProductLabel, Unit, UnitKind, Variant
 from products.units import format_quantity, unit_kind
@@ -436,17 +436,21 @@ class VariantPage:
 _Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 
+def _sku_contains(words: tuple[str, ...]) -> ColumnElement[bool]:
+    return or_(*(Variant.sku.ilike(f"%{w}%") for w in words))
+
+
+#: the producer's list finds a product by its name, its variants' names or a SKU (products.search)
+CATALOGUE_SEARCH = search.Fields(
+    names=(Product.search_name, Variant.search_name), also=_sku_contains
+)
+
+
 def _filtered(query: _Query, producer_id: int, filters: VariantFilters) -> _Query:
     query = query.where(Variant.producer_id == producer_id)
-    if filters.q.strip():
-        pattern = "%" + filters.q.strip().replace("\\", "\\\\").replace("%", r"\%") + "%"
-        query = query.where(
-            or_(
-                Product.name.ilike(pattern),
-                Variant.name.ilike(pattern),
-                Variant.sku.ilike(pattern),
-            )
-        )
+    matching = CATALOGUE_SEARCH.condition(search.parse(filters.q))
+    if matching is not None:
+        query = query.where(matching)
     if filters.category:
         query = query.where(Product.product_type == filters.category)
     if filters.status == "active":
