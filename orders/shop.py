@@ -17,6 +17,7 @@ from math import ceil
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from core.db import db
 from cycles.models import CycleOffer, OrderCycle
@@ -152,7 +153,8 @@ def shop_page(
     with_facets: bool = True,
     facets_max_age: float = 0,
 ) -> ShopPage:
-    """One page of the cycle's shopfront (3 statements; 1 with ``with_facets=False``).
+    """One page of the cycle's shopfront (3 statements; 1 with ``with_facets=False``; plus
+    one for the photos of the page's products when it has any).
 
     The rows and their total come in one statement (``count(*) OVER ()``: one scan of the
     filtered catalogue, not two); the facets do not depend on the filters, so with
@@ -187,6 +189,7 @@ def shop_page(
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
+        .options(selectinload(Product.photos))  # the cards' photos: one more query per page
     ).all()
     if rows:
         total = rows[0][4]
