@@ -14,7 +14,8 @@ What is read (see :mod:`interop.catalog` for the graph side, and docs/dfc.md):
 - product type and labels from the taxonomies (unknown ones dropped with a warning);
 - re-import updates by ``@id``: a variant (and its product) whose ``external_id`` is the node's
   @id is updated; else a variant with the same SKU is taken over; else it is created.
-Images are not fetched (the app never reads the network); HTML descriptions become text.
+Images (``dfc-b:image``) are downloaded only when the platform allows it and the producer asks
+(:mod:`interop.images`, after the commit); HTML descriptions become text.
 
 Document-level problems (invalid JSON, an unknown @context...) raise :class:`DfcDocumentRefused`
 (422, naming the node); node-level ones are listed per node @id in the preview, and a preview
@@ -40,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from core.db import db
 from core.errors import DomainError
 from enterprises.models import Enterprise
-from interop import vocabulary
+from interop import images, vocabulary
 from interop.catalog import ImportedProduct, extract_catalog
 from interop.errors import DfcError
 from interop.exports import cents_including_vat
@@ -128,6 +129,7 @@ class ImportRow:
     price_cents: int
     on_demand: bool
     stock: int
+    image: str = ""  #: the dfc-b:image URL (downloaded only if allowed: interop.images)
 
 
 @dataclass
@@ -152,6 +154,10 @@ class DfcPreview:
     warnings: list[NodeProblem] = field(default_factory=list)
     summary: ImportSummary = field(default_factory=ImportSummary)
     applied: ImportSummary | None = None
+    #: the producer asked to download the images, and the platform allows it
+    download_images: bool = False
+    #: the images that could not be taken (``interop.images.ImageProblem`` as dicts)
+    image_problems: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -319,6 +325,7 @@ def _row(graph: Graph, item: ImportedProduct, warnings: list[NodeProblem]) -> Im
         price_cents=price_cents,
         on_demand=item.stock is None,
         stock=int(item.stock or 0),
+        image=(item.image or "")[:1000],
     )
 
 
@@ -534,6 +541,7 @@ def check_import(
     filename: str = "",
     base: str | None = None,
     store: bool = True,
+    download_images: bool = False,
 ) -> DfcPreview:
     """Read a DFC catalogue for ``producer`` and store the preview; write nothing else.
 
@@ -550,6 +558,7 @@ def check_import(
         profile=graph.profile,
         errors=errors,
         warnings=warnings,
+        download_images=download_images and images.allowed(),
     )
     if not errors:
         plan = _plan(producer.id, rows)
@@ -652,6 +661,8 @@ def apply_import(producer: Enterprise, user_id: int | None, token: str) -> Impor
         raise DfcImportRejected(preview.errors)
     summary = _write(producer, preview.rows)
     db.session.commit()
+    if preview.download_images:  # after the commit: network, one product at a time
+        preview.image_problems = [asdict(p) for p in images.attach_imported(producer, preview.rows)]
     preview.applied = summary
     preview.rows = []
     _save(preview)

@@ -180,6 +180,31 @@ def create_product_with_photo(
     return product
 
 
+def replace_imported(product: Product, derived: imaging.Derived, source_url: str) -> ProductPhoto:
+    """A DFC import's photo (``interop.images``): replaces the one a previous import brought,
+    at its place (last when there was none); the producer's own photos stay. Commits."""
+    previous = [p for p in product.photos if p.source_url is not None]
+    for old in previous:
+        product.photos.remove(old)
+    if len(product.photos) >= MAX_PHOTOS:
+        raise TooManyPhotos(MAX_PHOTOS, field="image")
+    photo, created = attach(product, derived, source_url=source_url)
+    if previous:
+        photo.position = previous[0].position
+        for other in product.photos:
+            if other is not photo and other.position >= photo.position:
+                other.position += 1
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        _unlink(created)
+        raise
+    db.session.expire(product, ["photos"])
+    _release(old.key for old in previous)
+    return photo
+
+
 @dataclass
 class PhotoChanges:
     """The photo manager form: every alt text, and at most one move or removal."""
