@@ -307,3 +307,19 @@ def test_the_api_gives_the_main_photos_url(client, producer, manager, media):
     key = photo.key
     assert urls[product.id] == f"http://localhost/media/photos/{key[:2]}/{key}-1080.jpg"
     assert urls[bare.id] == ""
+
+
+def test_the_former_single_photo_is_converted(app, producer, media):
+    upload = Path(app.config["UPLOAD_FOLDER"])
+    (upload / "products" / "9").mkdir(parents=True, exist_ok=True)
+    (upload / "products" / "9" / "old.jpg").write_bytes(photo_bytes((500, 400)))
+    (upload / "products" / "9" / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    old = ProductFactory(producer=producer, image_path="products/9/old.jpg")
+    bad = ProductFactory(producer=producer, image_path="products/9/bad.png")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["products", "convert-photos"])
+    assert "1 photo(s) converted, 1 left as they were" in result.output
+    assert [p.width for p in _photo_rows(old)] == [500]
+    assert old.image_path == ""
+    assert _photo_rows(bad) == []
+    assert bad.image_path == "products/9/bad.png"
