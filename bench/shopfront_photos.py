@@ -156,7 +156,7 @@ def run(ctx) -> None:
         # falls on both alike)
         env = {**ctx.env_for_subprocess(), "SHOP_CACHE_SECONDS": "0", "MEDIA_FOLDER": str(media)}
         timings: dict[str, list[float]] = {"before": [], "after": []}
-        with gunicorn("app:create_app()", env) as server:
+        with gunicorn("app:create_app()", env, timeout=180) as server:
             load(server.port, get(shop), clients=1, duration_s=30, max_requests=10, cookies=True)
             for _round in range(ROUNDS):
                 for label in ("before", "after"):
