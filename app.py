@@ -132,6 +132,7 @@ def register_commands(app: Flask) -> None:
     for module in (
         "accounts.cli",
         "demo.cli",
+        "products.cli",
         "cycles.cli",
         "orders.cli",
         "payments.cli",

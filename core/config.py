@@ -63,6 +63,16 @@ def from_env() -> dict[str, Any]:
         "INSTANCE_PATH": str(instance),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # product photos (products.photos): their renditions live under MEDIA_FOLDER/photos
+        "MEDIA_FOLDER": os.environ.get("MEDIA_FOLDER", str(instance / "media")),
+        "PHOTO_MAX_MB": int(os.environ.get("PHOTO_MAX_MB", "10")),
+        "PHOTO_MAX_MEGAPIXELS": int(os.environ.get("PHOTO_MAX_MEGAPIXELS", "50")),
+        # DFC import: download the images a catalogue names (off unless the operator allows it;
+        # then the import form still asks). Private and loopback addresses are always refused
+        # outside tests (DFC_IMAGES_ALLOW_PRIVATE).
+        "DFC_IMAGES_DOWNLOAD": _bool("DFC_IMAGES_DOWNLOAD"),
+        "DFC_IMAGES_TIMEOUT": float(os.environ.get("DFC_IMAGES_TIMEOUT", "10")),
+        "DFC_IMAGES_ALLOW_PRIVATE": False,
         # Stripe: secret key, publishable key, webhook signing secret, API base (tests: localstripe)
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from core.db import db
 from core.timeutils import utcnow
@@ -31,8 +31,8 @@ class ProductNow:
 
 def producer_offers_now(producer: Enterprise, now: datetime | None = None) -> list[ProductNow]:
     """The producer's products on offer in open cycles, by name; each with the cycles selling
-    it, by hub name (one per hub: the one closing first). One query, whatever the number of
-    products, variants and hubs."""
+    it, by hub name (one per hub: the one closing first). One query (and one for the products'
+    photos), whatever the number of products, variants and hubs."""
     now = now or utcnow()
     hub = aliased(Enterprise)
     rows = db.session.execute(
@@ -41,7 +41,7 @@ def producer_offers_now(producer: Enterprise, now: datetime | None = None) -> li
         .join(CycleOffer, CycleOffer.variant_id == Variant.id)
         .join(OrderCycle, OrderCycle.id == CycleOffer.cycle_id)
         .join(hub, hub.id == OrderCycle.hub_id)
-        .options(contains_eager(OrderCycle.hub.of_type(hub)))
+        .options(contains_eager(OrderCycle.hub.of_type(hub)), selectinload(Product.photos))
         .where(
             CycleOffer.producer_id == producer.id,
             CycleOffer.active.is_(True),

@@ -16,7 +16,7 @@ from core.db import db
 demo_cli = AppGroup("demo", help="Demo data for a newcomer's local instance.")
 
 #: each module has ``seed() -> str`` (a one-line summary); order matters (data path)
-PARTS = ("demo.accounts", "demo.catalogue", "demo.hubs", "demo.orders", "demo.coop")
+PARTS = ("demo.accounts", "demo.catalogue", "demo.photos", "demo.hubs", "demo.orders", "demo.coop")
 
 
 @demo_cli.command("seed")

@@ -34,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core.db import db
 from core.timeutils import utcnow
@@ -60,6 +61,7 @@ from interop.nodes import (
 )
 from interop.urls import DfcUrls
 from orders.models import Order, OrderLine, OrderStatus, PaymentStatus
+from products import photos
 from products.models import UNIT_INFO, Product, ProductLabel, UnitKind, Variant
 
 #: rows read per round trip by the streaming exports
@@ -269,7 +271,7 @@ def variant_records(
             description=product.description or None,
             product_type=product.product_type or None,
             labels=[c for c in [*labels, product.origin_code] if c and v.facet_property(c)],
-            image=_media_url(urls, product.image_path, "products"),
+            image=photos.main_photo_url(product, base=urls.base),
             catalog_item_ids=[item_id],
             variant_of=urls.product_group(producer_id, product.id) if grouped else None,
             **foodinfo.node_fields(product),
@@ -338,6 +340,7 @@ def iter_catalog_records(
             Product.active.is_(True),
         )
         .order_by(Product.id, Variant.id)
+        .options(selectinload(Product.photos))
         .execution_options(yield_per=BATCH)
     )
     if variant_id is not None:

@@ -85,6 +85,17 @@ class DfcRef(fields.Field):
         return ref_id(value)
 
 
+class DfcUrl(fields.Field):
+    """A URL given as a plain string (``dfc-b:image`` as OFN and the DFC connectors write it);
+    loads a string, ``{"@id"}`` or a list of those (the first)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else str(value)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return ref_id(value)
+
+
 class DfcRefList(fields.Field):
     """Several links: dumps a list of ``{"@id"}`` (omitted when empty); loads one or many."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SubmitField
+from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired
 
 
@@ -14,6 +14,8 @@ class DfcImportForm(FlaskForm):
         _l("DFC catalogue (JSON-LD file)"),
         validators=[DataRequired(_l("Choose a DFC file (.json or .jsonld)."))],
     )
+    #: shown only where the platform allows downloads (``DFC_IMAGES_DOWNLOAD``)
+    download_images = BooleanField(_l("Download the product photos the catalogue names"))
     submit = SubmitField(_l("Check the file"))
 
 

@@ -19,7 +19,8 @@ What is read (see :mod:`interop.catalog` for the graph side, and docs/dfc.md):
   @id is updated; else a variant with the same SKU is taken over; else it is created. A variant
   imported earlier from the same platform (same host) and missing from the new document is
   deactivated, as OFN's catalogue import does.
-Images are not fetched here (the app never reads the network); HTML descriptions become text.
+Images (``dfc-b:image``) are downloaded only when the platform allows it and the producer asks
+(:mod:`interop.images`, after the commit); HTML descriptions become text.
 
 Document-level problems (invalid JSON, an unknown @context, an order sent as a catalogue, too
 many products...) raise :class:`DfcDocumentRefused` (422) before any heavy work where possible;
@@ -50,7 +51,7 @@ from sqlalchemy.orm import selectinload
 from core.db import db
 from core.errors import DomainError
 from enterprises.models import Enterprise
-from interop import foodinfo, vocabulary
+from interop import foodinfo, images, vocabulary
 from interop.catalog import ImportedProduct, extract_catalog
 from interop.errors import DfcError
 from interop.graph import Graph, Node, load_json, parse_document, raw_type_counts
@@ -219,6 +220,7 @@ class ImportRow:
     stock: int
     #: allergens, origin, storage, shelf life, alcohol (interop.foodinfo.read)
     food: dict[str, Any] = field(default_factory=dict)
+    image: str = ""  #: the dfc-b:image URL (downloaded only if allowed: interop.images)
 
 
 @dataclass
@@ -248,6 +250,10 @@ class DfcPreview:
     applied: ImportSummary | None = None
     #: ids of every SuppliedProduct in the document (valid or not): what is "still there"
     seen_ids: list[str] = field(default_factory=list)
+    #: the producer asked to download the images, and the platform allows it
+    download_images: bool = False
+    #: the images that could not be taken (``interop.images.ImageProblem`` as dicts)
+    image_problems: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -456,6 +462,7 @@ def _row(graph: Graph, item: ImportedProduct, warnings: list[NodeProblem]) -> Im
         on_demand=item.stock is None,
         stock=int(item.stock or 0),
         food=food,
+        image=(item.image or "")[:1000],
     )
 
 
@@ -710,6 +717,7 @@ def check_import(
     filename: str = "",
     base: str | None = None,
     store: bool = True,
+    download_images: bool = False,
 ) -> DfcPreview:
     """Read a DFC catalogue for ``producer`` and store the preview; write nothing else.
 
@@ -729,6 +737,7 @@ def check_import(
         errors=errors,
         warnings=warnings,
         seen_ids=seen,
+        download_images=download_images and images.allowed(),
     )
     plan = _plan(producer.id, rows, seen)
     refused_ids = {c.node_id for c in plan.conflicts}
@@ -859,6 +868,8 @@ def apply_import(producer: Enterprise, user_id: int | None, token: str) -> Impor
     summary = _write(producer, preview.rows, preview.seen_ids)
     summary.refused = preview.summary.refused
     db.session.commit()
+    if preview.download_images:  # after the commit: network, one product at a time
+        preview.image_problems = [asdict(p) for p in images.attach_imported(producer, preview.rows)]
     preview.applied = summary
     preview.rows = []
     _save(preview)

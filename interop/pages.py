@@ -64,7 +64,11 @@ def dfc_import(producer_id: int):
         data = form.file.data.read(imports.MAX_BYTES + 1)
         try:
             preview = imports.check_import(
-                producer, current_user.id, data, filename=form.file.data.filename or ""
+                producer,
+                current_user.id,
+                data,
+                filename=form.file.data.filename or "",
+                download_images=bool(form.download_images.data),
             )
         except imports.DfcDocumentRefused as exc:
             form.file.errors = [str(exc.message)]

@@ -34,6 +34,7 @@ from interop.fields import (
     DfcRefList,
     DfcText,
     DfcUnit,
+    DfcUrl,
     json_number,
     to_decimal,
 )
@@ -245,7 +246,7 @@ class SuppliedProductSchema(NodeSchema):
     description = DfcText(data_key=B + "description")
     product_type = DfcConcept("dfc-pt", data_key=B + "hasType")
     quantity = fields.Nested(QuantitativeValueSchema, data_key=B + "hasQuantity")
-    image = DfcRef(data_key=B + "image")
+    image = DfcUrl(data_key=B + "image")
     catalog_item_ids = DfcRefList(data_key=B + "referencedBy")
     variant_of = DfcRef(data_key=B + "isVariantOf")
     labels = DfcConceptList("dfc-f", load_only=True, data_key="labels")

@@ -210,7 +210,8 @@ def shop_page(
     facets_max_age: float = 0,
 ) -> ShopPage:
     """One page of the cycle's shopfront (4 statements; 2 with ``with_facets=False``: the
-    page's rows, then the labels of their products).
+    page's rows, then the labels of their products; plus one for the photos of the page's
+    products when it has any).
 
     The rows and their total come in one statement (``count(*) OVER ()``: one scan of the
     filtered catalogue, not two); the facets do not depend on the filters, so with
@@ -251,6 +252,7 @@ def shop_page(
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
+        .options(selectinload(Product.photos))  # the cards' photos: one more query per page
     ).all()
     if rows:
         total = rows[0][4]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
@@ -19,7 +18,7 @@ from accounts.api_auth import api_user, token_required
 from core.db import db
 from core.views import load
 from enterprises.models import Enterprise
-from products import categories, foodinfo, services
+from products import categories, foodinfo, photos, services
 from products.models import Product, Variant
 from products.permissions import (
     can_edit_product,
@@ -78,11 +77,7 @@ def product_out(product: Product, *, manager: bool) -> dict[str, Any]:
         "active": product.active,
         "labels": sorted(label.code for label in product.labels),
         "food": asdict(foodinfo.of(product)),
-        "image_url": url_for(
-            "products.image", filename=product.image_path.removeprefix("products/"), _external=True
-        )
-        if product.image_path
-        else "",
+        "image_url": photos.main_photo_url(product) or "",
         "variants": [variant_out(v) for v in variants],
         "updated_at": product.updated_at,
     }
@@ -123,7 +118,11 @@ class Products(MethodView):
         products = db.session.scalars(
             select(Product)
             .where(where)
-            .options(selectinload(Product.variants), selectinload(Product.labels))
+            .options(
+                selectinload(Product.variants),
+                selectinload(Product.labels),
+                selectinload(Product.photos),
+            )
             .order_by(Product.producer_id, func.lower(Product.name), Product.id)
             .limit(args["per_page"])
             .offset((args["page"] - 1) * args["per_page"])

@@ -23,9 +23,31 @@ class DuplicateSku(DomainError):
     message = _l("This SKU is already used by another of your variants.")
 
 
-class InvalidImage(ValidationFailed):
-    code = "invalid_image"
-    message = _l("The image must be a JPEG, PNG or WebP file of at most 5 MB.")
+class InvalidPhoto(ValidationFailed):
+    """An upload that is not a photo we take (``products.imaging``), on the form's ``field``."""
+
+    code = "invalid_photo"
+    message = _l("The photo must be a JPEG, PNG or WebP image.")
+
+    def __init__(self, reason: str, *, field: str = "photo", mb: int = 0, mpx: int = 0) -> None:
+        messages = {
+            "too_big": _l("This photo is larger than %(mb)s MB: send a smaller one.", mb=mb),
+            "too_many_pixels": _l(
+                "This photo has more than %(mpx)s million pixels: send a smaller one.", mpx=mpx
+            ),
+            "empty": _l("The file is empty."),
+        }
+        message = messages.get(reason, self.message)
+        super().__init__(message, fields={field: str(message)})
+        self.reason = reason
+
+
+class TooManyPhotos(ValidationFailed):
+    code = "too_many_photos"
+
+    def __init__(self, limit: int, *, field: str = "photo") -> None:
+        message = _l("A product has at most %(num)s photos: remove one first.", num=limit)
+        super().__init__(message, fields={field: str(message)})
 
 
 class ImportFileInvalid(ValidationFailed):

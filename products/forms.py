@@ -232,7 +232,6 @@ class ProductFields(FoodFields):
     vat_rate_bp = SelectField(_l("VAT rate"), choices=VAT_CHOICES, default="550")
     labels = MultiCheckboxField(_l("Labels and certifications"), choices=[])
     active = BooleanField(_l("Active (can be offered to hubs)"), default=True)
-    image = FileField(_l("Photo (JPEG, PNG or WebP, 5 MB at most)"))
 
     def set_choices(
         self,
@@ -275,6 +274,7 @@ class VariantEntry(VariantFields, SubForm):
 
 
 class NewProductForm(ProductFields, FlaskForm):
+    image = FileField(_l("Photo (JPEG, PNG or WebP)"))
     variants = FieldList(FormField(VariantEntry), min_entries=1, max_entries=20)
     add_variant = SubmitField(_l("Add another variant"))
     submit = SubmitField(_l("Create the product"))
@@ -299,6 +299,23 @@ class QuickEditForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[DataRequired(_l("Choose a CSV file."))])
     submit = SubmitField(_l("Check the file"))
+
+
+class PhotoUploadForm(FlaskForm):
+    """Add a photo on the product's page (the photo manager)."""
+
+    photo = FileField(
+        _l("Photo (JPEG, PNG or WebP)"), validators=[DataRequired(_l("Choose a photo."))]
+    )
+    alt = StringField(
+        _l("What the photo shows (for people who cannot see it)"),
+        validators=[Optional(), Length(max=200)],
+    )
+    submit = SubmitField(_l("Add the photo"))
+
+
+class PhotoEditForm(FlaskForm):
+    """The photo manager: alt texts (``alt-<id>``) and one button (move up/down, remove)."""
 
 
 class ConfirmForm(FlaskForm):

@@ -92,7 +92,7 @@ class Product(Model):
     )
     #: DFC product type, compact CURIE from taxonomy_productTypes ("dfc-pt:tomato")
     product_type: Mapped[str] = mapped_column(String(120), default="", index=True)
-    #: path relative to UPLOAD_FOLDER
+    #: legacy single photo (path relative to UPLOAD_FOLDER), no longer shown: see ``photos``
     image_path: Mapped[str] = mapped_column(String(200), default="")
     vat_rate_bp: Mapped[int] = mapped_column(default=550)
     active: Mapped[bool] = mapped_column(default=True)
@@ -121,6 +121,12 @@ class Product(Model):
     labels: Mapped[list[ProductLabel]] = relationship(
         back_populates="product", cascade="all, delete-orphan"
     )
+    #: the photos in the producer's order; the first is the product's main photo
+    photos: Mapped[list[ProductPhoto]] = relationship(
+        back_populates="product",
+        cascade="all, delete-orphan",
+        order_by="[ProductPhoto.position, ProductPhoto.id]",
+    )
 
     @property
     def allergen_codes(self) -> list[str]:
@@ -132,6 +138,39 @@ class Product(Model):
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.name!r} producer={self.producer_id}>"
+
+
+class ProductPhoto(Model):
+    """One photo of a product, stored as content-addressed renditions (``products.imaging``).
+
+    The files are ``<MEDIA_FOLDER>/photos/<key[:2]>/<key>-<width>.webp|jpg`` for each width
+    of ``widths``; ``width``/``height`` are the largest rendition's (the shop reserves the space).
+    """
+
+    __tablename__ = "product_photos"
+    __table_args__ = (Index("ix_product_photos_product_position", "product_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    #: the widths made, ascending, comma separated ("320,480,800")
+    widths: Mapped[str] = mapped_column(String(100))
+    width: Mapped[int]
+    height: Mapped[int]
+    alt: Mapped[str] = mapped_column(String(200), default="")
+    #: the URL a DFC import downloaded it from (a re-import of the same URL does not fetch again)
+    source_url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="photos")
+
+    @property
+    def width_list(self) -> list[int]:
+        return [int(w) for w in self.widths.split(",") if w]
+
+    def __repr__(self) -> str:
+        return f"<ProductPhoto {self.id} product={self.product_id} {self.key}>"
 
 
 class ProductLabel(Model):

@@ -1,4 +1,4 @@
-"""Catalogue use cases: products, variants, images, quick edits and the producer's list.
+"""Catalogue use cases: products, variants, quick edits and the producer's list.
 
 Each top-level function enforces the rules, commits once and raises ``DomainError``s; the caller
 has already checked that the acting user manages the producer (``products.permissions``).
@@ -7,14 +7,11 @@ The CSV import and export live in ``products.csv_io``.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from math import ceil
-from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +20,7 @@ from core.db import db
 from core.errors import DomainError
 from enterprises.models import Enterprise
 from products import categories, foodinfo, search
-from products.errors import DuplicateSku, InvalidImage, InvalidProduct, InvalidVariant
+from products.errors import DuplicateSku, InvalidProduct, InvalidVariant
 from products.models import VAT_RATES_BP, Product, ProductLabel, Unit, UnitKind, Variant
 from products.units import format_quantity, unit_kind
 
@@ -32,14 +29,7 @@ LOW_STOCK = 5
 MAX_PRICE_CENTS = 10_000_000  # 100,000 EUR: a typing error above this
 MAX_STOCK = 1_000_000_000
 MAX_UNIT_VALUE = Decimal("999999999")
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 PAGE_SIZE = 50
-
-#: accepted image types by their first bytes (the browser's content type is not trusted)
-IMAGE_SIGNATURES = (
-    (b"\xff\xd8\xff", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-)
 
 
 @dataclass
@@ -320,66 +310,6 @@ def quick_update_variant(
     locked.active = data.active
     db.session.commit()
     return locked
-
-
-# -- images ----------------------------------------------------------------------------------
-
-
-def image_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "products"
-
-
-def _image_kind(head: bytes) -> str | None:
-    for signature, ext in IMAGE_SIGNATURES:
-        if head.startswith(signature):
-            return ext
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
-
-
-def set_product_image(product: Product, stream: IO[bytes]) -> Product:
-    """Store an uploaded image under ``UPLOAD_FOLDER/products/<producer>/`` and use it.
-
-    The type comes from the file's first bytes (JPEG, PNG, WebP), not from its name; at most
-    5 MB. The previous image file is deleted after the commit. Raises InvalidImage.
-    """
-    data = stream.read(MAX_IMAGE_BYTES + 1)
-    if not data or len(data) > MAX_IMAGE_BYTES:
-        raise InvalidImage(fields={"image": str(InvalidImage.message)})
-    ext = _image_kind(data[:16])
-    if ext is None:
-        raise InvalidImage(fields={"image": str(InvalidImage.message)})
-    relative = f"products/{product.producer_id}/{secrets.token_hex(12)}.{ext}"
-    target = Path(current_app.config["UPLOAD_FOLDER"]) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    previous = product.image_path
-    product.image_path = relative
-    try:
-        db.session.commit()
-    except Exception:
-        target.unlink(missing_ok=True)
-        raise
-    _delete_image_file(previous)
-    return product
-
-
-def remove_product_image(product: Product) -> Product:
-    previous = product.image_path
-    product.image_path = ""
-    db.session.commit()
-    _delete_image_file(previous)
-    return product
-
-
-def _delete_image_file(relative: str) -> None:
-    if not relative:
-        return
-    root = image_folder().resolve()
-    path = (Path(current_app.config["UPLOAD_FOLDER"]) / relative).resolve()
-    if path.is_relative_to(root):
-        path.unlink(missing_ok=True)
 
 
 # -- the producer's list ---------------------------------------------------------------------

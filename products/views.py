@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Generator, Iterator
 from decimal import Decimal
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     get_template_attribute,
     redirect,
@@ -28,15 +26,18 @@ from flask_login import current_user, login_required
 
 from core.db import db
 from core.errors import DomainError
+from core.hardening import id_from
 from core.security import require
 from core.views import domain_errors, load, redirect_on_error
 from enterprises.models import Enterprise
-from products import categories, csv_io, foodinfo, services
+from products import categories, csv_io, foodinfo, photos, services
 from products.errors import ImportFileInvalid
 from products.forms import (
     ConfirmForm,
     ImportForm,
     NewProductForm,
+    PhotoEditForm,
+    PhotoUploadForm,
     ProductForm,
     QuickEditForm,
     VariantForm,
@@ -85,14 +86,10 @@ def _register_globals(state: Any) -> None:
         highlight_allergens=foodinfo.highlight,
         has_food_info=foodinfo.has_any,
         date_kind_label=foodinfo.date_kind_label,
-        product_image_url=product_image_url,
+        photo_picture=photos.picture,
+        photo_placeholder=photos.placeholder_url,
+        PLACEHOLDER_SIZE=photos.PLACEHOLDER_SIZE,
     )
-
-
-def product_image_url(product: Product) -> str:
-    if not product.image_path:
-        return ""
-    return url_for("products.image", filename=product.image_path.removeprefix("products/"))
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -194,15 +191,16 @@ def new(producer_id: int):
     if submitted and not _variants_valid(form):
         return render_template("products/new.html", producer=producer, form=form), 422
     if submitted:
-        with domain_errors(form, FORM_FIELDS) as attempt:
-            product = services.create_product(
-                producer, form.to_input(), [entry.form.to_input() for entry in form.variants]
+        upload = form.image.data.stream if form.image.data else None
+        with domain_errors(form, {**FORM_FIELDS, "photo": "image"}) as attempt:
+            product = photos.create_product_with_photo(
+                producer,
+                form.to_input(),
+                [entry.form.to_input() for entry in form.variants],
+                upload,
             )
         if not attempt.ok:
             return render_template("products/new.html", producer=producer, form=form), 422
-        if form.image.data:
-            with domain_errors():
-                services.set_product_image(product, form.image.data.stream)
         flash(_("Product created: %(name)s.", name=product.name), "success")
         return redirect(url_for("products.index", producer_id=producer.id))
     status = 422 if form.errors else 200
@@ -232,23 +230,73 @@ def edit(product_id: int):
     elif form.validate_on_submit():
         with domain_errors(form, FORM_FIELDS) as attempt:
             services.update_product(product, form.to_input())
-            if form.image.data:
-                services.set_product_image(product, form.image.data.stream)
         if not attempt.ok:
-            return render_template("products/edit.html", product=product, form=form), 422
+            return _edit_page(product, form, status=422)
         flash(_("Product saved."), "success")
         return redirect(url_for("products.edit", product_id=product.id))
-    status = 422 if form.errors else 200
-    return render_template("products/edit.html", product=product, form=form), status
+    return _edit_page(product, form, status=422 if form.errors else 200)
 
 
-@bp.post("/products/<int:product_id>/image/delete")
+def _edit_page(
+    product: Product,
+    form: ProductForm | None = None,
+    *,
+    photo_form: PhotoUploadForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    if form is None:
+        form = ProductForm(formdata=None)
+        _form_choices(form)
+        form.fill(product)
+    page = render_template(
+        "products/edit.html",
+        product=product,
+        form=form,
+        photo_form=photo_form or PhotoUploadForm(formdata=None),
+        photos_form=PhotoEditForm(formdata=None),
+        max_photos=photos.MAX_PHOTOS,
+    )
+    return page, status
+
+
+@bp.post("/products/<int:product_id>/photos")
 @login_required
-def delete_image(product_id: int):
+def add_photo(product_id: int):
+    """The photo manager's upload: a bad file re-renders the page with the error on the field."""
     product = _product_for_edit(product_id)
-    services.remove_product_image(product)
-    flash(_("Photo removed."), "success")
-    return redirect(url_for("products.edit", product_id=product.id))
+    photo_form = PhotoUploadForm()
+    if not photo_form.validate_on_submit():
+        return _edit_page(product, photo_form=photo_form, status=422)
+    with domain_errors(photo_form) as attempt:
+        photos.add_photo(product, photo_form.photo.data.stream, photo_form.alt.data or "")
+    if not attempt.ok:
+        return _edit_page(product, photo_form=photo_form, status=422)
+    flash(_("Photo added."), "success")
+    return redirect(url_for("products.edit", product_id=product.id, _anchor="photos"))
+
+
+@bp.post("/products/<int:product_id>/photos/edit")
+@login_required
+def edit_photos(product_id: int):
+    """Alt texts, and the button pressed: move a photo up or down, or remove it."""
+    product = _product_for_edit(product_id)
+    if not PhotoEditForm().validate_on_submit():
+        abort(400)
+    form = request.form
+    alts = {
+        photo_id: value
+        for key, value in form.items()
+        if key.startswith("alt-") and (photo_id := id_from(key[4:])) is not None
+    }
+    changes = photos.PhotoChanges(
+        alts=alts,
+        move_up=id_from(form.get("move_up", "")),
+        move_down=id_from(form.get("move_down", "")),
+        remove=id_from(form.get("remove", "")),
+    )
+    photos.edit_photos(product, changes)
+    flash(_("Photo removed.") if changes.remove else _("Photos saved."), "success")
+    return redirect(url_for("products.edit", product_id=product.id, _anchor="photos"))
 
 
 @bp.route("/products/<int:product_id>/variants/new", methods=["GET", "POST"])
@@ -459,17 +507,23 @@ def detail(product_id: int):
     if product is None:
         abort(404)
     require(can_view_product(current_user, product), hide=True)
+    shop = id_from(request.args.get("shop", ""))
     return render_template(
         "products/detail.html",
         product=product,
         variants=[v for v in product.variants if v.active],
         can_edit=can_edit_product(current_user, product),
+        shop_cycle_id=shop,
     )
 
 
-@bp.get("/media/products/<path:filename>")
-def image(filename: str):
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "products"
-    response = send_from_directory(folder, filename, max_age=7 * 24 * 3600)
+#: a photo file's name never changes content (``products.imaging``): cached for a year
+PHOTO_CACHE = "public, max-age=31536000, immutable"
+
+
+@bp.get("/media/photos/<path:name>")
+def photo_file(name: str):
+    response = send_from_directory(photos.photo_folder(), name, max_age=31536000)
+    response.headers["Cache-Control"] = PHOTO_CACHE
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -47,6 +47,7 @@ def build_app(database_url: str, **overrides: object) -> Flask:
             **TEST_CONFIG,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_FOLDER": upload,
+            "MEDIA_FOLDER": tempfile.mkdtemp(prefix="comptoir-media-"),
             **overrides,
         }
     )

@@ -1,10 +1,8 @@
-"""Catalogue rules: products, variants, SKUs, stock, images and the producer's list."""
+"""Catalogue rules: products, variants, SKUs, stock and the producer's list."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -12,13 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from core.db import db
 from products import services
-from products.errors import DuplicateSku, InvalidImage, InvalidProduct, InvalidVariant
+from products.errors import DuplicateSku, InvalidProduct, InvalidVariant
 from products.models import Product, Unit, Variant
 from products.services import ProductInput, StockChanged, VariantFilters, VariantInput
 from tests.factories import ProductFactory, VariantFactory
 from tests.factories_products import producer_with_manager
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def carrots(**kw) -> ProductInput:
@@ -154,28 +150,6 @@ def test_quick_update_refuses_negative_stock(producer):
         services.quick_update_variant(variant, price_cents=500, stock=-2)
     db.session.expire_all()
     assert db.session.get(Variant, variant.id).stock == 10
-
-
-def test_image_is_checked_by_content_and_stored_under_the_upload_folder(app, producer):
-    product = ProductFactory(producer=producer)
-    services.set_product_image(product, io.BytesIO(PNG))
-    first = Path(app.config["UPLOAD_FOLDER"]) / product.image_path
-    assert product.image_path.startswith(f"products/{producer.id}/")
-    assert first.suffix == ".png"
-    assert first.read_bytes() == PNG
-    services.set_product_image(product, io.BytesIO(b"\xff\xd8\xff\xe0" + b"\x00" * 32))
-    assert not first.exists()  # the replaced file is deleted
-    assert product.image_path.endswith(".jpg")
-
-
-@pytest.mark.parametrize(
-    "data", [b"<?php echo 1; ?>", b"", b"\x89PNG\r\n\x1a\n" + b"\x00" * services.MAX_IMAGE_BYTES]
-)
-def test_bad_images_are_refused(producer, data):
-    product = ProductFactory(producer=producer)
-    with pytest.raises(InvalidImage):
-        services.set_product_image(product, io.BytesIO(data))
-    assert product.image_path == ""
 
 
 def _catalogue(producer):

@@ -115,7 +115,8 @@ def test_add_variant_button_adds_a_row_without_saving(client, login_as, producer
         ("post", "/variants/{variant}/quick"),
         ("get", "/producers/{p}/products/export.csv"),
         ("get", "/producers/{p}/products/import"),
-        ("post", "/products/{product}/image/delete"),
+        ("post", "/products/{product}/photos"),
+        ("post", "/products/{product}/photos/edit"),
     ],
 )
 def test_only_the_producers_managers_change_its_catalogue(client, login_as, producer, method, path):
@@ -340,41 +341,6 @@ def test_public_product_page_only_where_a_hub_sells_it(client, login_as, produce
     with client.session_transaction() as sess:
         sess.clear()
     assert client.get(url).status_code == 404
-
-
-def test_image_upload_and_serving(client, login_as, producer, manager, app):
-    product = ProductFactory(producer=producer, name="Pain")
-    login_as(manager)
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
-    response = client.post(
-        f"/products/{product.id}/edit",
-        data={
-            "name": "Pain",
-            "product_type": "dfc-pt:bread",
-            "vat_rate_bp": "550",
-            "active": "y",
-            "image": (io.BytesIO(png), "pain.png"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302
-    db.session.expire_all()
-    served = client.get("/media/" + product.image_path)
-    assert served.status_code == 200
-    assert served.data == png
-    assert served.headers["X-Content-Type-Options"] == "nosniff"
-    bad = client.post(
-        f"/products/{product.id}/edit",
-        data={
-            "name": "Pain",
-            "product_type": "dfc-pt:bread",
-            "vat_rate_bp": "550",
-            "image": (io.BytesIO(b"GIF89a..."), "x.png"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert bad.status_code == 422
-    assert client.get("/media/products/../../etc/passwd").status_code == 404
 
 
 def test_every_page_renders_for_the_manager(client, login_as, producer, manager):
