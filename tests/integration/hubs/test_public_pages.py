@@ -4,6 +4,7 @@ its request form. French pages (the default locale)."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from core.db import db
 from core.timeutils import utcnow
 from hubs import services
 from hubs.models import HubFollower, HubRequest, LinkStatus
+from products.photos import add_photo
 from tests.factories import (
     CycleOfferFactory,
     DistributionPointFactory,
@@ -28,6 +30,7 @@ from tests.factories import (
     VariantFactory,
 )
 from tests.querycount import count_queries
+from tests.support.images import photo_bytes
 
 
 def _text(resp) -> str:
@@ -166,8 +169,8 @@ def test_producer_page_shows_story_products_on_offer_now_and_where(client, app):
     _offer(producer, open_here, "Radis retirés", active=False)
     _offer(producer, OrderCycleFactory(hub=hidden), "Navets cachés")
     with_photo = _offer(producer, open_here, "Pommes Reinette")
-    with_photo.variant.product.image_path = "products/pommes.webp"
     db.session.commit()
+    photo = add_photo(with_photo.variant.product, io.BytesIO(photo_bytes()), alt="Pommes au panier")
 
     resp = client.get("/e/saules")
     page = _text(resp)
@@ -184,7 +187,8 @@ def test_producer_page_shows_story_products_on_offer_now_and_where(client, app):
     assert f'href="/cycles/{open_there.id}/shop?producer={producer.id}"' in page
     assert "Comptoir du Canal" in page
     assert "Bar de la Gare" in page
-    assert 'src="/media/products/pommes.webp"' in page
+    assert f'src="/media/photos/{photo.key[:2]}/{photo.key}-' in page
+    assert 'alt="Pommes au panier"' in page
     # the hubs it sells through, each linked to its one page
     assert f'href="/hubs/{near.id}"' in page
 

@@ -32,7 +32,8 @@ def test_shopfront_query_count_does_not_grow_with_the_catalogue(client, login_as
     small_count = _shop_queries(client, small)
     big_count = _shop_queries(client, big)
     assert small_count == big_count
-    assert big_count <= 10
+    # session, user, cycle, rows, facets, the page's labels and photos...: a fixed budget
+    assert big_count <= 11
 
 
 def test_shopfront_lists_filters_and_searches(client):
