@@ -256,8 +256,9 @@ def shop_view(cycle_id: int):
         "orders/shop.html",
         hub=cycle.hub,
         content=Markup(filled),  # noqa: S704
-        cart_cycle=cycle,
-        cart_count=sum(items.values()),
+        # the header's cart: this cycle's while it is open, else the visitor's open carts
+        cart_cycle=cycle if is_open else None,
+        cart_count=sum(items.values()) if is_open else None,
     )
 
 
@@ -362,6 +363,7 @@ def cart_add(cycle_id: int):
 def cart(cycle_id: int):
     cycle = _load_cycle(cycle_id)
     view = services.build_cart(cycle, cart_items(cycle))
+    is_open = cycle.is_open(utcnow())
     for notice in dict.fromkeys(view.notices):
         flash(notice, "warning")
     return render_template(
@@ -369,9 +371,9 @@ def cart(cycle_id: int):
         cycle=cycle,
         hub=cycle.hub,
         cart=view,
-        cart_cycle=cycle,
-        cart_count=view.count,
-        is_open=cycle.is_open(utcnow()),
+        cart_cycle=cycle if is_open else None,
+        cart_count=view.count if is_open else None,
+        is_open=is_open,
         breakdown=services.pricing.breakdown,
         producers_share=services.pricing.producers_share_cents,
     )
