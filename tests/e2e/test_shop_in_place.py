@@ -178,7 +178,8 @@ def test_the_cart_on_a_phone_is_a_list_of_cards_with_a_sticky_total(live_server,
     for scroll in ("0", "document.documentElement.scrollHeight"):
         page.evaluate(f"window.scrollTo(0, {scroll})")
         box = bar.bounding_box()
-        assert 0 <= box["y"] and box["y"] + box["height"] <= 844
+        assert 0 <= box["y"]
+        assert box["y"] + box["height"] <= 844
         assert bar.get_by_role("link", name="Commander", exact=True).is_visible()
     assert re.fullmatch(r"Total : 39,60\s€", bar.locator(".price").inner_text())
     page.evaluate("window.scrollTo(0, 0)")

@@ -248,7 +248,8 @@ def test_the_header_shows_the_visitors_open_carts(client, login_as):
     _add(client, two.cycle.id, two.offers[0].id, 3)
     assert _indicator(client.get("/").get_data(as_text=True)) == ("/carts", "5")
     carts = client.get("/carts").get_data(as_text=True)
-    assert f"/cycles/{one.cycle.id}/cart" in carts and f"/cycles/{two.cycle.id}/cart" in carts
+    assert f"/cycles/{one.cycle.id}/cart" in carts
+    assert f"/cycles/{two.cycle.id}/cart" in carts
     # on a shop, the header's cart is that shop's
     shop_page = client.get(f"/cycles/{two.cycle.id}/shop").get_data(as_text=True)
     assert _indicator(shop_page) == (f"/cycles/{two.cycle.id}/cart", "3")
@@ -276,7 +277,8 @@ def test_the_header_keeps_its_links_and_the_skip_link(client, login_as):
     assert '<a class="skip-link" href="#main">' in page
     for path in ("/hubs", "/orders", "/account"):
         assert f'href="{path}"' in page
-    assert 'href="#site-menu"' in page and 'id="site-menu"' in page
+    assert 'href="#site-menu"' in page
+    assert 'id="site-menu"' in page
 
 
 # --------------------------------------------------------------------------- a closed shop
@@ -310,6 +312,7 @@ def test_an_open_shop_with_nothing_offered_points_elsewhere(client):
     in_language(client, "fr")
     page = client.get(f"/cycles/{shop.cycle.id}/shop").get_data(as_text=True)
     assert "Rien n’est encore proposé dans cette boutique." in page
-    assert "Ouvert en ce moment chez" in page and "Marché du samedi" in page
+    assert "Ouvert en ce moment chez" in page
+    assert "Marché du samedi" in page
     searched = client.get(f"/cycles/{shop.cycle.id}/shop?q=zzz").get_data(as_text=True)
     assert "Aucun produit ne correspond à votre recherche." in searched
