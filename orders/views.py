@@ -290,6 +290,22 @@ def _back_to_card(cycle: OrderCycle, offer_id: int | None, kind: str, text: str)
     return redirect(back), 303
 
 
+def _confirm_quantities(
+    cycle: OrderCycle, questions: list[str], *, action: str, fields: dict[str, Any], back: str
+):
+    """Without JavaScript, quantities far above usual are confirmed on a page of their own:
+    the same form again (``fields``, with the confirmation) or back where it came from."""
+    return render_template(
+        "orders/confirm_quantity.html",
+        cycle=cycle,
+        hub=cycle.hub,
+        questions=questions,
+        action=action,
+        fields=fields,
+        back=back,
+    ), 409
+
+
 @bp.post("/cycles/<int:cycle_id>/cart/items")
 def cart_add(cycle_id: int):
     """Add to the cart (or set with ``mode=set``): JSON for the shop's script (the page stays
@@ -321,17 +337,20 @@ def cart_add(cycle_id: int):
         db.session.rollback()
         if as_json:
             return json_error(exc.code, str(exc.message), exc.status, exc.fields)
-        return render_template(
-            "orders/confirm_quantity.html",
-            cycle=cycle,
-            hub=cycle.hub,
-            message=exc.message,
-            offer_id=offer_id,
-            quantity=quantity,
-            mode=request.form.get("mode", ""),
-            next_path=_back_to_shop(),
+        fields = {
+            "offer_id": offer_id,
+            "quantity": quantity,
+            "mode": "set" if request.form.get("mode") == "set" else "add",
+            "next": _back_to_shop(),
+            "confirm": 1,
+        }
+        return _confirm_quantities(
+            cycle,
+            [str(exc.message)],
+            action=url_for("orders.cart_add", cycle_id=cycle.id),
+            fields=fields,
             back=f"{_back_to_shop()}#add-{offer_id}",
-        ), 409
+        )
     except DomainError as exc:
         db.session.rollback()
         if as_json:
@@ -426,6 +445,9 @@ def cart_update(cycle_id: int):
     cycle = _load_cycle(cycle_id)
     items = cart_items(cycle)
     messages: list[str] = []
+    # quantities far above usual the citizen confirmed (``confirm-<offer_id>``), and those to ask
+    confirmed = {id_from(key[8:]) for key in request.form if key.startswith("confirm-")}
+    unusual: dict[int, tuple[int, str]] = {}
     now = utcnow()
     for key, value in request.form.items():
         offer_id = id_from(key[4:]) if key.startswith("qty-") else None
@@ -445,8 +467,13 @@ def cart_update(cycle_id: int):
                 items=items,
                 offer_id=offer_id,
                 quantity=quantity,
+                ask_unusual=offer_id not in confirmed,
                 now=now,
             )
+        except UnusualQuantity as exc:  # nothing changed for this item: asked below
+            db.session.rollback()
+            unusual[offer_id] = (quantity, str(exc.message))
+            continue
         except DomainError as exc:
             db.session.rollback()
             items.pop(offer_id, None)
@@ -459,6 +486,18 @@ def cart_update(cycle_id: int):
         _store_guest_items(cycle, items)
     for message in messages:
         flash(message, "warning")
+    if unusual:  # the other quantities are saved; these wait for a "yes"
+        fields: dict[str, Any] = {}
+        for offer_id, (quantity, _message) in unusual.items():
+            fields[f"qty-{offer_id}"] = quantity
+            fields[f"confirm-{offer_id}"] = 1
+        return _confirm_quantities(
+            cycle,
+            [message for _quantity, message in unusual.values()],
+            action=url_for("orders.cart_update", cycle_id=cycle.id),
+            fields=fields,
+            back=url_for("orders.cart", cycle_id=cycle.id),
+        )
     if not messages:
         flash(_("Your cart was updated."), "success")
     return redirect(url_for("orders.cart", cycle_id=cycle.id)), 303

@@ -316,3 +316,27 @@ def test_an_open_shop_with_nothing_offered_points_elsewhere(client):
     assert "Marché du samedi" in page
     searched = client.get(f"/cycles/{shop.cycle.id}/shop?q=zzz").get_data(as_text=True)
     assert "Aucun produit ne correspond à votre recherche." in searched
+
+
+def test_the_cart_page_asks_too_and_keeps_the_other_changes(client, login_as):
+    shop = make_shop(offers=2, stock=2000)
+    first, second = shop.offers
+    citizen = UserFactory()
+    db.session.commit()  # the refusal rolls the request back
+    in_language(login_as(citizen), "fr")
+    _add(client, shop.cycle.id, first.id, 1)
+    _add(client, shop.cycle.id, second.id, 1)
+    response = client.post(
+        f"/cycles/{shop.cycle.id}/cart", data={f"qty-{first.id}": 999, f"qty-{second.id}": 3}
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "999 × Produit 00000 (1 kg) : c’est bien plus que d’habitude." in page
+    assert f'name="confirm-{first.id}" value="1"' in page
+    assert f'href="/cycles/{shop.cycle.id}/cart"' in page
+    assert get_cart_items(citizen, shop.cycle) == {first.id: 1, second.id: 3}
+    response = client.post(
+        f"/cycles/{shop.cycle.id}/cart", data={f"qty-{first.id}": 999, f"confirm-{first.id}": 1}
+    )
+    assert response.status_code == 303
+    assert get_cart_items(citizen, shop.cycle) == {first.id: 999, second.id: 3}
