@@ -75,8 +75,6 @@
     var label = form.querySelector('[data-in-cart]');
     if (label) { label.textContent = body.label; }
     setCounts(body.cart_count);
-    var card = form.closest('li');
-    if (card) { card.classList.toggle('is-in-cart', body.quantity > 0); }
     showNote(form, body.kind, body.message);
     if (body.sold_out) { form.remove(); }
   }
