@@ -242,7 +242,9 @@ def shop_view(cycle_id: int):
     notes: dict[int, tuple[str, str]] = {}
     if isinstance(note, dict) and note.get("cycle") == cycle.id:
         session.pop(SHOP_NOTE_KEY, None)
-        notes[int(note["offer"])] = (str(note["kind"]), str(note["text"]))
+        # said right after the "Add" it answers, not on a later visit
+        if now.timestamp() - float(note.get("at", 0)) < SHOP_NOTE_SECONDS:
+            notes[int(note["offer"])] = (str(note["kind"]), str(note["text"]))
     filled = shop.fill_fragment(
         content,
         csrf=generate_csrf(),
@@ -266,6 +268,7 @@ bp.add_url_rule("/cycles/<int:cycle_id>/shop", "shop", shop_view)
 
 #: the session key of the message a no-JavaScript "Add" leaves for its card
 SHOP_NOTE_KEY = "shop_note"
+SHOP_NOTE_SECONDS = 60
 
 
 def _in_cart_label(quantity: int) -> str:
@@ -284,7 +287,13 @@ def _back_to_card(cycle: OrderCycle, offer_id: int | None, kind: str, text: str)
     back = _back_to_shop()
     shop_path = url_for("orders.shop", cycle_id=cycle.id)
     if offer_id is not None and back.split("?", 1)[0] == shop_path:
-        session[SHOP_NOTE_KEY] = {"cycle": cycle.id, "offer": offer_id, "kind": kind, "text": text}
+        session[SHOP_NOTE_KEY] = {
+            "cycle": cycle.id,
+            "offer": offer_id,
+            "kind": kind,
+            "text": text,
+            "at": utcnow().timestamp(),
+        }
         return redirect(f"{back}#add-{offer_id}"), 303
     flash(text, kind)
     return redirect(back), 303

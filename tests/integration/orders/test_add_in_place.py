@@ -340,3 +340,15 @@ def test_the_cart_page_asks_too_and_keeps_the_other_changes(client, login_as):
     )
     assert response.status_code == 303
     assert get_cart_items(citizen, shop.cycle) == {first.id: 999, second.id: 3}
+
+
+def test_a_cards_message_is_not_shown_on_a_later_visit(client):
+    shop = make_shop(offers=1)
+    offer = shop.offers[0]
+    _add(client, shop.cycle.id, offer.id, json=False)
+    with client.session_transaction() as sess:
+        note = dict(sess["shop_note"])
+        note["at"] -= 61  # the citizen went elsewhere and comes back a minute later
+        sess["shop_note"] = note
+    page = client.get(f"/cycles/{shop.cycle.id}/shop").get_data(as_text=True)
+    assert 'class="add-note ' not in page
