@@ -23,6 +23,7 @@ from flask_login import current_user, login_required, user_logged_in
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.ratelimit import client_ip
@@ -415,7 +416,12 @@ def _open_carts() -> list[services.OpenCart]:
             for cid, items in session.get(CARTS_KEY, {}).items()
             if str(cid).isdigit()
         }
-        g.open_carts = services.open_carts(_user(), guest, utcnow())
+        try:
+            g.open_carts = services.open_carts(_user(), guest, utcnow())
+        except SQLAlchemyError:  # the header never breaks a page (the error page included)
+            db.session.rollback()
+            current_app.logger.exception("the header's cart could not be read")
+            g.open_carts = []
     return list(g.open_carts)
 
 
