@@ -4,12 +4,12 @@ guest's in the session; priced as the catalogue stands."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -20,12 +20,14 @@ from cycles.services import require_open
 from orders import pricing
 from orders.errors import (
     OfferUnavailable,
+    UnusualQuantity,
 )
 from orders.models import (
     Cart,
     CartItem,
 )
 from orders.stock import MAX_QUANTITY, _sellable, available_quantity, item_name
+from orders.usual import needs_confirmation
 from products.models import Product, Variant
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,8 @@ class CartChange:
     quantity: int
     capped: bool = False
     message: str = ""
+    #: what is left of the item (None: not counted)
+    available: int | None = None
 
 
 @dataclass
@@ -81,6 +85,58 @@ class CartView:
         for line in self.lines:
             groups.setdefault(line.product.producer_id, (line.producer, []))[1].append(line)
         return list(groups.values())
+
+
+@dataclass(frozen=True)
+class OpenCart:
+    """A cart the visitor can still check out: its cycle is open (the header's indicator)."""
+
+    cycle: OrderCycle
+    count: int
+
+
+def open_carts(
+    user: User | None, guest_carts: Mapping[int, Mapping[int, int]], now: datetime
+) -> list[OpenCart]:
+    """The visitor's non-empty carts in cycles open now, closing first (one query, none for a
+    guest without a cart): a logged-in user's saved carts, else the guest's session carts."""
+    from cycles.permissions import shop_is_public
+
+    if user is not None:
+        counts = (
+            select(Cart.cycle_id, func.sum(CartItem.quantity).label("n"))
+            .join(CartItem, CartItem.cart_id == Cart.id)
+            .where(Cart.user_id == user.id)
+            .group_by(Cart.cycle_id)
+            .subquery()
+        )
+        rows = [
+            (cycle, int(n or 0))
+            for cycle, n in db.session.execute(
+                select(OrderCycle, counts.c.n)
+                .join(counts, counts.c.cycle_id == OrderCycle.id)
+                .where(OrderCycle.closes_at > now)
+                .options(joinedload(OrderCycle.hub))
+            )
+        ]
+    else:
+        wanted = {cid: sum(items.values()) for cid, items in guest_carts.items() if items}
+        if not wanted:
+            return []
+        rows = [
+            (cycle, wanted[cycle.id])
+            for cycle in db.session.scalars(
+                select(OrderCycle)
+                .where(OrderCycle.id.in_(sorted(wanted)), OrderCycle.closes_at > now)
+                .options(joinedload(OrderCycle.hub))
+            )
+        ]
+    found = [
+        OpenCart(cycle=cycle, count=n)
+        for cycle, n in rows
+        if n > 0 and shop_is_public(cycle) and cycle.is_open(now)
+    ]
+    return sorted(found, key=lambda c: (c.cycle.effective_closes_at, c.cycle.id))
 
 
 def get_cart_items(user: User, cycle: OrderCycle) -> dict[int, int]:
@@ -145,6 +201,7 @@ def set_cart_quantity(
     offer_id: int,
     quantity: int,
     add: bool = False,
+    ask_unusual: bool = False,
     now: datetime,
 ) -> CartChange:
     """Set (or with ``add`` increase) an item's quantity, capped to what is available.
@@ -153,6 +210,8 @@ def set_cart_quantity(
     user the cart is saved (commit): its row is locked and its items read under the lock, so
     two quick changes (two tabs, parallel API calls) both count (``items`` is not needed). A
     guest's cart lives in the session: ``items`` is it, and the caller stores ``result.items``.
+    With ``ask_unusual`` a quantity far above usual (``orders.usual``) raises UnusualQuantity
+    and changes nothing: the shop asks the citizen, who sends it again without the flag.
     """
     require_open(cycle, now)
     offer = db.session.get(
@@ -189,6 +248,8 @@ def set_cart_quantity(
                     name=name,
                 )
             )
+    if ask_unusual and needs_confirmation(offer.variant, items.get(offer_id, 0), wanted):
+        raise UnusualQuantity(offer_id=offer_id, name=item_name(offer.variant), quantity=wanted)
     if wanted > 0:
         items[offer_id] = wanted
     else:
@@ -196,7 +257,9 @@ def set_cart_quantity(
     if user is not None:
         _save_cart(user, cycle, items, cart)
         commit_keeping_loaded()  # the caller shows the cart at once
-    return CartChange(items=items, quantity=wanted, capped=capped, message=message)
+    return CartChange(
+        items=items, quantity=wanted, capped=capped, message=message, available=available
+    )
 
 
 def _lock_cart(user: User, cycle: OrderCycle, *, create: bool) -> Cart | None:

@@ -135,3 +135,25 @@ class BelowMinimumOrder(DomainError):
             ),
             fields={"minimum_cents": minimum_cents},
         )
+
+
+class UnusualQuantity(DomainError):
+    """A quantity far above what people order of an item (``orders.usual``): the citizen
+    confirms it (``confirm``) or corrects it; nothing was changed."""
+
+    code = "unusual_quantity"
+    status = 409
+
+    def __init__(self, *, offer_id: int, name: str, quantity: int) -> None:
+        self.offer_id = offer_id
+        self.quantity = quantity
+        message = str(
+            _l(
+                "%(num)d × %(name)s: that is far more than usual. Is this the quantity you want?",
+                num=quantity,
+                name=name,
+            )
+        )
+        super().__init__(
+            message, fields={"quantity": message, "offer_id": offer_id, "requested": quantity}
+        )

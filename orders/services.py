@@ -16,6 +16,7 @@ from orders.cart import (
     CartChange,
     CartLineView,
     CartView,
+    OpenCart,
     _lock_cart,
     _save_cart,
     build_cart,
@@ -23,6 +24,7 @@ from orders.cart import (
     get_cart_items,
     load_offers,
     merge_guest_cart,
+    open_carts,
     set_cart_quantity,
 )
 from orders.checkout import (
@@ -87,6 +89,8 @@ __all__ = [
     "CartChange",
     "CartLineView",
     "CartView",
+    "OpenCart",
+    "open_carts",
     "_lock_cart",
     "_save_cart",
     "build_cart",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from datetime import datetime
 from math import ceil
 from typing import Any
 
@@ -408,19 +409,36 @@ def cart_mark(offer_id: int) -> str:
     return f"\x00cart:{offer_id}\x00"
 
 
+_NOTE_MARK = re.compile("\x00note:(\\d+)\x00")
+NOTE_KINDS = ("success", "warning", "error")
+
+
+def note_mark(offer_id: int) -> str:
+    """Where a card shows what its last "Add" did (without JavaScript: after the redirect)."""
+    return f"\x00note:{offer_id}\x00"
+
+
 #: template variables standing for the visitor's values in ``orders/_shop_content.html``
 MARKS = {
     "csrf_mark": CSRF_MARK,
     "next_mark": NEXT_MARK,
     "cart_count_mark": CART_COUNT_MARK,
     "cart_mark": cart_mark,
+    "note_mark": note_mark,
 }
 
 
 def fill_fragment(
-    fragment: str, *, csrf: str, next_path: str, cart_count: int, cart_labels: dict[int, str]
+    fragment: str,
+    *,
+    csrf: str,
+    next_path: str,
+    cart_count: int,
+    cart_labels: dict[int, str],
+    notes: dict[int, tuple[str, str]] | None = None,
 ) -> str:
-    """The visitor's copy of a cached page: their CSRF token, return path and cart."""
+    """The visitor's copy of a cached page: their CSRF token, return path and cart, and the
+    message of the card they just added from (``notes``: offer id → (kind, text))."""
     from markupsafe import escape
 
     filled = (
@@ -428,4 +446,37 @@ def fill_fragment(
         .replace(NEXT_MARK, str(escape(next_path)))
         .replace(CART_COUNT_MARK, str(int(cart_count)))
     )
-    return _CART_MARK.sub(lambda m: str(escape(cart_labels.get(int(m[1]), ""))), filled)
+    filled = _CART_MARK.sub(lambda m: str(escape(cart_labels.get(int(m[1]), ""))), filled)
+
+    def note(match: re.Match[str]) -> str:
+        found = (notes or {}).get(int(match[1]))
+        if found is None:
+            return ""
+        kind = found[0] if found[0] in NOTE_KINDS else "success"
+        return f'<p class="add-note add-note-{kind}">{escape(found[1])}</p>'
+
+    return _NOTE_MARK.sub(note, filled)
+
+
+# --------------------------------------------------------------------------- elsewhere
+
+
+@dataclass
+class Elsewhere:
+    """What a closed or empty shop points to: the hub's next cycle, and its cycles open now."""
+
+    next_cycle: OrderCycle | None
+    open_cycles: list[OrderCycle]
+
+
+def other_cycles(cycle: OrderCycle, now: datetime) -> Elsewhere:
+    """The hub's other cycles a citizen may turn to (one query): the next to open, if announced,
+    and those open now (soonest closing first)."""
+    from cycles.services import public_cycles
+
+    others = [c for c in public_cycles(cycle.hub, now) if c.id != cycle.id]
+    upcoming = [c for c in others if c.opens_at > now]
+    open_now = sorted(
+        (c for c in others if c.is_open(now)), key=lambda c: (c.effective_closes_at, c.id)
+    )
+    return Elsewhere(next_cycle=upcoming[0] if upcoming else None, open_cycles=open_now)

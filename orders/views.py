@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,11 +23,12 @@ from flask_login import current_user, login_required, user_logged_in
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.ratelimit import client_ip
 from core.db import db
-from core.errors import DomainError
+from core.errors import DomainError, json_error
 from core.forms import choices
 from core.hardening import bounded_int, id_from
 from core.security import require
@@ -38,7 +40,7 @@ from cycles.services import require_open
 from hubs.terms.services import ensure_current_terms
 from orders import fulfilment, services, shop, shop_labels
 from orders import guest_links as guest_links_service
-from orders.errors import InsufficientStock, SlotFull
+from orders.errors import InsufficientStock, SlotFull, UnusualQuantity
 from orders.forms import CheckoutForm, GuestLinksForm, PlaceOrderForm
 from orders.history import Actor, timeline
 from orders.models import Order, OrderStatus, PaymentMethod
@@ -194,6 +196,7 @@ def shop_view(cycle_id: int):
     filters = {"q": q, "producer": producer_id or "", "category": category, "sort": sort}
     filters["label"] = label
     filters = {k: v for k, v in filters.items() if v}
+    searching = bool(q or producer_id or category or label)
     max_age = current_app.config.get("SHOP_CACHE_SECONDS", 0)
     key = (cycle.id, q, producer_id, category, label, sort, page, str(get_locale()), is_open)
     content = shop.fragments.get(key, max_age) if max_age else None
@@ -216,6 +219,12 @@ def shop_view(cycle_id: int):
                 .order_by(PickupWindow.starts_at)
             )
         )
+        # a closed (or empty) shop says when the hub opens next and where one may order now
+        elsewhere = (
+            shop.other_cycles(cycle, now)
+            if not is_open or (result.total == 0 and not searching)
+            else None
+        )
         content = render_template(
             "orders/_shop_content.html",
             cycle=cycle,
@@ -223,6 +232,9 @@ def shop_view(cycle_id: int):
             page=result,
             windows=windows,
             is_open=is_open,
+            state=cycle.state_at(now).value,
+            elsewhere=elsewhere,
+            searching=searching,
             filters=filters,
             low_stock=shop.LOW_STOCK,
             label_facets=shop_labels.label_facets(cycle, max_age),
@@ -231,55 +243,160 @@ def shop_view(cycle_id: int):
         if max_age:
             shop.fragments.put(key, content)
     items = cart_items(cycle)
+    note = session.get(SHOP_NOTE_KEY)
+    notes: dict[int, tuple[str, str]] = {}
+    if isinstance(note, dict) and note.get("cycle") == cycle.id:
+        session.pop(SHOP_NOTE_KEY, None)
+        # said right after the "Add" it answers, not on a later visit
+        if now.timestamp() - float(note.get("at", 0)) < SHOP_NOTE_SECONDS:
+            notes[int(note["offer"])] = (str(note["kind"]), str(note["text"]))
     filled = shop.fill_fragment(
         content,
         csrf=generate_csrf(),
         next_path=request.full_path,
         cart_count=sum(items.values()),
-        cart_labels={oid: " (" + _("%(n)d in cart", n=n) + ")" for oid, n in items.items()},
+        cart_labels={oid: _in_cart_label(n) for oid, n in items.items()},
+        notes=notes,
     )
     # the content is rendered by our autoescaped templates; fill_fragment escapes what it adds
-    return render_template("orders/shop.html", hub=cycle.hub, content=Markup(filled))  # noqa: S704
+    return render_template(
+        "orders/shop.html",
+        hub=cycle.hub,
+        content=Markup(filled),  # noqa: S704
+        # the header's cart: this cycle's while it is open, else the visitor's open carts
+        cart_cycle=cycle if is_open else None,
+        cart_count=sum(items.values()) if is_open else None,
+    )
 
 
 bp.add_url_rule("/cycles/<int:cycle_id>/shop", "shop", shop_view)
 
+#: the session key of the message a no-JavaScript "Add" leaves for its card
+SHOP_NOTE_KEY = "shop_note"
+SHOP_NOTE_SECONDS = 60
+
+
+def _in_cart_label(quantity: int) -> str:
+    """What the "Add" button of an item in the cart says after "Add": " (2 in cart)"."""
+    return " (" + _("%(n)d in cart", n=quantity) + ")" if quantity > 0 else ""
+
+
+def _wants_json() -> bool:
+    """The shop's script asks for JSON (add in place); a form without JavaScript does not."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _back_to_card(cycle: OrderCycle, offer_id: int | None, kind: str, text: str):
+    """Without JavaScript: back to the page the form was on, at the item's card, which shows
+    the message (a page other than the shop gets it as a flash message)."""
+    back = _back_to_shop()
+    shop_path = url_for("orders.shop", cycle_id=cycle.id)
+    if offer_id is not None and back.split("?", 1)[0] == shop_path:
+        session[SHOP_NOTE_KEY] = {
+            "cycle": cycle.id,
+            "offer": offer_id,
+            "kind": kind,
+            "text": text,
+            "at": utcnow().timestamp(),
+        }
+        return redirect(f"{back}#add-{offer_id}"), 303
+    flash(text, kind)
+    return redirect(back), 303
+
+
+def _confirm_quantities(
+    cycle: OrderCycle, questions: list[str], *, action: str, fields: dict[str, Any], back: str
+):
+    """Without JavaScript, quantities far above usual are confirmed on a page of their own:
+    the same form again (``fields``, with the confirmation) or back where it came from."""
+    return render_template(
+        "orders/confirm_quantity.html",
+        cycle=cycle,
+        hub=cycle.hub,
+        questions=questions,
+        action=action,
+        fields=fields,
+        back=back,
+    ), 409
+
 
 @bp.post("/cycles/<int:cycle_id>/cart/items")
-@redirect_on_error(_back_to_shop, status=303)
 def cart_add(cycle_id: int):
+    """Add to the cart (or set with ``mode=set``): JSON for the shop's script (the page stays
+    where it is), else back to the item's card. A quantity far above usual is confirmed first
+    (``confirm=1``): in the page by the script, on a page of its own without JavaScript. The
+    refusals are answered here (JSON or on the card), not by a decorator."""
     cycle = _load_cycle(cycle_id)
     offer_id = _int_arg("offer_id")
     quantity = _int_arg("quantity", 1)
-    back = _back_to_shop()
+    as_json = _wants_json()
     if offer_id is None or quantity is None or quantity < 0:
-        flash(_("Please enter a valid quantity."), "error")
-        return redirect(back), 303
-    change = services.set_cart_quantity(
-        cycle=cycle,
-        user=_user(),
-        # a saved cart is read under its lock by the service: only a guest's is passed
-        items=_guest_items(cycle) if _user() is None else None,
-        offer_id=offer_id,
-        quantity=quantity,
-        add=request.form.get("mode") != "set",
-        now=utcnow(),
-    )
+        message = _("Please enter a valid quantity.")
+        if as_json:
+            return json_error("invalid_quantity", message, 422, {"quantity": message})
+        return _back_to_card(cycle, offer_id, "error", message)
+    try:
+        change = services.set_cart_quantity(
+            cycle=cycle,
+            user=_user(),
+            # a saved cart is read under its lock by the service: only a guest's is passed
+            items=_guest_items(cycle) if _user() is None else None,
+            offer_id=offer_id,
+            quantity=quantity,
+            add=request.form.get("mode") != "set",
+            ask_unusual=request.form.get("confirm") != "1",
+            now=utcnow(),
+        )
+    except UnusualQuantity as exc:
+        db.session.rollback()
+        if as_json:
+            return json_error(exc.code, str(exc.message), exc.status, exc.fields)
+        fields = {
+            "offer_id": offer_id,
+            "quantity": quantity,
+            "mode": "set" if request.form.get("mode") == "set" else "add",
+            "next": _back_to_shop(),
+            "confirm": 1,
+        }
+        return _confirm_quantities(
+            cycle,
+            [str(exc.message)],
+            action=url_for("orders.cart_add", cycle_id=cycle.id),
+            fields=fields,
+            back=f"{_back_to_shop()}#add-{offer_id}",
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        if as_json:
+            return json_error(exc.code, str(exc.message), exc.status, exc.fields)
+        return _back_to_card(cycle, offer_id, "error", str(exc.message))
     if _user() is None:
         _store_guest_items(cycle, change.items)
     if change.capped:
-        flash(change.message, "warning")
+        kind, message = "warning", change.message
     elif change.quantity:
-        flash(_("Added to your cart."), "success")
+        kind, message = "success", _("Added to your cart.")
     else:
-        flash(_("Removed from your cart."), "success")
-    return redirect(back), 303
+        kind, message = "success", _("Removed from your cart.")
+    if as_json:
+        count = sum(change.items.values())
+        return {
+            "offer_id": offer_id,
+            "quantity": change.quantity,
+            "label": _in_cart_label(change.quantity),
+            "cart_count": count,
+            "kind": kind,
+            "message": message,
+            "sold_out": change.available is not None and change.available <= 0,
+        }
+    return _back_to_card(cycle, offer_id, kind, message)
 
 
 @bp.get("/cycles/<int:cycle_id>/cart")
 def cart(cycle_id: int):
     cycle = _load_cycle(cycle_id)
     view = services.build_cart(cycle, cart_items(cycle))
+    is_open = cycle.is_open(utcnow())
     for notice in dict.fromkeys(view.notices):
         flash(notice, "warning")
     return render_template(
@@ -287,10 +404,58 @@ def cart(cycle_id: int):
         cycle=cycle,
         hub=cycle.hub,
         cart=view,
-        is_open=cycle.is_open(utcnow()),
+        cart_cycle=cycle if is_open else None,
+        cart_count=view.count if is_open else None,
+        is_open=is_open,
         breakdown=services.pricing.breakdown,
         producers_share=services.pricing.producers_share_cents,
     )
+
+
+def _open_carts() -> list[services.OpenCart]:
+    """The visitor's carts in open cycles, once per request (the header shows them)."""
+    if "open_carts" not in g:
+        guest = {
+            int(cid): {int(k): int(v) for k, v in items.items() if str(k).isdigit()}
+            for cid, items in session.get(CARTS_KEY, {}).items()
+            if str(cid).isdigit()
+        }
+        try:
+            g.open_carts = services.open_carts(_user(), guest, utcnow())
+        except SQLAlchemyError:  # the header never breaks a page (the error page included)
+            db.session.rollback()
+            current_app.logger.exception("the header's cart could not be read")
+            g.open_carts = []
+    return list(g.open_carts)
+
+
+def cart_indicator(
+    cycle: OrderCycle | None = None, count: int | None = None
+) -> dict[str, Any] | None:
+    """The header's cart link: on a shop or cart page (``cycle``) that cycle's cart; elsewhere
+    the visitor's open cart, or the list of them when there are several; None without one."""
+    if cycle is not None:
+        if count is None:
+            count = next((c.count for c in _open_carts() if c.cycle.id == cycle.id), 0)
+        return {"count": count, "url": url_for("orders.cart", cycle_id=cycle.id), "several": False}
+    carts = _open_carts()
+    if not carts:
+        return None
+    if len(carts) == 1:
+        url = url_for("orders.cart", cycle_id=carts[0].cycle.id)
+    else:
+        url = url_for("orders.carts")
+    return {"count": sum(c.count for c in carts), "url": url, "several": len(carts) > 1}
+
+
+bp.add_app_template_global(cart_indicator, "cart_indicator")
+
+
+@bp.get("/carts")
+def carts():
+    """The visitor's carts in the cycles open now (the header links here when there are
+    several: one per hub, or two cycles of one hub)."""
+    return render_template("orders/carts.html", carts=_open_carts())
 
 
 @bp.post("/cycles/<int:cycle_id>/cart")
@@ -299,6 +464,9 @@ def cart_update(cycle_id: int):
     cycle = _load_cycle(cycle_id)
     items = cart_items(cycle)
     messages: list[str] = []
+    # quantities far above usual the citizen confirmed (``confirm-<offer_id>``), and those to ask
+    confirmed = {id_from(key[8:]) for key in request.form if key.startswith("confirm-")}
+    unusual: dict[int, tuple[int, str]] = {}
     now = utcnow()
     for key, value in request.form.items():
         offer_id = id_from(key[4:]) if key.startswith("qty-") else None
@@ -318,8 +486,13 @@ def cart_update(cycle_id: int):
                 items=items,
                 offer_id=offer_id,
                 quantity=quantity,
+                ask_unusual=offer_id not in confirmed,
                 now=now,
             )
+        except UnusualQuantity as exc:  # nothing changed for this item: asked below
+            db.session.rollback()
+            unusual[offer_id] = (quantity, str(exc.message))
+            continue
         except DomainError as exc:
             db.session.rollback()
             items.pop(offer_id, None)
@@ -332,6 +505,18 @@ def cart_update(cycle_id: int):
         _store_guest_items(cycle, items)
     for message in messages:
         flash(message, "warning")
+    if unusual:  # the other quantities are saved; these wait for a "yes"
+        fields: dict[str, Any] = {}
+        for offer_id, (quantity, _message) in unusual.items():
+            fields[f"qty-{offer_id}"] = quantity
+            fields[f"confirm-{offer_id}"] = 1
+        return _confirm_quantities(
+            cycle,
+            [message for _quantity, message in unusual.values()],
+            action=url_for("orders.cart_update", cycle_id=cycle.id),
+            fields=fields,
+            back=url_for("orders.cart", cycle_id=cycle.id),
+        )
     if not messages:
         flash(_("Your cart was updated."), "success")
     return redirect(url_for("orders.cart", cycle_id=cycle.id)), 303

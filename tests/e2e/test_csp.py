@@ -183,7 +183,7 @@ def test_card_payment_with_stripe_js_breaks_no_policy(
     page.goto(f"{live_server.url}/cycles/{market.cycle_id}/shop")
     card = page.locator(f"li.shop-item[data-offer-id='{market.tomato_offer_id}']")
     card.get_by_role("button", name=re.compile("^Ajouter")).click()
-    page.wait_for_load_state()
+    card.locator(".add-note", has_text="Ajouté à votre panier.").wait_for()
     page.goto(f"{live_server.url}/cycles/{market.cycle_id}/checkout")
     page.get_by_label(re.compile("17:30.18:00")).check()
     page.get_by_label("Payer maintenant par carte").check()

@@ -119,7 +119,7 @@ def test_hub_connects_stripe_and_its_first_card_order_pays_it_with_the_fee(
     card = page.locator(f"li.shop-item[data-offer-id='{market.tomato_offer_id}']")
     card.locator("input[name=quantity]").fill("2")
     card.get_by_role("button", name=re.compile("^Ajouter")).click()
-    page.wait_for_load_state()
+    card.locator(".add-note", has_text="Ajouté à votre panier.").wait_for()
     page.goto(f"{live.url}/cycles/{market.cycle_id}/checkout")
     page.get_by_label(re.compile("17:30.18:00")).check()
     page.get_by_label("Payer maintenant par carte").check()

@@ -39,8 +39,8 @@ def _add_to_cart(page, offer_id: int, quantity: int) -> None:
     card = page.locator(f"li.shop-item[data-offer-id='{offer_id}']")
     card.locator("input[name=quantity]").fill(str(quantity))
     card.get_by_role("button", name=re.compile("^Ajouter")).click()
-    page.wait_for_load_state()
-    assert page.locator(".flash", has_text="Ajouté à votre panier.").count() == 1
+    # added in place (static/js/shop.js): the card says it, the page stays where it is
+    card.locator(".add-note", has_text="Ajouté à votre panier.").wait_for()
 
 
 def _orders_count() -> int:

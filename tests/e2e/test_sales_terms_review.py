@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 def _add_to_cart(page, offer_id: int) -> None:
     card = page.locator(f"li.shop-item[data-offer-id='{offer_id}']")
     card.get_by_role("button", name=re.compile("^Ajouter")).click()
-    page.wait_for_load_state()
+    card.locator(".add-note", has_text="Ajouté à votre panier.").wait_for()
 
 
 def test_buyer_reads_the_terms_from_the_review_page_and_the_order_keeps_them(

@@ -18,6 +18,7 @@ PASSWORD = "des tomates en novembre"  # noqa: S105 - test value
 
 def test_sign_up_confirm_by_email_and_log_in(live_server, smtp_sink, page):
     page.goto(live_server.url + "/")
+    page.get_by_test_id("menu-button").click()  # the header's menu, on a phone
     page.get_by_role("link", name="Créer un compte").click()
     page.get_by_label("Votre nom").fill("Camille Durand")
     page.get_by_label("Adresse e-mail").fill(EMAIL)
@@ -49,6 +50,7 @@ def test_sign_up_confirm_by_email_and_log_in(live_server, smtp_sink, page):
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.get_by_text("Bienvenue, Camille Durand.").wait_for()
+    page.get_by_test_id("menu-button").click()  # the header's menu, on a phone
     page.get_by_role("link", name="Mon compte", exact=True).click()
     page.get_by_role("heading", name="Mon compte").wait_for()
     assert EMAIL in page.content()

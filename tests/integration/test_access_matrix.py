@@ -106,6 +106,7 @@ def _buyer_only(status: int) -> dict[str, int]:
 CASES += [
     Case("orders.shop", PUBLIC, params=_cycle),
     Case("orders.cart", PUBLIC, params=_cycle),
+    Case("orders.carts", PUBLIC),
     Case(
         "orders.cart_add",
         statuses(303, 303, 303, 303, 303),

@@ -69,8 +69,11 @@ def test_adding_more_than_available_caps_with_a_message(client):
         follow_redirects=True,
     )
     page = response.get_data(as_text=True)
-    assert "2" in page
-    assert 'class="flash flash-warning"' in page
+    # the message is on the item's card, where the page comes back to (#add-<offer>)
+    assert response.history[0].headers["Location"].endswith(f"#add-{offer.id}")
+    card = page.split(f'id="add-{offer.id}"', 1)[1].split("</li>", 1)[0]
+    assert 'class="add-note add-note-warning"' in card
+    assert "Il ne reste que 2 ×" in card
     cart = client.get(f"/cycles/{shop.cycle.id}/cart").get_data(as_text=True)
     assert 'value="2"' in cart
 
