@@ -577,11 +577,16 @@ class _OrderWriter:
             grams = line.final_weight_g or (line.estimated_weight_g or 0) * line.quantity
             description = f"sold by weight: price per kg; {grams} g"
         offer_id, _ = self._offer_ids(line)
+        weight_kg = _estimated_kg(line)
         return OrderLineNode(
             id=self.line_id(order_id, line.line_id),
             quantity=Decimal(line.quantity),
             offer_id=offer_id,
-            unit_price=price_node(cents, line.vat_rate_bp),
+            # a sold-by-weight item as the catalogue writes it: the price of one item at its
+            # estimated weight (value / weight = the price per kg), not "1 kg at the kg price"
+            unit_price=weighed_price_node(cents, weight_kg, line.vat_rate_bp)
+            if weight_kg is not None
+            else price_node(cents, line.vat_rate_bp),
             order_id=order_iri,
             description=description,
         )
@@ -593,7 +598,10 @@ class _OrderWriter:
         self.offers_seen.add(key)
         offer_id, product_id = self._offer_ids(line)
         yield OfferNode(id=offer_id, item_id=product_id, price=None)  # type: ignore[arg-type]
-        if line.sold_by_weight or line.unit is None:
+        weight_kg = _estimated_kg(line)
+        if weight_kg is not None:  # one item's estimated weight, as in the catalogue
+            quantity = QuantityNode(value=weight_kg, unit="kg")
+        elif line.sold_by_weight or line.unit is None:
             quantity = QuantityNode(value=Decimal(1), unit="kg" if line.sold_by_weight else "piece")
         else:
             quantity = QuantityNode(value=line.unit_value.normalize(), unit=str(line.unit.value))
@@ -602,6 +610,13 @@ class _OrderWriter:
             name=supplied_product_name(line.product_name, line.variant_name),
             quantity=quantity,
         )
+
+
+def _estimated_kg(line: Any) -> Decimal | None:
+    """The estimated weight of one item of a sold-by-weight line, in kg (None: not weighed)."""
+    if not line.sold_by_weight or not line.estimated_weight_g:
+        return None
+    return (Decimal(line.estimated_weight_g) / 1000).normalize()
 
 
 def iter_cycle_order_records(

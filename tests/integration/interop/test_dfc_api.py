@@ -308,3 +308,38 @@ def test_guest_order_deleted_variant_and_cancelled_order(client, world):
     assert offer["@id"].endswith(f"/order_lines/{line.id}#offer")
     (product,) = _by_type(doc, "dfc-b:SuppliedProduct")
     assert product["dfc-b:name"] == f"{line.product_name} - {line.variant_name}"
+
+
+def test_a_sold_by_weight_line_travels_as_an_item_at_its_estimated_weight(client, db_session):
+    """12.00 €/kg items of about 450 g (hub fee 10 %): the line's price is one item's, 5.94 €
+    (13.20 €/kg × 0.45 kg), and its product weighs 0.45 kg, as the catalogue writes them; not
+    "1 kg at the kilogram price"."""
+    from decimal import Decimal
+
+    from tests.factories_operations import place, shop_with_manager, weighed_offer
+
+    shop, manager = shop_with_manager(offers=1)
+    offer = weighed_offer(shop, per_kg_cents=1200, item_g=450)
+    place(shop, [(offer.id, 2)])
+    response = client.get(
+        f"{API}/{shop.hub.id}/orders?cycle={shop.cycle.id}", headers=token(manager)
+    )
+    assert response.status_code == 200
+    doc = body(response)
+    check_document(doc)
+    offers = {o["@id"]: o for o in _by_type(doc, "dfc-b:Offer")}
+    products = {p["@id"]: p for p in _by_type(doc, "dfc-b:SuppliedProduct")}
+    (line,) = [
+        ln
+        for ln in _by_type(doc, "dfc-b:OrderLine")
+        if products[offers[ln["dfc-b:concerns"]["@id"]]["dfc-b:offeredItem"]["@id"]][
+            "dfc-b:name"
+        ].startswith("Tomates anciennes")
+    ]
+    assert line["dfc-b:quantity"] == 2
+    price = Decimal(str(line["dfc-b:hasPrice"]["dfc-b:value"]))
+    product = products[offers[line["dfc-b:concerns"]["@id"]]["dfc-b:offeredItem"]["@id"]]
+    weight = product["dfc-b:hasQuantity"]
+    assert Decimal(str(weight["dfc-b:value"])) == Decimal("0.45")
+    assert weight["dfc-b:hasUnit"] == "dfc-m:Kilogram"
+    assert price == Decimal("5.94")  # value / weight = 13.20 € per kg
