@@ -180,8 +180,6 @@ def place_order(
     if slot_ids and pickup_slot_id not in slot_ids:
         raise InvalidCheckout(fields={"pickup_slot_id": [str(_l("Choose a pickup slot."))]})
 
-    # before the item locks, which are held until the commit: this may render the hub's terms
-    terms = accepted_terms(cycle.hub, sales_terms_id, now)
     offers = _lock_stock(wanted)
     # A concurrent double submission waited on the same item locks: it now sees the first order.
     existing = _existing_for_key(idempotency_key, customer, guest_email)
@@ -201,6 +199,10 @@ def place_order(
             shortages.append(Shortage(offer_id, item_name(offer.variant), quantity, available))
     if shortages:
         raise InsufficientStock(shortages)
+    # After the item locks, never before: writing the hub's first terms version locks the hub
+    # row, and an order's INSERT takes a key-share lock on it after its own item locks; taking
+    # the hub first here deadlocks with such an order (test_scale_out).
+    terms = accepted_terms(cycle.hub, sales_terms_id, now)
 
     order = Order(
         number=f"tmp-{uuid.uuid4().hex[:16]}",

@@ -62,14 +62,20 @@ def test_adding_to_cart_keeps_the_scroll_position(live_server, page):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{live_server.url}/cycles/{shop.cycle.id}/shop")
     card = _card(page, offer.id)
-    card.scroll_into_view_if_needed()
-    page.evaluate("window.scrollBy(0, -200)")  # the card in the middle of the screen
+    add = card.get_by_role("button", name=re.compile("^Ajouter"))
+    # the button in the middle of the screen (cards are tall with their photo): clicking it
+    # needs no scroll, so any move is the page's
+    add.evaluate(
+        "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY"
+        " - window.innerHeight / 2)"
+    )
     page.evaluate("window.notReloaded = true")
     before = page.evaluate("window.scrollY")
     assert before > 1000
+    assert _in_view(page, add)
 
     card.locator("input[name=quantity]").fill("3")
-    card.get_by_role("button", name=re.compile("^Ajouter")).click()
+    add.click()
     card.locator(".add-note", has_text="Ajouté à votre panier.").wait_for()
 
     assert page.evaluate("window.scrollY") == before
