@@ -225,36 +225,31 @@ def in_scheme(code: str | None, prefix: str) -> bool:
     return bool(curie and curie.startswith(prefix + ":") and curie in _scheme(prefix))
 
 
-def ancestors(code: str | None) -> list[str]:
-    """Every broader concept of ``code``, nearest first (breadth first, no duplicates)."""
+def _walk(code: str | None, direction: str) -> list[str]:
+    """The concepts reached from ``code`` by its ``direction`` links ("broader" or "narrower"),
+    nearest first (breadth first, no duplicates)."""
     found = concept(code)
     if found is None:
         return []
     scheme = _scheme(found.code.split(":", 1)[0])
     seen: list[str] = []
-    queue = list(found.broader)
+    queue = list(getattr(found, direction))
     while queue:
-        parent = queue.pop(0)
-        if parent in scheme and parent not in seen:
-            seen.append(parent)
-            queue.extend(scheme[parent].broader)
+        next_code = queue.pop(0)
+        if next_code in scheme and next_code not in seen:
+            seen.append(next_code)
+            queue.extend(getattr(scheme[next_code], direction))
     return seen
+
+
+def ancestors(code: str | None) -> list[str]:
+    """Every broader concept of ``code``, nearest first (breadth first, no duplicates)."""
+    return _walk(code, "broader")
 
 
 def descendants(code: str | None) -> list[str]:
     """Every narrower concept of ``code`` (breadth first, no duplicates)."""
-    found = concept(code)
-    if found is None:
-        return []
-    scheme = _scheme(found.code.split(":", 1)[0])
-    seen: list[str] = []
-    queue = list(found.narrower)
-    while queue:
-        child = queue.pop(0)
-        if child in scheme and child not in seen:
-            seen.append(child)
-            queue.extend(scheme[child].narrower)
-    return seen
+    return _walk(code, "narrower")
 
 
 # -- product types -------------------------------------------------------------------------------
