@@ -298,9 +298,15 @@ def label_badge(code: str) -> str:
 ORIGIN_ROOT = "dfc-f:TerritorialOrigin"
 
 
+@lru_cache(maxsize=1)
+def _origin_codes() -> frozenset[str]:
+    """The territorial facets (the taxonomy is read once: walked once, not per product)."""
+    return frozenset(_vocabulary().descendants(ORIGIN_ROOT))
+
+
 def is_origin(code: str) -> bool:
     curie = normalize(code)
-    return bool(curie) and curie in _vocabulary().descendants(ORIGIN_ROOT)
+    return bool(curie) and curie in _origin_codes()
 
 
 def origin_name(code: str, lang: str | None = None) -> str:
