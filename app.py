@@ -14,6 +14,7 @@ from accounts.services import admin_contacts
 from core import hardening, headers
 from core.config import check_secret_key, from_env
 from core.db import db
+from core.db import init_app as init_db_endings
 from core.errors import register_error_handlers
 from core.extensions import api, babel, csrf, login_manager, migrate
 from core.i18n import register_i18n, select_locale, select_timezone
@@ -93,6 +94,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     import_all_models()
     db.init_app(app)
+    init_db_endings(app)  # after db.init_app: runs before the session is removed
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

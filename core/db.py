@@ -7,13 +7,19 @@ always rely on aware datetimes, whatever the database.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, Table
+from sqlalchemy import DateTime, MetaData, Table, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -92,3 +98,56 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = previous
+
+
+# --------------------------------------------------------------------------- read-only endings
+
+#: set on a connection (its ``info``) by any statement but a SELECT, until its transaction ends
+_WROTE = "comptoir_wrote"
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_write(
+    conn: Connection, _cursor: Any, statement: str, _params: Any, _context: Any, many: bool
+) -> None:
+    if many or not statement.lstrip()[:6].upper().startswith("SELECT"):
+        conn.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "begin")
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _transaction_bounds(conn: Connection) -> None:
+    conn.info.pop(_WROTE, None)
+
+
+def end_read_only_transaction(exc: BaseException | None = None) -> None:
+    """At the end of a request, COMMIT a transaction that only read, rather than let the session
+    roll it back.
+
+    Both end it the same way for the database, but psycopg forgets its prepared statements at
+    every ROLLBACK (and deallocates them on the server): a request that reads after its commit
+    (a webhook's subscriber look-up after a checkout) or a page that only reads would make every
+    statement of the next requests on that connection parsed and planned again. A transaction
+    that ran anything but a SELECT, holds unflushed changes or ended in an error is left to the
+    rollback.
+    """
+    if exc is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    if not session.in_transaction() or session.in_nested_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    try:
+        if session.connection().info.get(_WROTE):
+            return
+        session.commit()
+    except SQLAlchemyError:  # the rollback that follows ends it
+        log.warning("a read-only transaction could not be committed", exc_info=True)
+
+
+def init_app(app: Flask) -> None:
+    """Register the read-only ending; runs before Flask-SQLAlchemy removes the session (teardown
+    functions run in the reverse order of their registration: call this after ``db.init_app``)."""
+    app.teardown_appcontext(end_read_only_transaction)

@@ -267,18 +267,24 @@ def _changed(obj: Any) -> bool:
     from sqlalchemy import inspect
 
     state = inspect(obj)
-    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in _IGNORED)
+    # only the attributes set since the load can have changed (every checkout flushes its
+    # variants under the item locks: no walk over all their attributes there)
+    return any(
+        state.attrs[key].history.has_changes()
+        for key in state.committed_state
+        if key not in _IGNORED
+    )
 
 
 @event.listens_for(Session, "before_flush")
 def _collect(session: Session, _context: Any, _instances: Any) -> None:
     producers: set[int] = session.info.setdefault(_PENDING_KEY, set())
-    for obj in (*session.new, *session.deleted, *session.dirty):
-        if isinstance(obj, Product | Variant) and (
-            obj in session.new or obj in session.deleted or _changed(obj)
-        ):
-            if obj.producer_id is not None:
-                producers.add(obj.producer_id)
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Product | Variant) and obj.producer_id is not None:
+            producers.add(obj.producer_id)
+    for obj in session.dirty:  # neither new nor deleted
+        if isinstance(obj, Product | Variant) and obj.producer_id is not None and _changed(obj):
+            producers.add(obj.producer_id)
 
 
 @event.listens_for(Session, "after_commit")

@@ -9,15 +9,15 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import Sequence, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
-from core.db import commit_keeping_loaded, db
+from core.db import commit_keeping_loaded, db, on_postgresql
 from cycles.models import CycleOffer, OrderCycle, PickupWindow
 from cycles.services import require_open
-from hubs.terms.services import accepted_terms
+from hubs.terms.services import accepted_terms, written_accepted_terms
 from notifications.services import queue_email
 from orders import pricing
 from orders.errors import (
@@ -180,12 +180,18 @@ def place_order(
     if slot_ids and pickup_slot_id not in slot_ids:
         raise InvalidCheckout(fields={"pickup_slot_id": [str(_l("Choose a pickup slot."))]})
 
+    # Before the item locks, whatever can be: everything that runs under them makes every order
+    # wanting the same items wait. Writing the hub's current version (rare) must wait for them.
+    terms = written_accepted_terms(cycle.hub, sales_terms_id)
+    order_id = _reserve_order_id()
+    if customer is not None:
+        # the cart the order empties (this user's own rows: no other checkout waits on them; a
+        # refusal below rolls it back)
+        db.session.execute(
+            delete(Cart).where(Cart.user_id == customer.id, Cart.cycle_id == cycle.id)
+        )
+
     offers = _lock_stock(wanted)
-    # A concurrent double submission waited on the same item locks: it now sees the first order.
-    existing = _existing_for_key(idempotency_key, customer, guest_email)
-    if existing is not None:
-        db.session.commit()  # release the locks
-        return existing
     shortages: list[Shortage] = []
     for offer_id, quantity in wanted.items():
         offer = offers.get(offer_id)
@@ -198,14 +204,23 @@ def place_order(
         if available is not None and quantity > available:
             shortages.append(Shortage(offer_id, item_name(offer.variant), quantity, available))
     if shortages:
+        # A concurrent double submission waited on the same item locks, and the first order
+        # may have taken the last units: it answers with that order. (Without a shortage, the
+        # unique key answers it at the INSERT below: no look-up while the items are locked.)
+        existing = _existing_for_key(idempotency_key, customer, guest_email)
+        if existing is not None:
+            db.session.commit()  # release the locks
+            return existing
         raise InsufficientStock(shortages)
-    # After the item locks, never before: writing the hub's first terms version locks the hub
-    # row, and an order's INSERT takes a key-share lock on it after its own item locks; taking
-    # the hub first here deadlocks with such an order (test_scale_out).
-    terms = accepted_terms(cycle.hub, sales_terms_id, now)
+    if terms is None:
+        # After the item locks, never before: writing the hub's first terms version locks the
+        # hub row, and an order's INSERT takes a key-share lock on it after its own item locks;
+        # taking the hub first here deadlocks with such an order (test_scale_out).
+        terms = accepted_terms(cycle.hub, sales_terms_id, now)
 
     order = Order(
-        number=f"tmp-{uuid.uuid4().hex[:16]}",
+        id=order_id,
+        number=order_number(now, order_id) if order_id else f"tmp-{uuid.uuid4().hex[:16]}",
         cycle_id=cycle.id,
         hub_id=cycle.hub_id,
         customer_id=customer.id if customer else None,
@@ -241,6 +256,8 @@ def place_order(
     if order.total_cents < cycle.hub.min_order_cents:
         raise BelowMinimumOrder(cycle.hub.min_order_cents)
     db.session.add(order)
+    if order_id is not None:  # written in the order's own flush
+        _record_placed(order, customer)
     try:
         db.session.flush()
     except IntegrityError:
@@ -249,19 +266,11 @@ def place_order(
         if found is not None:
             return found
         raise
-    order.number = f"{now.year}-{order.id:06d}"
-    record_event(
-        order,
-        EventKind.placed,
-        Actor.citizen(customer, order),
-        total_after_cents=order.total_cents,
-    )
+    if order_id is None:  # SQLite: the id came with the INSERT
+        order.number = order_number(now, order.id)
+        _record_placed(order, customer)
     if order.status is OrderStatus.confirmed:
         _queue_confirmation(order)
-    if customer is not None:
-        db.session.execute(
-            delete(Cart).where(Cart.user_id == customer.id, Cart.cycle_id == cycle.id)
-        )
     db.session.flush()
 
     # Last, the slot and the cycle: each locked by one UPDATE, held until the COMMIT.
@@ -279,6 +288,29 @@ def place_order(
         raise
     order_placed.send(order, by=Actor.citizen(customer, order))
     return order
+
+
+def order_number(now: datetime, order_id: int) -> str:
+    """The number people read ("2026-000123"): the year placed and the id."""
+    return f"{now.year}-{order_id:06d}"
+
+
+def _reserve_order_id() -> int | None:
+    """On PostgreSQL, the new order's id from its sequence, taken before the item locks so that
+    the INSERT writes the number and the "placed" event in one flush (no UPDATE while the items
+    are locked). None on SQLite, which runs one writer at a time: the INSERT gives the id."""
+    if not on_postgresql():
+        return None
+    return db.session.execute(select(Sequence("orders_id_seq").next_value())).scalar_one()
+
+
+def _record_placed(order: Order, customer: User | None) -> None:
+    record_event(
+        order,
+        EventKind.placed,
+        Actor.citizen(customer, order),
+        total_after_cents=order.total_cents,
+    )
 
 
 def new_line(offer: CycleOffer, quantity: int) -> OrderLine:

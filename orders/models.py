@@ -262,3 +262,5 @@ class OrderEvent(Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+    #: declared so that a flush writes an order before its events (checkout writes both at once)
+    order: Mapped[Order] = relationship()

@@ -8,6 +8,8 @@ a time: building the order, its lines and its e-mail happens before, under the p
 only, and the cycle lock is held for one UPDATE and the COMMIT. The slot and cycle rows are
 locked ``FOR NO KEY UPDATE``: inserting an order takes a ``KEY SHARE`` lock on them (foreign
 keys), which ``FOR UPDATE`` would wait for. Side effects (Stripe, e-mails) happen after the commit.
+What needs no lock at all (checkout: the sales terms version, the order's id, emptying the cart)
+is done before the item locks, since whatever runs under them makes the next order wait.
 """
 
 from __future__ import annotations

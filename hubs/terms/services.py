@@ -32,14 +32,42 @@ class TermsUnchanged(ValidationFailed):
     message = _l("The text is the same as the current version: nothing was saved.")
 
 
+#: the hub's details the template reads: the same details give the same text
+_TEMPLATE_FIELDS = (
+    "name",
+    "siret",
+    "address",
+    "postcode",
+    "city",
+    "contact_email",
+    "phone",
+    "vat_number",
+)
+#: filled templates kept per app (an API checkout compares the hub's latest version with it)
+_TEMPLATE_MEMO_SIZE = 512
+
+
 def template_text(hub: Enterprise) -> str:
-    """The platform's French template filled with the hub's details (plain text)."""
-    text = render_template(
-        "hubs/terms/cgv_template.fr.txt",
-        hub=hub,
-        platform_url=current_app.config.get("BASE_URL", ""),
+    """The platform's French template filled with the hub's details (plain text).
+
+    Kept per app by the details it reads, so that a checkout does not render it per order;
+    not kept while templates reload (development), where the file may change.
+    """
+    platform_url = current_app.config.get("BASE_URL", "")
+    key = (platform_url, *(getattr(hub, field) for field in _TEMPLATE_FIELDS))
+    memo: dict[tuple[Any, ...], str] = current_app.extensions.setdefault(
+        "comptoir_terms_template", {}
     )
-    return _normalise(text)
+    text = memo.get(key)
+    if text is None:
+        text = _normalise(
+            render_template("hubs/terms/cgv_template.fr.txt", hub=hub, platform_url=platform_url)
+        )
+        if not current_app.jinja_env.auto_reload:
+            if len(memo) >= _TEMPLATE_MEMO_SIZE:
+                memo.clear()
+            memo[key] = text
+    return text
 
 
 def _normalise(text: str) -> str:
@@ -94,19 +122,27 @@ def current_terms(hub: Enterprise, now: datetime | None = None) -> SalesTerms:
     A hub that has never saved its own text gets the template filled with its details; while it
     stays on the template, a change of those details (name, address, contact) makes a new version.
     """
-    found = latest(hub.id)
-    if found is not None and not found.from_template:
-        return found
-    body = template_text(hub)
-    if found is not None and found.body == body:
+    found = written_current_terms(hub)
+    if found is not None:
         return found
     # a new version is needed (rare): serialise per hub, then look again, so two checkouts (or
     # pages) at once write it once and both accept it
     _lock_hub(hub)
+    body = template_text(hub)
     found = latest(hub.id)
     if found is not None and (not found.from_template or found.body == body):
         return found
     return _add_version(hub, body, from_template=True, actor_id=None, now=now or utcnow())
+
+
+def written_current_terms(hub: Enterprise) -> SalesTerms | None:
+    """The hub's current version when it is already written; None when ``current_terms`` would
+    write one (the hub's first, or its details changed while it stays on the template). Reads
+    only, takes no lock."""
+    found = latest(hub.id)
+    if found is not None and (not found.from_template or found.body == template_text(hub)):
+        return found
+    return None
 
 
 def ensure_current_terms(hub: Enterprise) -> SalesTerms:
@@ -178,6 +214,18 @@ def accepted_terms(hub: Enterprise, terms_id: int | None, now: datetime) -> Sale
     the hub's current version when the caller did not say (API, older forms). Flushes only."""
     if terms_id is None:
         return current_terms(hub, now)
+    return _shown_terms(hub, terms_id)
+
+
+def written_accepted_terms(hub: Enterprise, terms_id: int | None) -> SalesTerms | None:
+    """``accepted_terms`` when it would only read; None when it would write the hub's current
+    version (checkout reads before its item locks and writes, if needed, after them)."""
+    if terms_id is None:
+        return written_current_terms(hub)
+    return _shown_terms(hub, terms_id)
+
+
+def _shown_terms(hub: Enterprise, terms_id: int) -> SalesTerms:
     terms = db.session.get(SalesTerms, terms_id)
     if terms is None or terms.hub_id != hub.id:
         raise TermsVersionUnknown()

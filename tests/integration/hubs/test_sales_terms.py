@@ -294,3 +294,54 @@ def test_simultaneous_first_checkouts_share_the_first_version(app, committed):
     assert got == [1] * 8
     count = select(func.count(SalesTerms.id)).where(SalesTerms.hub_id == hub_id)
     assert db.session.scalar(count) == 1
+
+
+def test_the_filled_template_is_kept_by_exactly_the_details_it_reads(app, db_session):
+    """``template_text`` is kept per app by the hub's details in ``_TEMPLATE_FIELDS``: a detail
+    the template reads outside that list would leave an old text in force."""
+    from flask import render_template
+
+    from hubs.terms.services import _TEMPLATE_FIELDS
+
+    class Reads:
+        def __init__(self, hub: Enterprise) -> None:
+            self.hub = hub
+            self.names: set[str] = set()
+
+        def __getattr__(self, name: str) -> object:
+            if not name.startswith("__"):
+                self.names.add(name)
+            return getattr(self.hub, name)
+
+    reads = Reads(HubFactory(**HUB_DETAILS))
+    render_template("hubs/terms/cgv_template.fr.txt", hub=reads, platform_url="https://x.test")
+    assert reads.names and reads.names <= set(_TEMPLATE_FIELDS)
+
+
+def test_an_order_after_a_change_of_details_accepts_the_new_template_version(db_session):
+    from core.timeutils import utcnow
+    from orders import services
+    from orders.models import PaymentMethod
+
+    shop = make_shop(offers=1, stock=10, hub_kwargs=HUB_DETAILS)
+
+    def place(key: str) -> Order:
+        return services.place_order(
+            cycle=shop.cycle,
+            customer=UserFactory(),
+            items=[(shop.offers[0].id, 1)],
+            pickup_window_id=shop.window.id,
+            pickup_slot_id=shop.slot.id,
+            payment_method=PaymentMethod.at_pickup,
+            idempotency_key=key,
+            terms_accepted=True,
+            now=utcnow(),
+        )
+
+    first = place("terms-k1")
+    shop.cycle.hub.city = "Bègles"
+    db_session.commit()
+    second = place("terms-k2")
+    assert (first.sales_terms.version, second.sales_terms.version) == (1, 2)
+    assert "Bègles" in second.sales_terms.body
+    assert place("terms-k3").sales_terms_id == second.sales_terms_id

@@ -61,3 +61,28 @@ def test_api_requires_a_token(client, db_session):
         headers=read_only,
     )
     assert response.status_code == 403
+
+
+def test_an_order_refused_for_stock_leaves_the_cart_as_it_was(client, db_session):
+    shop = make_shop(offers=2, stock=2)
+    a, b = shop.offers
+    headers = _token(UserFactory())
+    base = f"/api/v1/cycles/{shop.cycle.id}"
+    client.put(f"{base}/cart/items", json={"offer_id": a.id, "quantity": 2}, headers=headers)
+    client.put(f"{base}/cart/items", json={"offer_id": b.id, "quantity": 1}, headers=headers)
+    a.variant.stock = 1  # someone else's order took one meanwhile
+    db.session.commit()
+    body = {
+        "pickup_window_id": shop.window.id,
+        "pickup_slot_id": shop.slot.id,
+        "payment_method": "at_pickup",
+        "terms_accepted": True,
+        "idempotency_key": "api-short-0001",
+    }
+    refused = client.post(f"{base}/orders", json=body, headers=headers)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "insufficient_stock"
+    cart = client.get(f"{base}/cart", headers=headers).get_json()
+    assert sorted((line["offer_id"], line["quantity"]) for line in cart["lines"]) == sorted(
+        [(a.id, 2), (b.id, 1)]
+    )

@@ -47,7 +47,7 @@ def test_place_order_at_pickup_confirms_takes_stock_and_queues_email(db_session)
     a, b = shop.offers
     order = _place(shop, citizen, [(a.id, 2), (b.id, 1)])
     assert order.status is OrderStatus.confirmed
-    assert order.number.endswith(f"{order.id:06d}")
+    assert order.number == f"{order.placed_at.year}-{order.id:06d}"
     assert order.total_cents == 2 * 495 + 495
     assert a.variant.stock == 8
     assert a.remaining == 3
