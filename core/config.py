@@ -73,6 +73,8 @@ def from_env() -> dict[str, Any]:
         "DFC_IMAGES_DOWNLOAD": _bool("DFC_IMAGES_DOWNLOAD"),
         "DFC_IMAGES_TIMEOUT": float(os.environ.get("DFC_IMAGES_TIMEOUT", "10")),
         "DFC_IMAGES_ALLOW_PRIVATE": False,
+        # outbound webhooks: how long a process keeps the list of subscriptions (docs/dfc.md)
+        "WEBHOOKS_REFRESH_SECONDS": int(os.environ.get("WEBHOOKS_REFRESH_SECONDS", "10")),
         # Stripe: secret key, publishable key, webhook signing secret, API base (tests: localstripe)
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),

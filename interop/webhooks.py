@@ -10,7 +10,9 @@ when an order is placed, paid or cancelled, or when a producer's catalogue chang
   commit). Each event writes one ``WebhookDelivery`` per subscriber in its own transaction (the
   outbox), delivered once the response has gone, and by ``flask webhooks send`` (cron, every
   minute) with backoff: 1, 2, 4 ... minutes, at most an hour apart, given up after
-  ``MAX_ATTEMPTS``.
+  ``MAX_ATTEMPTS``. Each process keeps the list of subscriptions for
+  ``WEBHOOKS_REFRESH_SECONDS``, so a new subscription hears the events from refresh + 5 s after
+  its creation (``_known``, ``_grace``).
 - **Signature**: ``X-Comptoir-Signature: sha256=<hex>``, the HMAC-SHA256 with the subscriber's
   secret of ``<X-Comptoir-Timestamp>.<body>`` (the timestamp in Unix seconds, a dot, the raw
   body). A receiver recomputes it, compares in constant time, and refuses a timestamp older
@@ -26,6 +28,7 @@ import json
 import logging
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -34,7 +37,7 @@ from urllib.parse import urlsplit
 import requests
 from flask import Flask, Response, current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, or_, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from core.db import commit_keeping_loaded, db
@@ -145,18 +148,69 @@ def subscriptions_of(enterprise_id: int) -> list[WebhookSubscription]:
 # -- queueing ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Known:
+    """An active subscription as a process remembers it between two readings of the list."""
+
+    id: int
+    enterprise_id: int | None
+    events: str
+    created_at: datetime
+
+    def may_want(self, event_name: str, enterprise_ids: set[int], now: datetime) -> bool:
+        return (
+            (self.enterprise_id is None or self.enterprise_id in enterprise_ids)
+            and (not self.events or event_name in self.events.split())
+            and self.created_at <= now - _grace()
+        )
+
+
+def _refresh() -> timedelta:
+    """How long a process keeps the list of subscriptions (``WEBHOOKS_REFRESH_SECONDS``, 10):
+    an event that no subscription can want costs no query (every order placed sends one)."""
+    return timedelta(seconds=int(current_app.config.get("WEBHOOKS_REFRESH_SECONDS", 10)))
+
+
+def _grace() -> timedelta:
+    """A subscription receives the events from this long after it is created, in every process
+    alike: by then each process has read the list again."""
+    refresh = _refresh()
+    return refresh + timedelta(seconds=5) if refresh else timedelta(0)
+
+
+def _known(now: datetime) -> list[_Known]:
+    cache: dict[str, Any] = current_app.extensions.setdefault("comptoir_webhook_list", {})
+    if cache and cache["read_at"] <= now < cache["read_at"] + _refresh():
+        return list(cache["known"])
+    known = [
+        _Known(*row)
+        for row in db.session.execute(
+            select(
+                WebhookSubscription.id,
+                WebhookSubscription.enterprise_id,
+                WebhookSubscription.events,
+                WebhookSubscription.created_at,
+            ).where(WebhookSubscription.active.is_(True))
+        )
+    ]
+    cache.update(known=known, read_at=now)
+    return known
+
+
 def queue(event_name: str, enterprise_ids: set[int], data_for: Any, now: datetime) -> int:
     """One delivery per active subscriber wanting the event (the enterprises' own and the
     platform-wide ones); ``data_for(subscription)`` builds its ``data``. Commits what it wrote
-    (nothing, and no commit, without a subscriber: one SELECT); returns the number queued."""
+    (nothing, and no commit, without a subscriber); returns the number queued.
+
+    Whether a subscription may want the event is read from the list the process keeps
+    (``_known``); the candidates are then read again (still active, still there)."""
+    candidates = [k.id for k in _known(now) if k.may_want(event_name, enterprise_ids, now)]
+    if not candidates:
+        return 0
     rows = db.session.scalars(
-        select(WebhookSubscription).where(
-            WebhookSubscription.active.is_(True),
-            or_(
-                WebhookSubscription.enterprise_id.is_(None),
-                WebhookSubscription.enterprise_id.in_(enterprise_ids or {0}),
-            ),
-        )
+        select(WebhookSubscription)
+        .where(WebhookSubscription.id.in_(candidates), WebhookSubscription.active.is_(True))
+        .order_by(WebhookSubscription.id)
     )
     count = 0
     for subscription in rows:

@@ -34,6 +34,9 @@ TEST_CONFIG = {
     "MAIL_SERVER": "",
     "STRIPE_SECRET_KEY": "sk_test_comptoir",
     "STRIPE_WEBHOOK_SECRET": "whsec_test_comptoir",
+    # every event reads the subscriptions (no list kept, no delay for a new one); the list kept
+    # in production is tested on its own (test_webhooks)
+    "WEBHOOKS_REFRESH_SECONDS": 0,
     "SHOP_CACHE_SECONDS": 0,  # pages reflect each test's data at once (cache tested on its own)
 }
 

@@ -315,7 +315,8 @@ def test_the_filled_template_is_kept_by_exactly_the_details_it_reads(app, db_ses
 
     reads = Reads(HubFactory(**HUB_DETAILS))
     render_template("hubs/terms/cgv_template.fr.txt", hub=reads, platform_url="https://x.test")
-    assert reads.names and reads.names <= set(_TEMPLATE_FIELDS)
+    assert reads.names
+    assert reads.names <= set(_TEMPLATE_FIELDS)
 
 
 def test_an_order_after_a_change_of_details_accepts_the_new_template_version(db_session):

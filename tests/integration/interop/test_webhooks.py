@@ -205,3 +205,48 @@ def test_subscriptions_are_the_enterprise_managers_and_urls_are_checked(
     gone = client.delete(f"{url}/{hook['id']}", headers=token(world.hub_manager, "write"))
     assert gone.status_code == 204
     assert client.get(url, headers=token(world.hub_manager)).get_json()["webhooks"] == []
+
+
+def test_the_list_kept_per_process_costs_no_query_and_a_new_subscription_waits_its_grace(
+    app, client, world, receiver, monkeypatch
+):
+    """In production a process reads the subscriptions every WEBHOOKS_REFRESH_SECONDS: an event
+    nobody can want costs no query, and a subscription hears the events from refresh + 5 s after
+    its creation in every process alike (by then each one has read the list again)."""
+    import time_machine
+    from sqlalchemy import event
+
+    monkeypatch.setitem(app.config, "WEBHOOKS_REFRESH_SECONDS", 10)
+    app.extensions.pop("comptoir_webhook_list", None)
+    order = world.orders[0]
+    start = utcnow().replace(microsecond=0)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def placed_at(seconds: int) -> tuple[int, int]:
+        """(deliveries queued so far, statements on the subscriptions the event cost)"""
+        with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+            statements.clear()
+            order_placed.send(order, by=Actor.system())
+            cost = sum("webhook_subscriptions" in statement for statement in statements)
+            return db.session.query(WebhookDelivery).count(), cost
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with time_machine.travel(start, tick=False):
+            hook = _subscribe(client, world.hub_manager, world.hub, receiver.url)
+        assert placed_at(1) == (0, 1)  # in its grace: nothing queued; the list was read
+        assert placed_at(2) == (0, 0)  # the list kept: no query at all
+        assert placed_at(16)[0] == 1  # the list read again, the grace over: queued
+        (delivery,) = db.session.query(WebhookDelivery).all()
+        assert delivery.subscription_id == hook["id"]
+        # switched off: the process still lists it until its next reading, but the candidates
+        # are read again before anything is queued
+        db.session.get(webhooks.WebhookSubscription, hook["id"]).active = False
+        db.session.commit()
+        assert placed_at(17) == (1, 1)  # one look at the candidate, nothing queued
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+        app.extensions.pop("comptoir_webhook_list", None)

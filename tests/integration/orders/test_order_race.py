@@ -193,6 +193,7 @@ def test_a_double_submission_for_the_last_units_answers_with_the_first_order(com
         for t in threads:
             t.join(timeout=60)
     assert errors == []
-    assert len(found) == 4 and len(set(found)) == 1
+    assert len(found) == 4
+    assert len(set(found)) == 1
     assert db.session.scalar(select(func.count(Order.id))) == 1
     assert db.session.scalar(select(Variant.stock)) == 0
