@@ -120,6 +120,8 @@ def committed(app_ctx: Flask) -> Iterator[Flask]:
         yield app_ctx
     finally:
         db.session.remove()
+        # ids start again at 1 after the TRUNCATE: what the app keeps by id must go too
+        app_ctx.extensions.pop("comptoir_current_terms", None)
         with db.engine.begin() as conn:
             tables = [row[0] for row in conn.execute(text(ALL_TABLES_SQL))]
             if tables:

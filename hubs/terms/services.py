@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, render_template
@@ -10,6 +10,7 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from core.db import db
 from core.errors import ValidationFailed
@@ -47,6 +48,10 @@ _TEMPLATE_FIELDS = (
 _TEMPLATE_MEMO_SIZE = 512
 
 
+def _template_key(hub: Enterprise) -> tuple[Any, ...]:
+    return (current_app.config.get("BASE_URL", ""), *(getattr(hub, f) for f in _TEMPLATE_FIELDS))
+
+
 def template_text(hub: Enterprise) -> str:
     """The platform's French template filled with the hub's details (plain text).
 
@@ -54,7 +59,7 @@ def template_text(hub: Enterprise) -> str:
     not kept while templates reload (development), where the file may change.
     """
     platform_url = current_app.config.get("BASE_URL", "")
-    key = (platform_url, *(getattr(hub, field) for field in _TEMPLATE_FIELDS))
+    key = _template_key(hub)
     memo: dict[tuple[Any, ...], str] = current_app.extensions.setdefault(
         "comptoir_terms_template", {}
     )
@@ -103,6 +108,10 @@ def _add_version(
     number = db.session.scalar(
         select(func.coalesce(func.max(SalesTerms.version), 0)).where(SalesTerms.hub_id == hub.id)
     )
+    # the hub's current version changes: so does its updated_at (``written_current_terms``),
+    # strictly, even when two versions are written at one instant (a frozen clock)
+    if hub.updated_at is not None:
+        hub.updated_at = max(now, hub.updated_at + timedelta(microseconds=1))
     terms = SalesTerms(
         hub_id=hub.id,
         version=int(number or 0) + 1,
@@ -113,6 +122,9 @@ def _add_version(
     )
     db.session.add(terms)
     db.session.flush()
+    # kept under the hub's new updated_at: should this transaction roll back, no hub row will
+    # ever carry that value, and the copy is never used
+    _keep_current(hub, terms)
     return terms
 
 
@@ -138,11 +150,48 @@ def current_terms(hub: Enterprise, now: datetime | None = None) -> SalesTerms:
 def written_current_terms(hub: Enterprise) -> SalesTerms | None:
     """The hub's current version when it is already written; None when ``current_terms`` would
     write one (the hub's first, or its details changed while it stays on the template). Reads
-    only, takes no lock."""
+    only, takes no lock.
+
+    Kept per app by the hub's ``updated_at``, which every new version moves (``_add_version``)
+    as does every change of the details the template reads: an API checkout then reads no
+    version at all (versions never change once written, so the copy kept is the row)."""
+    kept = _kept_current().get(hub.id)
+    if kept is not None and kept[0] == (hub.updated_at, *_template_key(hub)):
+        return db.session.merge(kept[1], load=False)
     found = latest(hub.id)
     if found is not None and (not found.from_template or found.body == template_text(hub)):
+        _keep_current(hub, found)
         return found
     return None
+
+
+def _kept_current() -> dict[int, tuple[Any, SalesTerms]]:
+    memo: dict[int, tuple[Any, SalesTerms]] = current_app.extensions.setdefault(
+        "comptoir_current_terms", {}
+    )
+    return memo
+
+
+def _keep_current(hub: Enterprise, terms: SalesTerms) -> None:
+    memo = _kept_current()
+    if len(memo) >= _TEMPLATE_MEMO_SIZE:
+        memo.clear()
+    memo[hub.id] = ((hub.updated_at, *_template_key(hub)), _detached_copy(terms))
+
+
+def _detached_copy(terms: SalesTerms) -> SalesTerms:
+    """A copy belonging to no session (``merge(load=False)`` puts it in one without a query)."""
+    copy = SalesTerms(
+        id=terms.id,
+        hub_id=terms.hub_id,
+        version=terms.version,
+        body=terms.body,
+        from_template=terms.from_template,
+        created_by_id=terms.created_by_id,
+        created_at=terms.created_at,
+    )
+    make_transient_to_detached(copy)
+    return copy
 
 
 def ensure_current_terms(hub: Enterprise) -> SalesTerms:

@@ -319,12 +319,25 @@ def test_the_filled_template_is_kept_by_exactly_the_details_it_reads(app, db_ses
     assert reads.names <= set(_TEMPLATE_FIELDS)
 
 
-def test_an_order_after_a_change_of_details_accepts_the_new_template_version(db_session):
+def test_an_order_accepts_the_version_in_force_with_the_clock_stopped(db_session):
+    """Each order accepts the hub's version in force, even when the details change or a new
+    text is saved at the very instant of the previous order (the version kept by the app is
+    keyed by the hub's details and its ``updated_at``, which every new version moves)."""
+    import time_machine
+    from sqlalchemy import event
+
     from core.timeutils import utcnow
+    from hubs.terms.services import save_terms
     from orders import services
     from orders.models import PaymentMethod
 
     shop = make_shop(offers=1, stock=10, hub_kwargs=HUB_DETAILS)
+    hub = shop.cycle.hub
+    terms_reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "FROM sales_terms" in statement:
+            terms_reads.append(statement)
 
     def place(key: str) -> Order:
         return services.place_order(
@@ -339,10 +352,20 @@ def test_an_order_after_a_change_of_details_accepts_the_new_template_version(db_
             now=utcnow(),
         )
 
-    first = place("terms-k1")
-    shop.cycle.hub.city = "Bègles"
-    db_session.commit()
-    second = place("terms-k2")
-    assert (first.sales_terms.version, second.sales_terms.version) == (1, 2)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with time_machine.travel(utcnow(), tick=False):
+            first = place("terms-k1")
+            hub.city = "Bègles"
+            db_session.commit()
+            second = place("terms-k2")
+            terms_reads.clear()
+            third = place("terms-k3")
+            assert terms_reads == []  # the version in force is kept: not read again
+            save_terms(hub, body="Nos propres CGV.", actor_id=None)
+            fourth = place("terms-k4")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert [o.sales_terms.version for o in (first, second, third, fourth)] == [1, 2, 2, 3]
     assert "Bègles" in second.sales_terms.body
-    assert place("terms-k3").sales_terms_id == second.sales_terms_id
+    assert fourth.sales_terms.body == "Nos propres CGV.\n"
