@@ -29,7 +29,7 @@ from orders.errors import (
     CycleFull,
     SlotFull,
 )
-from products.models import Variant
+from products.models import Product, Variant
 
 log = logging.getLogger(__name__)
 
@@ -177,10 +177,18 @@ def _lock_stock(offer_ids: Iterable[int]) -> dict[int, CycleOffer]:
         select(CycleOffer)
         .where(CycleOffer.id.in_(ids))
         .order_by(CycleOffer.id)
-        # the variants come along (already locked above): no lazy load per offer afterwards
+        # the variants come along (already locked above): no lazy load per offer afterwards;
+        # of the product, what an order line copies and the sale checks (not its descriptions
+        # and food information)
         .options(
-            joinedload(CycleOffer.variant, innerjoin=True).joinedload(
-                Variant.product, innerjoin=True
+            joinedload(CycleOffer.variant, innerjoin=True)
+            .joinedload(Variant.product, innerjoin=True)
+            .load_only(
+                Product.id,
+                Product.producer_id,
+                Product.name,
+                Product.vat_rate_bp,
+                Product.active,
             )
         )
         .with_for_update(of=CycleOffer)
