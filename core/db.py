@@ -142,7 +142,9 @@ def end_read_only_transaction(exc: BaseException | None = None) -> None:
     try:
         if session.connection().info.get(_WROTE):
             return
-        session.commit()
+        # nothing expired: what runs after the teardown (a streamed response's body) may still
+        # read the objects loaded, as it could when the session was only closed
+        commit_keeping_loaded()
     except SQLAlchemyError:  # the rollback that follows ends it
         log.warning("a read-only transaction could not be committed", exc_info=True)
 

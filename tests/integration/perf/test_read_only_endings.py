@@ -56,3 +56,13 @@ def test_what_wrote_or_waits_to_be_written_is_rolled_back(committed):
         assert db.session().in_transaction()
     db.session.expire_all()
     assert db.session.scalar(select(User.full_name).where(User.id == user.id)) == "Avant"
+
+
+def test_what_was_loaded_stays_readable_after_the_ending(committed):
+    """A streamed response's body runs after the teardown: the objects it reads were loaded
+    before, and must not have been expired by the commit that ended the request."""
+    user = UserFactory(full_name="Lue")
+    db.session.commit()
+    with committed.app_context():
+        loaded = db.session.get(User, user.id)
+    assert loaded.full_name == "Lue"  # detached as the session was removed, not expired
