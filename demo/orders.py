@@ -217,7 +217,7 @@ def _past_order(
     pricing.recompute_totals(order)
     db.session.add(order)
     db.session.flush()
-    order.number = f"{placed.year}-{order.id:06d}"
+    order.number = order_services.order_number(placed, order.id)
     if not cancelled:
         _record_payment(order, method, paid_at=_paid_at(order, method), rng=rng)
         cycle.orders_count += 1

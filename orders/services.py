@@ -38,6 +38,7 @@ from orders.checkout import (
     new_line,
     order_link,
     order_locale,
+    order_number,
     place_order,
     queue_order_confirmation,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "allowed_payment_methods",
     "order_link",
     "order_locale",
+    "order_number",
     "place_order",
     "queue_order_confirmation",
     "LineDiff",

@@ -100,9 +100,10 @@ def test_fifty_threads_race_for_the_last_ten_units(committed):
     assert db.session.get(CycleOffer, offer_id).remaining is None
 
 
-def test_concurrent_double_submission_makes_one_order(committed):
-    app = committed
-    shop = make_shop(offers=1, stock=10)
+def _same_key_four_times(app, *, stock: int) -> list[int]:
+    """Four threads submit the same order (2 units of one item, one idempotency key) at once;
+    the ids of the orders they got back (any error fails the test)."""
+    shop = make_shop(offers=1, stock=stock)
     user = UserFactory()
     db.session.commit()
     ids = (shop.cycle.id, shop.window.id, shop.slot.id, shop.offers[0].id, user.id)
@@ -143,6 +144,11 @@ def test_concurrent_double_submission_makes_one_order(committed):
         for t in threads:
             t.join(timeout=60)
     assert errors == []
+    return found
+
+
+def test_concurrent_double_submission_makes_one_order(committed):
+    found = _same_key_four_times(committed, stock=10)
     assert len(set(found)) == 1
     assert db.session.scalar(select(func.count(Order.id))) == 1
     assert db.session.scalar(select(Variant.stock)) == 8
@@ -151,48 +157,7 @@ def test_concurrent_double_submission_makes_one_order(committed):
 def test_a_double_submission_for_the_last_units_answers_with_the_first_order(committed):
     """The first submission takes the last units: the others, waiting on the same item locks,
     must get that order back, not a refusal for stock."""
-    app = committed
-    shop = make_shop(offers=1, stock=2)
-    user = UserFactory()
-    db.session.commit()
-    ids = (shop.cycle.id, shop.window.id, shop.slot.id, shop.offers[0].id, user.id)
-    db.session.remove()
-    barrier = threading.Barrier(4)
-    found: list[int] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        from accounts.models import User
-
-        with app.app_context():
-            try:
-                cycle = db.session.get(OrderCycle, ids[0])
-                customer = db.session.get(User, ids[4])
-                barrier.wait(timeout=30)
-                order = services.place_order(
-                    cycle=cycle,
-                    customer=customer,
-                    items=[(ids[3], 2)],
-                    pickup_window_id=ids[1],
-                    pickup_slot_id=ids[2],
-                    payment_method=PaymentMethod.at_pickup,
-                    idempotency_key="last-units-key",
-                    terms_accepted=True,
-                    now=utcnow(),
-                )
-                found.append(order.id)
-            except BaseException as exc:  # noqa: BLE001
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    with wide_pool(6):
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-    assert errors == []
+    found = _same_key_four_times(committed, stock=2)
     assert len(found) == 4
     assert len(set(found)) == 1
     assert db.session.scalar(select(func.count(Order.id))) == 1
