@@ -11,11 +11,12 @@ A B ...): a slow minute of the machine slows both alike. Each burst's ratio of o
 (B / A) is one sample; the figure is their median.
 
 Whichever server is second in a session comes out faster, for a reason not found: the same
-tree against itself gave medians of 1.16 and 1.18 (its data built second, its gunicorn started
-second; vacuuming both databases first changed nothing). So the whole comparison runs twice
-with the roles swapped, each time on a new PostgreSQL, and ``compare_checkout_ratio`` is the
-geometric mean of B's two ratios over A (B second, then B first): the position cancels out. The
-same tree against itself gives 0.99.
+tree against itself gave medians of 1.16 and 1.18. It follows the database built second
+(building the two in the other order while starting the servers in this one gave 1.01), and
+vacuuming both databases first changed nothing. So the whole comparison runs twice with the
+roles swapped, each time on a new PostgreSQL, and ``compare_checkout_ratio`` is the geometric
+mean of B's two ratios over A (B second, then B first): the position cancels out. The same tree
+against itself gives 0.99.
 
 Not a ``make bench`` module (no ``run``): it needs a second tree. Both trees need
 ``bench.checkout._prepare`` (present since the first version).
