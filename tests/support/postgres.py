@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -33,7 +34,8 @@ class PgServer:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
-        self._server.cleanup()
+        self._server.cleanup()  # stops the server and deletes its data folder, not our root
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def start_postgres() -> PgServer:
