@@ -22,6 +22,8 @@ import csv
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
+from flask import Response
+
 #: what makes a spreadsheet read a cell as a formula (LF too: some read the next line)
 FORMULA_START = frozenset("=+-@\t\r\n")
 ESCAPE = "'"
@@ -90,3 +92,13 @@ def _cells(
 def writer(out: Any, **options: Any) -> SafeWriter:
     """The one way to write CSV in Comptoir (same options as ``csv.writer``)."""
     return SafeWriter(out, **options)
+
+
+def download(body: str, name: str) -> Response:
+    """``body`` as a CSV file called ``name`` to download, with a byte order mark: spreadsheets
+    then open the accents right."""
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from core.db import db
 from core.timeutils import same_local_time_next_week, utcnow
+from cycles import usage
 from cycles.errors import (
     CycleClosed,
     CycleInvalid,
@@ -287,18 +288,9 @@ def update_window(
     return window
 
 
-def _orders_on_window(window: PickupWindow) -> int:
-    from orders.models import Order  # orders build on cycles; only a count is read here
-
-    return (
-        db.session.scalar(select(func.count(Order.id)).where(Order.pickup_window_id == window.id))
-        or 0
-    )
-
-
 def remove_window(window: PickupWindow) -> None:
     """Remove a window no order uses (raises InUse otherwise)."""
-    if _orders_on_window(window) or any(s.booked for s in window.slots):
+    if usage.orders().orders_on_window(window.id) or any(s.booked for s in window.slots):
         raise InUse()
     cycle = window.cycle
     cycle.windows.remove(window)
@@ -507,16 +499,7 @@ def _sold(offer: CycleOffer) -> int:
     """Units taken from the offer's cap by orders (capped offers keep it as cap - remaining)."""
     if offer.stock_cap is not None and offer.remaining is not None:
         return offer.stock_cap - offer.remaining
-    from orders.models import Order, OrderLine, OrderStatus  # read-only count
-
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(OrderLine.quantity), 0))
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(OrderLine.offer_id == offer.id, Order.status != OrderStatus.cancelled)
-        )
-        or 0
-    )
+    return usage.orders().units_sold(offer.id)
 
 
 def _apply(offer: CycleOffer, cap: int | None, kind: FeeKind, value: int, active: bool) -> None:
@@ -556,10 +539,7 @@ def update_offer(
 
 def remove_offer(offer: CycleOffer) -> None:
     """Stop offering a variant: deleted when never ordered, deactivated otherwise."""
-    from orders.models import OrderLine
-
-    used = db.session.scalar(select(func.count(OrderLine.id)).where(OrderLine.offer_id == offer.id))
-    if used:
+    if usage.orders().ordered_offers([offer.id]):
         offer.active = False
     else:
         db.session.delete(offer)
@@ -849,17 +829,14 @@ def save_offer_page(
     chosen = {s.variant_id for s in specs}
     dropped = [v for v in shown_variant_ids if v not in chosen]
     if dropped:
-        from orders.models import OrderLine
-
-        for offer in db.session.scalars(
+        offers = db.session.scalars(
             select(CycleOffer).where(
                 CycleOffer.cycle_id == cycle.id, CycleOffer.variant_id.in_(dropped)
             )
-        ):
-            used = db.session.scalar(
-                select(func.count(OrderLine.id)).where(OrderLine.offer_id == offer.id)
-            )
-            if used:
+        ).all()
+        ordered = usage.orders().ordered_offers([o.id for o in offers])
+        for offer in offers:
+            if offer.id in ordered:
                 offer.active = False
             else:
                 db.session.delete(offer)

@@ -10,8 +10,9 @@ from coop.admin import services
 from coop.admin.forms import BuildStatementsForm, CostForm, DeleteForm
 from coop.billing import ledger, statements
 from coop.billing.permissions import can_run_platform
-from coop.billing.views import csv_response, month_arg, page_arg
+from coop.billing.views import month_arg, page_arg
 from coop.models import PlatformCost
+from core import csvexport
 from core.db import db
 from core.forms import filled
 from core.security import require
@@ -67,7 +68,7 @@ def commissions_csv():
     month, hub_id = month_arg(), _hub_arg()
     body = ledger.ledger_csv(ledger.LedgerFilters(hub_id=hub_id, month=month))
     suffix = f"-{month:%Y-%m}" if month else ""
-    return csv_response(body, f"commission{suffix}.csv")
+    return csvexport.download(body, f"commission{suffix}.csv")
 
 
 def _render_statements(form: BuildStatementsForm, status: int = 200):
@@ -117,7 +118,7 @@ def build_statements():
 def statements_csv():
     month = month_arg()
     suffix = f"-{month:%Y-%m}" if month else ""
-    return csv_response(services.statements_csv(month), f"releves{suffix}.csv")
+    return csvexport.download(services.statements_csv(month), f"releves{suffix}.csv")
 
 
 @bp.get("/costs")

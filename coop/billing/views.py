@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from coop.billing import ledger, statements
 from coop.billing.pdf import issuer, render_statement_pdf, statement_lines, vat_mention
 from coop.billing.permissions import can_see_hub_ledger, can_see_statements
+from core import csvexport
 from core.errors import DomainError
 from core.views import load
 from enterprises.models import Enterprise
@@ -38,14 +39,6 @@ def month_arg() -> date | None:
 
 def page_arg() -> int:
     return request.args.get("page", 1, type=int) or 1
-
-
-def csv_response(body: str, name: str) -> Response:
-    return Response(
-        "\ufeff" + body,  # BOM: spreadsheets open the accents right
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
 
 
 @bp.get("/enterprises/<int:enterprise_id>/statements", endpoint="statements")
@@ -112,4 +105,4 @@ def ledger_csv(enterprise_id: int):
     month = month_arg()
     body = ledger.ledger_csv(ledger.LedgerFilters(hub_id=hub.id, month=month))
     suffix = f"-{month:%Y-%m}" if month else ""
-    return csv_response(body, f"commission-{hub.slug}{suffix}.csv")
+    return csvexport.download(body, f"commission-{hub.slug}{suffix}.csv")

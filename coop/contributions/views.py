@@ -20,6 +20,7 @@ from coop.contributions import services
 from coop.contributions.forms import PledgeForm, TransferForm
 from coop.contributions.permissions import can_administer_contributions, can_manage_contribution
 from coop.models import ContributionPayment, Rhythm
+from core import csvexport
 from core.db import db
 from core.errors import DomainError
 from core.forms import choices, filled
@@ -188,11 +189,9 @@ def admin_list():
 @bp.get("/admin/contributions.csv")
 @login_required
 def admin_csv():
-    from coop.billing.views import csv_response
-
     _admin()
     body = services.contributors_csv(services.contributors())
-    return csv_response(body, f"contributions-{local_date(utcnow()):%Y-%m-%d}.csv")
+    return csvexport.download(body, f"contributions-{local_date(utcnow()):%Y-%m-%d}.csv")
 
 
 @bp.route("/admin/contributions/transfer", methods=["GET", "POST"])
