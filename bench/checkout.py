@@ -29,7 +29,7 @@ import os
 import secrets
 from collections import Counter
 
-from bench.loadgen import gunicorn, load
+from bench.loadgen import Request, gunicorn, load
 from bench.report import emit, median, percentile
 
 DATABASE = "comptoir_bench_checkout"
@@ -155,6 +155,29 @@ def _oversold(app, plan: dict) -> tuple[int, int, int]:
     return oversold, sum(int(v) for v in sold.values()), mismatches
 
 
+def cart_put(cycle_id: int, token: str, offer_id: int, quantity: int) -> Request:
+    """A customer's cart change, as the API takes it."""
+    body = json.dumps({"offer_id": offer_id, "quantity": quantity}).encode()
+    return ("PUT", f"/api/v1/cycles/{cycle_id}/cart/items", body, _auth(token))
+
+
+def order_post(cycle_id: int, window_id: int, token: str, idempotency_key: str) -> Request:
+    """A customer's checkout of their cart, paid at pickup (no Stripe call)."""
+    body = json.dumps(
+        {
+            "pickup_window_id": window_id,
+            "payment_method": "at_pickup",
+            "terms_accepted": True,
+            "idempotency_key": idempotency_key,
+        }
+    ).encode()
+    return ("POST", f"/api/v1/cycles/{cycle_id}/orders", body, _auth(token))
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
 def run(ctx) -> None:
     app = ctx.new_app(DATABASE)
     plan = _prepare(app)
@@ -175,31 +198,14 @@ def run(ctx) -> None:
         if n >= len(queues[client]):
             return None
         uid, offer_id, quantity = queues[client][n]
-        body = json.dumps({"offer_id": offer_id, "quantity": quantity}).encode()
-        headers = {
-            "Authorization": f"Bearer {plan['tokens'][uid]}",
-            "Content-Type": "application/json",
-        }
-        return ("PUT", f"/api/v1/cycles/{cycle_id}/cart/items", body, headers)
+        return cart_put(cycle_id, plan["tokens"][uid], offer_id, quantity)
 
     def place_request(client: int, n: int):
         mine = customers[client::CLIENTS]
         if n >= len(mine):
             return None
         uid = mine[n]
-        body = json.dumps(
-            {
-                "pickup_window_id": plan["window_id"],
-                "payment_method": "at_pickup",
-                "terms_accepted": True,
-                "idempotency_key": f"bench-{uid}-checkout",
-            }
-        ).encode()
-        headers = {
-            "Authorization": f"Bearer {plan['tokens'][uid]}",
-            "Content-Type": "application/json",
-        }
-        return ("POST", f"/api/v1/cycles/{cycle_id}/orders", body, headers)
+        return order_post(cycle_id, plan["window_id"], plan["tokens"][uid], f"bench-{uid}-checkout")
 
     env = ctx.env_for_subprocess(DATABASE)
     with gunicorn("app:create_app()", env, extra_args=EXTRA_GUNICORN_ARGS) as server:
@@ -272,19 +278,9 @@ def _paced_run(ctx, plan: dict, database: str, port: int):
         if n >= len(mine):
             return None
         uid = mine[n]
-        body = json.dumps(
-            {
-                "pickup_window_id": plan["window_id"],
-                "payment_method": "at_pickup",
-                "terms_accepted": True,
-                "idempotency_key": f"bench-{uid}-paced",
-            }
-        ).encode()
-        headers = {
-            "Authorization": f"Bearer {plan['tokens'][uid]}",
-            "Content-Type": "application/json",
-        }
-        return ("POST", f"/api/v1/cycles/{plan['cycle_id']}/orders", body, headers)
+        return order_post(
+            plan["cycle_id"], plan["window_id"], plan["tokens"][uid], f"bench-{uid}-paced"
+        )
 
     result = load(
         port,

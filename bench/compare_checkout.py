@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from bench.checkout import CLIENTS, ITEMS_PER_ORDER
+from bench.checkout import CLIENTS, ITEMS_PER_ORDER, cart_put, order_post
 from bench.context import BENCH_CONFIG
 from bench.loadgen import GUNICORN_ARGS, HOST, _wait_ready, free_port, load
 from bench.report import emit
@@ -110,10 +110,6 @@ def _serve(pg: PgServer, tree: Path, database: str) -> Iterator[int]:
         process.wait(timeout=30)
 
 
-def _headers(plan: dict, uid: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {plan['tokens'][uid]}", "Content-Type": "application/json"}
-
-
 def _fill_carts(port: int, plan: dict) -> float:
     customers = list(plan["tokens"])
     queues = [
@@ -125,8 +121,7 @@ def _fill_carts(port: int, plan: dict) -> float:
         if n >= len(queues[client]):
             return None
         uid, offer_id, quantity = queues[client][n]
-        body = json.dumps({"offer_id": offer_id, "quantity": quantity}).encode()
-        return ("PUT", f"/api/v1/cycles/{plan['cycle_id']}/cart/items", body, _headers(plan, uid))
+        return cart_put(plan["cycle_id"], plan["tokens"][uid], offer_id, quantity)
 
     total = sum(map(len, queues))
     result = load(
@@ -149,15 +144,8 @@ def _place(port: int, plan: dict, customers: list[str]) -> float:
         if index >= len(customers):
             return None
         uid = customers[index]
-        body = json.dumps(
-            {
-                "pickup_window_id": plan["window_id"],
-                "payment_method": "at_pickup",
-                "terms_accepted": True,
-                "idempotency_key": f"compare-{uid}-checkout",
-            }
-        ).encode()
-        return ("POST", f"/api/v1/cycles/{plan['cycle_id']}/orders", body, _headers(plan, uid))
+        token = plan["tokens"][uid]
+        return order_post(plan["cycle_id"], plan["window_id"], token, f"compare-{uid}-checkout")
 
     result = load(
         port,
